@@ -1,0 +1,1 @@
+"""Typed shapes shared by every layer: region presets, import mappings and record kinds."""

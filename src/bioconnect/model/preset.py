@@ -1,0 +1,186 @@
+"""Region presets: a region is configuration, not code.
+
+A preset is a YAML file validated by :class:`Preset`. The packaged presets live in
+``bioconnect/presets/<name>/preset.yaml``; users can pass a path to their own.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from bioconnect.errors import InputError, NotFoundError
+
+PRESETS_PACKAGE = "bioconnect.presets"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StakeholderGroup(_Strict):
+    """A kind of actor in the ecosystem, and the CORDIS activity types that belong to it."""
+
+    key: str
+    label: str
+    description: str = ""
+    activity_types: list[str] = Field(
+        default_factory=list,
+        description="CORDIS activityType codes (HES, REC, PRC, PUB, OTH) mapped to this group.",
+    )
+
+
+class DomainRule(_Strict):
+    """How a project is assigned to a domain.
+
+    A project belongs to the domain when one of its EuroSciVoc paths starts with one of
+    ``scivoc_prefixes``, or one of its programme parts equals or falls under one of
+    ``programme_parts`` (``HORIZON.2.6`` covers ``HORIZON.2.6.4``).
+    """
+
+    scivoc_prefixes: list[str] = Field(default_factory=list)
+    programme_parts: list[str] = Field(default_factory=list)
+
+
+class Domain(_Strict):
+    key: str
+    label: str
+    description: str = ""
+    rules: DomainRule
+
+
+class Source(_Strict):
+    """One data set to load.
+
+    ``kind`` is ``cordis`` for files in the official CORDIS schema (a zip as downloaded,
+    or a folder of csv/xlsx files), or ``mapped`` for any CSV/XLSX described by a mapping.
+    Paths are relative to the data folder; mappings are relative to the preset folder.
+    """
+
+    name: str
+    kind: Literal["cordis", "mapped"]
+    path: str
+    mapping: str | None = None
+    programme: str | None = None
+    download: str | None = Field(
+        default=None,
+        description="Key of the official download that provides this source when no local copy exists.",
+    )
+    optional: bool = False
+    enrich_only: bool = Field(
+        default=False,
+        description=(
+            "When true, the source only adds names and addresses to organisations that other "
+            "sources bring in (by the same key); it creates none of its own."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _mapping_needed(self) -> Source:
+        if self.kind == "mapped" and not self.mapping:
+            raise ValueError(f"source {self.name!r} is kind 'mapped' but names no mapping file")
+        return self
+
+
+class Preset(_Strict):
+    """A region: its countries, stakeholder groups, domains and data sources."""
+
+    name: str
+    label: str
+    description: str = ""
+    countries: list[str] = Field(min_length=1, description="CORDIS country codes of the region.")
+    reference_countries: list[str] = Field(
+        default_factory=list, description="Leaders the region compares itself with."
+    )
+    stakeholder_groups: list[StakeholderGroup]
+    domains: list[Domain]
+    sources: list[Source] = Field(description="Files read from a local data folder.")
+    official_sources: list[Source] = Field(
+        default_factory=list,
+        description="Official downloads read when no local data folder exists.",
+    )
+    folder: Path | None = Field(default=None, exclude=True)
+
+    @property
+    def all_countries(self) -> list[str]:
+        """The region's countries followed by its reference countries."""
+        return [*self.countries, *[c for c in self.reference_countries if c not in self.countries]]
+
+    def group_for_activity(self) -> dict[str, str]:
+        """Map each CORDIS activity type to its stakeholder group key."""
+        return {a: g.key for g in self.stakeholder_groups for a in g.activity_types}
+
+    def mapping_path(self, source: Source) -> Path:
+        if source.mapping is None or self.folder is None:
+            raise InputError(
+                f"Source {source.name!r} has no mapping file.", "Add `mapping:` to it."
+            )
+        return self.folder / source.mapping
+
+
+def _packaged_folder(name: str) -> Path | None:
+    root = resources.files(PRESETS_PACKAGE)
+    candidate = root / name / "preset.yaml"
+    if candidate.is_file():
+        return Path(str(root / name))
+    return None
+
+
+def list_presets() -> list[Preset]:
+    """All packaged presets, sorted by name."""
+    root = resources.files(PRESETS_PACKAGE)
+    names = sorted(p.name for p in root.iterdir() if (p / "preset.yaml").is_file())
+    return [load_preset(n) for n in names]
+
+
+@cache
+def _load_file(path: Path) -> Preset:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise InputError(
+            f"Preset file {path} is not valid YAML: {exc}.", "Fix the YAML syntax."
+        ) from exc
+    if not isinstance(raw, dict):
+        raise InputError(f"Preset file {path} does not hold a mapping.", "See docs/presets.md.")
+    try:
+        return Preset.model_validate({**raw, "folder": path.parent})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(
+            f"Preset file {path} is invalid at {where}: {first['msg']}.",
+            "See docs/presets.md for the fields a preset takes.",
+        ) from exc
+
+
+def load_preset(name_or_path: str | Path) -> Preset:
+    """Load a packaged preset by name, or a preset YAML file by path.
+
+    Examples
+    --------
+    >>> load_preset("baltic").countries
+    ['EE', 'LV', 'LT']
+    """
+    folder = _packaged_folder(str(name_or_path))
+    if folder is not None:
+        return _load_file(folder / "preset.yaml")
+    path = Path(name_or_path)
+    if path.is_dir():
+        path = path / "preset.yaml"
+    if path.is_file():
+        return _load_file(path.resolve())
+    known = ", ".join(
+        p.name
+        for p in resources.files(PRESETS_PACKAGE).iterdir()
+        if p.is_dir() and not p.name.startswith("_")
+    )
+    raise NotFoundError(
+        f"No preset called {name_or_path!r}.",
+        f"Use one of: {known}, or the path to a preset.yaml file.",
+    )

@@ -1,0 +1,1 @@
+"""The organisation registry: resolving source records into canonical organisations."""

@@ -1,0 +1,71 @@
+"""Settings read from the environment (``BIOCONNECT_*``) with sensible defaults.
+
+Every setting is documented in ``docs/configuration.md``; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bioconnect.errors import InputError
+
+#: Where the SQLite store lives unless BIOCONNECT_DATABASE_URL says otherwise.
+DEFAULT_HOME = Path.home() / ".local" / "share" / "bioconnect"
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{DEFAULT_HOME / 'bioconnect.sqlite'}"
+
+
+class Settings(BaseSettings):
+    """bioconnect's configuration.
+
+    Examples
+    --------
+    >>> Settings(database_url="sqlite:///:memory:").database_url
+    'sqlite:///:memory:'
+    """
+
+    model_config = SettingsConfigDict(env_prefix="BIOCONNECT_", extra="ignore")
+
+    database_url: str = Field(
+        default_factory=_default_database_url,
+        description="SQLAlchemy URL of the store. A postgresql:// URL selects PostgreSQL.",
+    )
+    data_dir: Path | None = Field(
+        default=None,
+        description=(
+            "Folder holding the open data files (a local mirror). When unset, "
+            "../shared/data is used if it exists, else the download cache."
+        ),
+    )
+    cache_dir: Path = Field(
+        default=DEFAULT_HOME / "downloads",
+        description="Where `bioconnect fetch` keeps downloaded files.",
+    )
+    preset: str = Field(default="baltic", description="Region preset used when none is given.")
+
+
+def get_settings() -> Settings:
+    """Read the settings from the environment now (not cached, so tests can change them)."""
+    return Settings()
+
+
+def resolve_data_dir(explicit: Path | None = None, settings: Settings | None = None) -> Path | None:
+    """Pick the data folder: an explicit path, BIOCONNECT_DATA_DIR, or ``../shared/data``.
+
+    Returns ``None`` when none of them exists; the caller then downloads the official files.
+    """
+    if explicit is not None and not Path(explicit).is_dir():
+        raise InputError(
+            f"The data folder {explicit} does not exist.",
+            "Pass --data-dir with an existing folder, or leave it out to use the default.",
+        )
+    settings = settings or get_settings()
+    for candidate in (explicit, settings.data_dir, Path.cwd().parent / "shared" / "data"):
+        if candidate is not None and Path(candidate).is_dir():
+            return Path(candidate).resolve()
+    return None

@@ -1,0 +1,1 @@
+"""Readers for open data and users' files."""

@@ -1,0 +1,314 @@
+"""Turn a file's text cells into typed records, as a mapping says.
+
+The output is columnar: one pandas DataFrame per entity, each row carrying the
+``source_row`` it came from and the ``repairs`` made to it. Anything that cannot be
+repaired raises :class:`~bioconnect.errors.InputError` naming the file, row and column.
+
+Documented repairs (each is recorded in provenance):
+
+* ``decimal-comma``: a number written ``4975670,75`` is read as 4975670.75.
+* ``mojibake``: text double-encoded as UTF-8 (``CÃ¨dres``, ``J√∂ckel``) is decoded back
+  (``Cèdres``, ``Jöckel``) for the fields the mapping lists under ``repair_mojibake``.
+* ``exact-duplicate``: a row whose mapped fields repeat an earlier row is dropped.
+* ``near-duplicate``: rows sharing a target's ``dedupe_on`` key keep the last one.
+* ``integer-from-decimal``: an integer written ``12.0`` is read as 12.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bioconnect.errors import InputError
+from bioconnect.model.mapping import Mapping, Target
+from bioconnect.sources.tables import ROW, RawTable, read_table
+
+REPAIRS = "repairs"
+SOURCE_ROW = "source_row"
+
+_MOJIBAKE_MARKS = ("Ã", "Â", "â€", "√", "Å")
+
+
+@dataclass(frozen=True)
+class Repair:
+    """One documented change made while reading a row."""
+
+    row: int
+    column: str
+    kind: str
+    detail: str
+
+
+@dataclass
+class MappedFile:
+    """The records read from one file."""
+
+    path: Path
+    mapping: Mapping
+    records: dict[str, pd.DataFrame]
+    repairs: list[Repair] = field(default_factory=list)
+    rows_read: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo one round of UTF-8 read as cp1252/latin-1 or Mac Roman.
+
+    Text that does not look double-encoded is returned unchanged.
+
+    Examples
+    --------
+    >>> repair_mojibake("Parc des CÃ¨dres")
+    'Parc des Cèdres'
+    >>> repair_mojibake("Bernhard J√∂ckel")
+    'Bernhard Jöckel'
+    >>> repair_mojibake("Tartu Ülikool")
+    'Tartu Ülikool'
+    """
+    if not any(mark in text for mark in _MOJIBAKE_MARKS):
+        return text
+    for codec in ("cp1252", "latin-1", "mac_roman"):
+        try:
+            fixed = text.encode(codec).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        if fixed != text:
+            return fixed
+    return text
+
+
+def _label(path: Path) -> str:
+    return path.name
+
+
+def _blank(series: pd.Series, nulls: list[str]) -> pd.Series:
+    text = series.astype("string").str.strip()
+    return text.mask(text.isin(nulls) | text.isna())
+
+
+def _fail(path: Path, row: int, column: str, value: object, expected: str, fix: str) -> InputError:
+    return InputError(
+        f"{_label(path)}, row {row}, column {column!r}: {value!r} is not {expected}.", fix
+    )
+
+
+def _to_number(
+    values: pd.Series, rows: pd.Series, path: Path, column: str, repairs: list[Repair]
+) -> pd.Series:
+    parsed = pd.to_numeric(values.astype(object), errors="coerce").astype("float64")
+    bad = parsed.isna() & values.notna()
+    if bad.any():
+        comma = values[bad].str.fullmatch(r"-?\d+(?:\.\d{3})*,\d+")
+        fixed = (
+            values[bad][comma.fillna(False)]
+            .str.replace(".", "", regex=False)
+            .str.replace(",", ".", regex=False)
+        )
+        parsed.loc[fixed.index] = pd.to_numeric(fixed.astype(object)).astype("float64")
+        for idx in fixed.index:
+            repairs.append(
+                Repair(
+                    int(rows[idx]), column, "decimal-comma", f"{values[idx]} read as {fixed[idx]}"
+                )
+            )
+        still = parsed.isna() & values.notna()
+        if still.any():
+            idx = still.idxmax()
+            raise _fail(
+                path,
+                int(rows[idx]),
+                column,
+                values[idx],
+                "a number",
+                "Write numbers with digits only (a decimal comma or point is fine), or leave it blank.",
+            )
+    return parsed.astype("float64")
+
+
+def _to_integer(
+    values: pd.Series, rows: pd.Series, path: Path, column: str, repairs: list[Repair]
+) -> pd.Series:
+    numbers = _to_number(values, rows, path, column, repairs)
+    fractional = numbers.notna() & (numbers != np.floor(numbers))
+    if fractional.any():
+        idx = fractional.idxmax()
+        raise _fail(
+            path, int(rows[idx]), column, values[idx], "a whole number", "Use a whole number."
+        )
+    return numbers.astype("Int64")
+
+
+def _to_date(values: pd.Series, rows: pd.Series, path: Path, column: str) -> pd.Series:
+    parsed = pd.to_datetime(values.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+    bad = parsed.isna() & values.notna()
+    if bad.any():
+        idx = bad.idxmax()
+        raise _fail(
+            path,
+            int(rows[idx]),
+            column,
+            values[idx],
+            "a date (YYYY-MM-DD)",
+            "Write dates as YYYY-MM-DD, or leave the cell blank.",
+        )
+    return parsed.dt.strftime("%Y-%m-%d").astype("string").mask(parsed.isna())
+
+
+_TRUE = {"true", "t", "yes", "y", "1", "1.0"}
+_FALSE = {"false", "f", "no", "n", "0", "0.0"}
+
+
+def _to_boolean(values: pd.Series, rows: pd.Series, path: Path, column: str) -> pd.Series:
+    lowered = values.str.lower()
+    out = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    out[lowered.isin(_TRUE)] = True
+    out[lowered.isin(_FALSE)] = False
+    bad = out.isna() & values.notna()
+    if bad.any():
+        idx = bad.idxmax()
+        raise _fail(path, int(rows[idx]), column, values[idx], "true or false", "Use true/false.")
+    return out
+
+
+def _field_values(
+    raw: pd.DataFrame,
+    target: Target,
+    name: str,
+    mapping: Mapping,
+    path: Path,
+    repairs: list[Repair],
+) -> pd.Series:
+    spec = target.fields[name]
+    rows = raw[ROW]
+    if spec.value is not None:
+        values = pd.Series(spec.value, index=raw.index, dtype="string")
+    elif spec.column not in raw.columns:
+        values = pd.Series(pd.NA, index=raw.index, dtype="string")
+    else:
+        values = _blank(raw[spec.column], mapping.null_values)
+    column = spec.column or name
+    if spec.pattern is not None:
+        values = values.str.extract(spec.pattern, expand=False).astype("string")
+    if name in mapping.repair_mojibake:
+        present = values.dropna()
+        fixed = present.map(repair_mojibake)
+        changed = fixed[fixed != present]
+        for idx in changed.index:
+            repairs.append(
+                Repair(int(rows[idx]), column, "mojibake", f"{present[idx]!r} -> {changed[idx]!r}")
+            )
+        values = values.copy()
+        values.loc[changed.index] = changed
+    if spec.template is not None:
+        values = values.map(lambda v: spec.template.format(v) if isinstance(v, str) else v)
+        values = values.astype("string")
+    kind = target.field_type(name)
+    if kind == "number":
+        return _to_number(values, rows, path, column, repairs)
+    if kind == "integer":
+        return _to_integer(values, rows, path, column, repairs)
+    if kind == "date":
+        return _to_date(values, rows, path, column)
+    if kind == "boolean":
+        return _to_boolean(values, rows, path, column)
+    return values
+
+
+def _dedupe(frame: pd.DataFrame, target: Target, path: Path, repairs: list[Repair]) -> pd.DataFrame:
+    if target.one_record_per:
+        frame = frame.drop_duplicates(subset=target.one_record_per, keep="first")
+    fields = [c for c in frame.columns if c != SOURCE_ROW]
+    exact = frame.duplicated(subset=fields, keep="first")
+    if exact.any():
+        firsts = frame[~exact].drop_duplicates(subset=fields).set_index(fields)[SOURCE_ROW]
+        for idx in frame.index[exact]:
+            key = tuple(frame.loc[idx, fields])
+            first = firsts.get(key if len(fields) > 1 else key[0])
+            repairs.append(
+                Repair(
+                    int(frame.at[idx, SOURCE_ROW]),
+                    "*",
+                    "exact-duplicate",
+                    f"{target.entity} row repeats row {first}; dropped",
+                )
+            )
+        frame = frame[~exact]
+    if target.dedupe_on:
+        near = frame.duplicated(subset=target.dedupe_on, keep="last")
+        if near.any():
+            kept = frame[~near].set_index(target.dedupe_on)[SOURCE_ROW]
+            for idx in frame.index[near]:
+                key = tuple(frame.loc[idx, target.dedupe_on])
+                keep_row = kept.get(key if len(key) > 1 else key[0])
+                repairs.append(
+                    Repair(
+                        int(frame.at[idx, SOURCE_ROW]),
+                        ",".join(target.dedupe_on),
+                        "near-duplicate",
+                        f"{target.entity} shares {'/'.join(map(str, key))} with row {keep_row}, "
+                        "which is kept",
+                    )
+                )
+            frame = frame[~near]
+    return frame
+
+
+def apply_mapping(raw: RawTable, mapping: Mapping) -> MappedFile:
+    """Type and split a raw table into the records of each of the mapping's targets."""
+    repairs: list[Repair] = []
+    records: dict[str, pd.DataFrame] = {}
+    data = raw.frame
+    for target in mapping.targets:
+        columns = {
+            name: _field_values(data, target, name, mapping, raw.path, repairs)
+            for name in target.fields
+        }
+        frame = pd.DataFrame(columns, index=data.index)
+        frame[SOURCE_ROW] = data[ROW].astype("int64")
+        required = [f for f in ("project_id",) if f in frame.columns]
+        for name in required:
+            blank = frame[name].isna()
+            if blank.any():
+                idx = blank.idxmax()
+                spec = target.fields[name]
+                raise InputError(
+                    f"{_label(raw.path)}, row {int(data.at[idx, ROW])}, column "
+                    f"{spec.column or name!r}: the value is blank but {target.entity} needs it.",
+                    "Fill it in, or remove the row.",
+                )
+        frame = _dedupe(frame, target, raw.path, repairs)
+        if target.entity in records:
+            records[target.entity] = pd.concat([records[target.entity], frame], ignore_index=True)
+        else:
+            records[target.entity] = frame.reset_index(drop=True)
+    by_row: dict[int, list[str]] = {}
+    for repair in repairs:
+        by_row.setdefault(repair.row, []).append(f"{repair.kind} in {repair.column}")
+    for frame in records.values():
+        frame[REPAIRS] = frame[SOURCE_ROW].map(
+            lambda r: "; ".join(by_row[r]) if r in by_row else None
+        )
+    return MappedFile(
+        path=raw.path,
+        mapping=mapping,
+        records=records,
+        repairs=repairs,
+        rows_read=len(data),
+        notes=list(raw.notes),
+    )
+
+
+def read_mapped(path: Path, mapping: Mapping) -> MappedFile:
+    """Read ``path`` with ``mapping``: the general import for any CSV or XLSX file."""
+    raw = read_table(
+        path,
+        fmt=mapping.format,
+        delimiter=mapping.delimiter,
+        encoding=mapping.encoding,
+        sheet=mapping.sheet,
+        required=mapping.required_columns,
+    )
+    return apply_mapping(raw, mapping)

@@ -1,0 +1,255 @@
+"""Read a CSV or XLSX file into a table of text cells, whatever its separator or sheet.
+
+Every cell stays text here; typing happens in :mod:`bioconnect.sources.mapped`, where a
+bad value can be reported with its file, row and column. Rows are numbered as a
+spreadsheet shows them: the header is row 1, the first record row 2.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from bioconnect.errors import InputError
+
+ROW = "_row"
+DELIMITERS = (";", ",", "\t", "|")
+
+
+@dataclass
+class RawTable:
+    """The text cells of one file, with the row number of each record in ``_row``."""
+
+    path: Path
+    frame: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def columns(self) -> list[str]:
+        return [c for c in self.frame.columns if c != ROW]
+
+
+def _open_text(path: Path) -> io.BufferedReader | gzip.GzipFile:
+    if path.suffix == ".gz":
+        return gzip.open(path, "rb")
+    return path.open("rb")
+
+
+def _first_line(path: Path, encoding: str) -> str:
+    with _open_text(path) as fh:
+        head = fh.readline(1 << 20)
+    return head.decode(encoding, errors="replace").lstrip("\ufeff").rstrip("\r\n")
+
+
+def sniff_delimiter(header: str) -> str:
+    """The separator that splits a header line into the most fields.
+
+    Examples
+    --------
+    >>> sniff_delimiter("projectID;name;country")
+    ';'
+    """
+    return max(DELIMITERS, key=lambda d: (header.count(d), -DELIMITERS.index(d)))
+
+
+def _first_bad_line(path: Path, encoding: str) -> tuple[int, str] | None:
+    with _open_text(path) as fh:
+        for number, line in enumerate(fh, start=1):
+            try:
+                line.decode(encoding)
+            except UnicodeDecodeError as exc:
+                return number, str(exc)
+    return None
+
+
+def read_csv(path: Path, *, delimiter: str | None, encoding: str, required: list[str]) -> RawTable:
+    """Read a (possibly gzipped) CSV file as text cells.
+
+    Raises :class:`InputError` naming the file (and line) when the separator is wrong,
+    the bytes do not decode, or the rows do not parse.
+    """
+    header = _first_line(path, encoding)
+    detected = sniff_delimiter(header)
+    notes: list[str] = []
+    if delimiter is None:
+        delimiter = detected
+        notes.append(f"separator {delimiter!r} detected from the header")
+    else:
+        names = [h.strip().strip('"') for h in header.split(delimiter)]
+        if len(names) == 1 and detected != delimiter and header.count(detected) > 0:
+            raise InputError(
+                f"{path.name}: the header has no {delimiter!r} separators but has "
+                f"{header.count(detected)} {detected!r}.",
+                f"Set `delimiter: {detected!r}` in the mapping (or leave it out to detect it).",
+            )
+    codec = encoding.lower().replace("_", "-")
+    if codec in {"utf-8", "utf8"}:
+        bad = _first_bad_line(path, "utf-8")
+        if bad is not None:
+            raise InputError(
+                f"{path.name}, line {bad[0]}: the bytes are not valid UTF-8 ({bad[1]}).",
+                "Set `encoding:` in the mapping to the file's encoding (for example cp1252 or latin-1), "
+                "or save the file as UTF-8.",
+            )
+        source: str | Path = path
+    else:
+        # DuckDB reads UTF-8; other encodings are decoded here first.
+        try:
+            with _open_text(path) as fh:
+                text = fh.read().decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise InputError(
+                f"{path.name}: cannot decode the file as {encoding} ({exc}).",
+                "Set `encoding:` in the mapping to the file's real encoding.",
+            ) from exc
+        source = text
+
+    try:
+        if isinstance(source, Path):
+            frame = _duckdb_read(source, delimiter)
+        else:
+            frame = pd.read_csv(
+                io.StringIO(source), sep=delimiter, dtype=str, keep_default_na=False, quotechar='"'
+            )
+    except (duckdb.Error, pd.errors.ParserError) as exc:
+        message = str(exc).splitlines()[0]
+        raise InputError(
+            f"{path.name}: the rows do not parse with separator {delimiter!r} ({message}).",
+            "Check the separator and quoting, or fix the row named above.",
+        ) from exc
+    frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
+    frame[ROW] = range(2, len(frame) + 2)
+    _check_columns(path, frame, required, delimiter)
+    return RawTable(path=path, frame=frame, notes=notes)
+
+
+def _duckdb_read(path: Path, delimiter: str) -> pd.DataFrame:
+    """All cells as text, in file order (DuckDB keeps insertion order for a plain scan)."""
+    con = duckdb.connect()
+    try:
+        con.execute("SET preserve_insertion_order = true")
+        options = (
+            f"delim={_sql_literal(delimiter)}, header=true, all_varchar=true, quote='\"', "
+            "escape='\"', strict_mode=true, sample_size=-1"
+        )
+        return con.sql(f"SELECT * FROM read_csv({_sql_literal(str(path))}, {options})").df()
+    finally:
+        con.close()
+
+
+def _sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _check_columns(path: Path, frame: pd.DataFrame, required: list[str], delimiter: str) -> None:
+    present = set(frame.columns)
+    missing = [c for c in dict.fromkeys(required) if c not in present]
+    if missing:
+        shown = ", ".join(c for c in frame.columns if c != ROW)
+        raise InputError(
+            f"{path.name}: required column {missing[0]!r} is missing"
+            + (f" (also {', '.join(missing[1:])})" if len(missing) > 1 else "")
+            + f"; the file has: {shown[:300]}.",
+            "Rename the column in the file, or point the mapping at the column that holds it.",
+        )
+
+
+def read_xlsx(path: Path, *, sheet: str | None, required: list[str]) -> RawTable:
+    """Read one sheet of an xlsx workbook as text cells.
+
+    When ``sheet`` is not given and the workbook has several, the first sheet whose
+    header holds every required column is read, and the choice is noted.
+    """
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise InputError(
+            f"{path.name}: not a readable xlsx workbook ({exc}).",
+            "Open and re-save it as .xlsx, or export it as CSV.",
+        ) from exc
+    try:
+        notes: list[str] = []
+        if sheet is not None:
+            if sheet not in workbook.sheetnames:
+                raise InputError(
+                    f"{path.name}: there is no sheet {sheet!r}; the sheets are "
+                    f"{', '.join(workbook.sheetnames)}.",
+                    "Set `sheet:` in the mapping to one of them.",
+                )
+            chosen = sheet
+        else:
+            chosen = ""
+            for name in workbook.sheetnames:
+                header = _xlsx_header(workbook[name])
+                if all(c in header for c in required):
+                    chosen = name
+                    break
+            if not chosen:
+                raise InputError(
+                    f"{path.name}: no sheet has all the columns {', '.join(required)} "
+                    f"(sheets: {', '.join(workbook.sheetnames)}).",
+                    "Set `sheet:` in the mapping, or rename the columns.",
+                )
+            if len(workbook.sheetnames) > 1:
+                notes.append(f"sheet {chosen!r} chosen among {', '.join(workbook.sheetnames)}")
+        rows = workbook[chosen].iter_rows(values_only=True)
+        header_row = next(rows, None)
+        if header_row is None:
+            raise InputError(f"{path.name}: sheet {chosen!r} is empty.", "Fill in a header row.")
+        header = [
+            str(h).strip() if h is not None else f"column_{i + 1}" for i, h in enumerate(header_row)
+        ]
+        records = [[_cell_text(v) for v in row] for row in rows]
+    finally:
+        workbook.close()
+    frame = pd.DataFrame(records, columns=header, dtype=object)
+    frame[ROW] = range(2, len(frame) + 2)
+    blank = frame.drop(columns=[ROW]).isna().all(axis=1)
+    frame = frame[~blank].reset_index(drop=True)
+    _check_columns(path, frame, required, ",")
+    return RawTable(path=path, frame=frame, notes=notes)
+
+
+def _xlsx_header(worksheet: object) -> list[str]:
+    for row in worksheet.iter_rows(max_row=1, values_only=True):  # type: ignore[attr-defined]
+        return [str(v).strip() for v in row if v is not None]
+    return []
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()  # type: ignore[no-any-return]
+    return str(value)
+
+
+def read_table(
+    path: Path,
+    *,
+    fmt: str | None = None,
+    delimiter: str | None = None,
+    encoding: str = "utf-8",
+    sheet: str | None = None,
+    required: list[str] | None = None,
+) -> RawTable:
+    """Read a CSV (plain or gzipped) or an xlsx file as text cells."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(
+            f"File {path} does not exist.", "Check the path, or run `bioconnect fetch`."
+        )
+    suffixes = [s.lower() for s in path.suffixes]
+    kind = fmt or ("xlsx" if ".xlsx" in suffixes else "csv")
+    if kind == "xlsx":
+        return read_xlsx(path, sheet=sheet, required=required or [])
+    return read_csv(path, delimiter=delimiter, encoding=encoding, required=required or [])

@@ -1,0 +1,1 @@
+"""The store: SQLAlchemy tables, Alembic migrations, and the SQLite/PostgreSQL differences."""

@@ -1,0 +1,219 @@
+"""Opening the store, migrating it, and writing bulk rows fast on either engine.
+
+SQLite and PostgreSQL differ in three places, all of them here: how a URL picks its
+driver, how bulk rows are written (executemany vs COPY), and how tables are emptied.
+Nothing above the store layer asks which engine it runs on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from bioconnect.errors import BioconnectError, InputError
+from bioconnect.store.schema import Base
+
+MIGRATIONS = "bioconnect.store:migrations"
+
+
+def normalise_url(url: str) -> str:
+    """Pick our driver for a URL: ``postgresql://`` means psycopg 3.
+
+    Examples
+    --------
+    >>> normalise_url("postgresql://localhost/test")
+    'postgresql+psycopg://localhost/test'
+    >>> normalise_url("sqlite:///store.sqlite")
+    'sqlite:///store.sqlite'
+    """
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; the SQLite file's folder is created when missing."""
+    url = normalise_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise InputError(
+            f"BIOCONNECT_DATABASE_URL {url!r} is not a database URL.",
+            "Use sqlite:///path/to/file.sqlite or postgresql://user@host:5432/dbname.",
+        ) from exc
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        try:
+            import psycopg  # noqa: F401
+        except ImportError as exc:
+            raise InputError(
+                "PostgreSQL needs the psycopg driver, which is not installed.",
+                "Install the extra: pip install 'bioconnect[postgres]'.",
+            ) from exc
+        return create_engine(url, pool_pre_ping=True)
+    raise InputError(
+        f"The store cannot run on {parsed.get_backend_name()!r}.",
+        "Use a sqlite:/// or postgresql:// URL.",
+    )
+
+
+def _alembic_config(connection: Connection) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    config.attributes["connection"] = connection
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the store's schema to the newest migration (idempotent)."""
+    from alembic import command
+
+    try:
+        with engine.begin() as conn:
+            command.upgrade(_alembic_config(conn), "head")
+    except OperationalError as exc:
+        raise BioconnectError(
+            f"Cannot open the store at {engine.url.render_as_string(hide_password=True)}: "
+            f"{str(exc.orig).strip()}.",
+            "Check BIOCONNECT_DATABASE_URL and that the database server is running.",
+        ) from exc
+
+
+def open_store(url: str) -> Engine:
+    """Open (and if needed create and migrate) the store at ``url``."""
+    engine = make_engine(url)
+    migrate(engine)
+    return engine
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def table_names(engine: Engine) -> list[str]:
+    return sorted(inspect(engine).get_table_names())
+
+
+# --- bulk writes ---------------------------------------------------------------------
+
+
+def frame_rows(frame: pd.DataFrame, columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+    """Rows of ``frame`` as plain Python tuples, with every missing value as None."""
+    arrays = []
+    for column in columns:
+        series = frame[column]
+        values = series.astype(object).to_numpy(copy=True)
+        values[series.isna().to_numpy()] = None
+        arrays.append(values.tolist())
+    return zip(*arrays, strict=True)
+
+
+@dataclass(frozen=True)
+class _Writer:
+    """How one engine writes many rows and empties tables."""
+
+    name: str
+
+    def insert(
+        self, conn: Connection, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+    ) -> int:
+        raise NotImplementedError
+
+    def empty(self, conn: Connection, tables: Sequence[str]) -> None:
+        raise NotImplementedError
+
+
+class _SQLiteWriter(_Writer):
+    def insert(
+        self, conn: Connection, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+    ) -> int:
+        batch = list(rows)
+        if batch:
+            marks = ", ".join("?" for _ in columns)
+            names = ", ".join(f'"{c}"' for c in columns)
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', batch)
+            cursor.close()
+        return len(batch)
+
+    def empty(self, conn: Connection, tables: Sequence[str]) -> None:
+        for table in tables:
+            conn.exec_driver_sql(f'DELETE FROM "{table}"')
+
+
+class _PostgresWriter(_Writer):
+    def insert(
+        self, conn: Connection, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+    ) -> int:
+        names = ", ".join(f'"{c}"' for c in columns)
+        raw = conn.connection.driver_connection
+        count = 0
+        with raw.cursor() as cursor, cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        return count
+
+    def empty(self, conn: Connection, tables: Sequence[str]) -> None:
+        if tables:
+            quoted = ", ".join(f'"{t}"' for t in tables)
+            conn.exec_driver_sql(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+
+
+def writer_for(conn: Connection) -> _Writer:
+    backend = conn.dialect.name
+    if backend == "sqlite":
+        return _SQLiteWriter("sqlite")
+    if backend == "postgresql":
+        return _PostgresWriter("postgresql")
+    raise InputError(f"No bulk writer for {backend!r}.", "Use SQLite or PostgreSQL.")
+
+
+def bulk_insert(
+    conn: Connection, table: str, frame: pd.DataFrame, columns: Sequence[str] | None = None
+) -> int:
+    """Write every row of ``frame`` into ``table`` inside the caller's transaction."""
+    if frame.empty:
+        return 0
+    known = set(Base.metadata.tables[table].columns.keys())
+    cols = [c for c in (columns or frame.columns) if c in known]
+    return writer_for(conn).insert(conn, table, cols, frame_rows(frame, cols))
+
+
+def empty_tables(conn: Connection, tables: Sequence[str]) -> None:
+    """Delete every row of ``tables`` inside the caller's transaction."""
+    writer_for(conn).empty(conn, tables)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction: committed when the block ends, rolled back when it raises."""
+    with engine.begin() as conn:
+        yield conn

@@ -1,0 +1,338 @@
+"""The store's tables.
+
+Two kinds of data live here. Bulk open data (projects, participations, source records,
+provenance) is written and read column-wise through SQLAlchemy Core on these tables.
+Things people create and edit (review decisions, the audit log) are ORM classes.
+Every bulk row keeps the file (``source_file_id``) and row (``source_row``) it came from.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class SourceFile(Base):
+    """One file read by an ingest, and the download it came from."""
+
+    __tablename__ = "source_file"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(200))
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    download_url: Mapped[str | None] = mapped_column(Text)
+    downloaded_at: Mapped[str | None] = mapped_column(String(40))
+    rows_read: Mapped[int] = mapped_column(Integer)
+    repairs: Mapped[int] = mapped_column(Integer, default=0)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class Repair(Base):
+    """A documented change made while reading a row (see ``bioconnect.sources.mapped``)."""
+
+    __tablename__ = "repair"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_file_id: Mapped[int] = mapped_column(ForeignKey("source_file.id"), index=True)
+    source_row: Mapped[int] = mapped_column(Integer)
+    column: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text)
+
+
+class Project(Base):
+    __tablename__ = "project"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    programme: Mapped[str | None] = mapped_column(String(20), index=True)
+    grant_id: Mapped[str | None] = mapped_column(String(20))
+    rcn: Mapped[str | None] = mapped_column(String(20))
+    acronym: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str | None] = mapped_column(String(20))
+    start_date: Mapped[str | None] = mapped_column(String(10))
+    end_date: Mapped[str | None] = mapped_column(String(10))
+    start_year: Mapped[int | None] = mapped_column(Integer)
+    total_cost: Mapped[float | None] = mapped_column(Float)
+    ec_max_contribution: Mapped[float | None] = mapped_column(Float)
+    legal_basis: Mapped[str | None] = mapped_column(String(60))
+    topic: Mapped[str | None] = mapped_column(Text)
+    funding_scheme: Mapped[str | None] = mapped_column(String(60))
+    source_file_id: Mapped[int] = mapped_column(ForeignKey("source_file.id"))
+    source_row: Mapped[int] = mapped_column(Integer)
+    repairs: Mapped[str | None] = mapped_column(Text)
+
+
+def _project_detail(name: str, value_columns: dict[str, int | None]) -> type[Base]:
+    """A table of (project, value...) rows, such as programme parts or fields of science."""
+    attrs: dict[str, object] = {
+        "__tablename__": name,
+        "id": mapped_column(Integer, primary_key=True),
+        "project_id": mapped_column(String(40), index=True),
+        "source_file_id": mapped_column(ForeignKey("source_file.id")),
+        "source_row": mapped_column(Integer),
+        "__annotations__": {
+            "id": Mapped[int],
+            "project_id": Mapped[str],
+            "source_file_id": Mapped[int],
+            "source_row": Mapped[int],
+        },
+    }
+    for column, length in value_columns.items():
+        attrs[column] = mapped_column(String(length) if length else Text, nullable=True)
+        attrs["__annotations__"][column] = Mapped[str | None]  # type: ignore[index]
+    return type(name.title().replace("_", ""), (Base,), attrs)
+
+
+ProjectPart = _project_detail("project_part", {"part": 60, "title": None})
+ProjectField = _project_detail("project_field", {"code": 120, "path": None, "title": None})
+ProjectTopic = _project_detail("project_topic", {"topic": 120, "title": None})
+ProjectLink = _project_detail("project_link", {"url": None, "type": 60})
+
+
+class ProjectDomain(Base):
+    """A project's domain, derived by the preset's rules; ``rule`` says which one matched."""
+
+    __tablename__ = "project_domain"
+    project_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    domain: Mapped[str] = mapped_column(String(40), primary_key=True)
+    rule: Mapped[str] = mapped_column(Text)
+
+
+class SourceRecord(Base):
+    """What one row of one file says about an organisation, before resolution."""
+
+    __tablename__ = "source_record"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_key: Mapped[str] = mapped_column(String(80), index=True)
+    source_file_id: Mapped[int] = mapped_column(ForeignKey("source_file.id"))
+    source_row: Mapped[int] = mapped_column(Integer)
+    pic: Mapped[str | None] = mapped_column(String(20), index=True)
+    vat: Mapped[str | None] = mapped_column(String(40))
+    name: Mapped[str | None] = mapped_column(Text)
+    short_name: Mapped[str | None] = mapped_column(Text)
+    activity_type: Mapped[str | None] = mapped_column(String(10))
+    sme: Mapped[bool | None] = mapped_column(Boolean)
+    country: Mapped[str | None] = mapped_column(String(4))
+    city: Mapped[str | None] = mapped_column(Text)
+    street: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(String(40))
+    nuts_code: Mapped[str | None] = mapped_column(String(10))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    url: Mapped[str | None] = mapped_column(Text)
+    stakeholder_group: Mapped[str | None] = mapped_column(String(40))
+    domain: Mapped[str | None] = mapped_column(String(40))
+    repairs: Mapped[str | None] = mapped_column(Text)
+
+
+class Participation(Base):
+    """An organisation's part in a project, as one source row states it."""
+
+    __tablename__ = "participation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(40), index=True)
+    programme: Mapped[str | None] = mapped_column(String(20))
+    record_key: Mapped[str] = mapped_column(String(80), index=True)
+    org_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    role: Mapped[str | None] = mapped_column(String(40))
+    activity_type: Mapped[str | None] = mapped_column(String(10))
+    country: Mapped[str | None] = mapped_column(String(4), index=True)
+    ec_contribution: Mapped[float | None] = mapped_column(Float)
+    order_no: Mapped[int | None] = mapped_column(Integer)
+    source_file_id: Mapped[int] = mapped_column(ForeignKey("source_file.id"))
+    source_row: Mapped[int] = mapped_column(Integer)
+    repairs: Mapped[str | None] = mapped_column(Text)
+
+
+class Organisation(Base):
+    """A canonical organisation: the resolved union of its source records."""
+
+    __tablename__ = "organisation"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    pic: Mapped[str | None] = mapped_column(String(20), index=True)
+    vat: Mapped[str | None] = mapped_column(String(40))
+    name: Mapped[str | None] = mapped_column(Text)
+    short_name: Mapped[str | None] = mapped_column(Text)
+    activity_type: Mapped[str | None] = mapped_column(String(10))
+    stakeholder_group: Mapped[str | None] = mapped_column(String(40), index=True)
+    sme: Mapped[bool | None] = mapped_column(Boolean)
+    country: Mapped[str | None] = mapped_column(String(4), index=True)
+    city: Mapped[str | None] = mapped_column(Text)
+    street: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(String(40))
+    nuts_code: Mapped[str | None] = mapped_column(String(10))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    url: Mapped[str | None] = mapped_column(Text)
+    domains: Mapped[str | None] = mapped_column(Text)
+    n_projects: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OrganisationName(Base):
+    __tablename__ = "organisation_name"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(40), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    n_records: Mapped[int] = mapped_column(Integer)
+
+
+class OrganisationIdentifier(Base):
+    __tablename__ = "organisation_identifier"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(40), index=True)
+    scheme: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(String(80), index=True)
+
+
+class FieldProvenance(Base):
+    """Where a canonical organisation's field value came from: file, row and download."""
+
+    __tablename__ = "field_provenance"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(40), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    source_record_id: Mapped[int] = mapped_column(Integer)
+    source_file_id: Mapped[int] = mapped_column(ForeignKey("source_file.id"))
+    source_row: Mapped[int] = mapped_column(Integer)
+
+
+class RecordLink(Base):
+    """Which canonical organisation a source record was resolved to, and how."""
+
+    __tablename__ = "record_link"
+    record_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(40), index=True)
+    method: Mapped[str] = mapped_column(String(40))
+    probability: Mapped[float | None] = mapped_column(Float)
+
+
+class MatchCandidate(Base):
+    """A pair of records that may be the same organisation, scored by the matcher.
+
+    ``status`` is ``auto`` (merged: at or above the upper threshold), ``pending``
+    (in the review queue), or the reviewer's ``accepted``/``rejected``.
+    """
+
+    __tablename__ = "match_candidate"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    left_key: Mapped[str] = mapped_column(String(80), index=True)
+    right_key: Mapped[str] = mapped_column(String(80), index=True)
+    probability: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    left_name: Mapped[str | None] = mapped_column(Text)
+    right_name: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (UniqueConstraint("left_key", "right_key"),)
+
+
+class MatchDecision(Base):
+    """A reviewer's decision on a candidate pair. Kept across re-ingests."""
+
+    __tablename__ = "match_decision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    left_key: Mapped[str] = mapped_column(String(80))
+    right_key: Mapped[str] = mapped_column(String(80))
+    same: Mapped[bool] = mapped_column(Boolean)
+    decided_by: Mapped[str] = mapped_column(String(120))
+    decided_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (UniqueConstraint("left_key", "right_key"),)
+
+
+class AuditEntry(Base):
+    """Who changed what, when. Written in the same transaction as the change."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[str] = mapped_column(String(40), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(60))
+    entity_id: Mapped[str | None] = mapped_column(String(120))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class UserSource(Base):
+    """A user's own file (a stakeholder list) and its mapping, loaded with every ingest."""
+
+    __tablename__ = "user_source"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    path: Mapped[str] = mapped_column(Text)
+    mapping_yaml: Mapped[str] = mapped_column(Text)
+    added_by: Mapped[str] = mapped_column(String(120))
+    added_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+
+
+class IngestRun(Base):
+    """One completed ingest: which preset, when, and what it loaded (JSON)."""
+
+    __tablename__ = "ingest_run"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    preset: Mapped[str] = mapped_column(String(80))
+    data_dir: Mapped[str | None] = mapped_column(Text)
+    finished_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+    summary: Mapped[str | None] = mapped_column(Text)
+
+
+class AnalysisResult(Base):
+    """A cached analysis result with the parameters that produced it."""
+
+    __tablename__ = "analysis_result"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    params_hash: Mapped[str] = mapped_column(String(64))
+    params: Mapped[str] = mapped_column(Text)
+    ingest_run_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+    payload: Mapped[str] = mapped_column(Text)
+    __table_args__ = (Index("ix_analysis_result_lookup", "kind", "params_hash"),)
+
+
+#: Tables an ingest rewrites as a whole. Everything else (decisions, audit) is kept.
+BULK_TABLES = (
+    "repair",
+    "project_part",
+    "project_field",
+    "project_topic",
+    "project_link",
+    "project_domain",
+    "participation",
+    "source_record",
+    "field_provenance",
+    "organisation_name",
+    "organisation_identifier",
+    "record_link",
+    "match_candidate",
+    "organisation",
+    "project",
+    "analysis_result",
+    "source_file",
+)
