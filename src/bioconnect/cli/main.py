@@ -1,3 +1,558 @@
-import typer
+"""The ``bioconnect`` command: a thin loop over the service functions.
 
-app = typer.Typer()
+Errors a user can cause print one line (what is wrong, how to fix it) and exit 1;
+``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from bioconnect.errors import BioconnectError
+
+app = typer.Typer(
+    name="bioconnect",
+    help="Map and build regional innovation ecosystems from open data.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+atlas_app = typer.Typer(help="The atlas of a region's organisations.", no_args_is_help=True)
+orgs_app = typer.Typer(help="Find organisations.", no_args_is_help=True)
+org_app = typer.Typer(help="One organisation.", no_args_is_help=True)
+review_app = typer.Typer(help="The entity-resolution review queue.", no_args_is_help=True)
+export_app = typer.Typer(help="Export data to files.", no_args_is_help=True)
+fetch_app = typer.Typer(help="Download official open data.", no_args_is_help=True)
+app.add_typer(atlas_app, name="atlas")
+app.add_typer(orgs_app, name="orgs")
+app.add_typer(org_app, name="org")
+app.add_typer(review_app, name="review")
+app.add_typer(export_app, name="export")
+app.add_typer(fetch_app, name="fetch")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+PresetOption = Annotated[
+    str, typer.Option("--preset", help="Region preset name, or a path to a preset.yaml.")
+]
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir", help="Folder with the open data (default: ../shared/data, else downloads)."
+    ),
+]
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
+
+
+def _actor() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in some containers
+        return "cli"
+
+
+class _RichStages:
+    """Shows a service's stages as a progress bar."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: Any = None
+
+    def start(self, total: int, description: str) -> None:
+        self.task = self.progress.add_task(description, total=total)
+
+    def step(self, description: str) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, advance=1, description=description)
+
+
+class _RichDownloads:
+    """Shows downloads as byte progress bars (the fetch ProgressHook)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, Any] = {}
+
+    def start(self, name: str, total: int | None, completed: int) -> None:
+        if name in self.tasks:
+            self.progress.update(self.tasks[name], total=total, completed=completed)
+        else:
+            self.tasks[name] = self.progress.add_task(name, total=total, completed=completed)
+
+    def advance(self, name: str, nbytes: int) -> None:
+        self.progress.update(self.tasks[name], advance=nbytes)
+
+    def finish(self, name: str) -> None:
+        task = self.tasks[name]
+        self.progress.update(task, completed=self.progress.tasks[task].total or 0)
+
+
+def _stages() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def _check_format(fmt: str, allowed: tuple[str, ...]) -> str:
+    if fmt not in allowed:
+        raise BioconnectError(f"Unknown format {fmt!r}.", f"Use one of: {', '.join(allowed)}.")
+    return fmt
+
+
+def _json(data: Any) -> None:
+    out.print_json(json.dumps(data, default=str, ensure_ascii=False))
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+) -> None:
+    """Map and build regional innovation ecosystems from open data.
+
+    The store is SQLite at ~/.local/share/bioconnect/bioconnect.sqlite unless
+    BIOCONNECT_DATABASE_URL names another (postgresql://... works the same way).
+    """
+
+
+@app.command()
+def regions() -> None:
+    """List the region presets.
+
+    Example:
+        bioconnect regions
+    """
+    from bioconnect.model.preset import list_presets
+
+    table = Table("name", "label", "countries", "reference", "sources")
+    for preset in list_presets():
+        table.add_row(
+            preset.name,
+            preset.label,
+            " ".join(preset.countries),
+            " ".join(preset.reference_countries),
+            str(len(preset.sources)),
+        )
+    out.print(table)
+
+
+def _ingest(preset: str, data_dir: Path | None) -> None:
+    from bioconnect.services.fetching import fetch_cordis
+    from bioconnect.services.ingest import ingest
+    from bioconnect.services.store import connect
+    from bioconnect.settings import get_settings, resolve_data_dir
+
+    engine = connect()
+    if resolve_data_dir(data_dir) is None:
+        err.print("No local data folder; downloading the official CORDIS files.")
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            console=err,
+        ) as progress:
+            fetch_cordis(get_settings().cache_dir, preset=preset, progress=_RichDownloads(progress))
+    with _stages() as progress:
+        report = ingest(engine, preset, data_dir, actor=_actor(), progress=_RichStages(progress))
+    counts = report.counts
+    err.print(
+        f"Ingested {report.preset} from {report.data_dir}: {counts.get('organisation', 0):,} organisations, "
+        f"{counts.get('participation', 0):,} participations, {counts.get('project', 0):,} projects, "
+        f"{counts.get('repair', 0):,} documented repairs, {report.review_pending} pairs to review "
+        f"({report.seconds:.1f} s)."
+    )
+
+
+@app.command("ingest")
+def ingest_command(preset: PresetOption = "baltic", data_dir: DataDirOption = None) -> None:
+    """Load a region preset's sources into the store (replacing earlier open data).
+
+    Example:
+        bioconnect ingest --preset baltic --data-dir ../shared/data
+    """
+    _ingest(preset, data_dir)
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="CSV or XLSX file, e.g. your stakeholder list.")],
+    mapping: Annotated[
+        Path, typer.Option("--mapping", "-m", help="Mapping YAML (see docs/mappings.md).")
+    ],
+    name: Annotated[
+        str | None, typer.Option("--name", help="Name of this source (default: file name).")
+    ] = None,
+) -> None:
+    """Import your own file through a mapping; it is kept and loaded by every later ingest.
+
+    Example:
+        bioconnect import stakeholders.xlsx --mapping stakeholders.yaml
+    """
+    from bioconnect.services.ingest import import_user_source
+    from bioconnect.services.store import connect
+
+    with _stages() as progress:
+        report = import_user_source(
+            connect(), file, mapping, name=name, actor=_actor(), progress=_RichStages(progress)
+        )
+    err.print(
+        f"Imported {file.name}; the store now holds {report.counts.get('organisation', 0):,} organisations, "
+        f"{report.review_pending} pairs to review (`bioconnect review list`)."
+    )
+
+
+@app.command()
+def up(preset: PresetOption = "baltic", data_dir: DataDirOption = None) -> None:
+    """The main job: ingest the preset into the store and print the atlas summary.
+
+    Example:
+        bioconnect up
+    """
+    _ingest(preset, data_dir)
+    summary(fmt="table", preset=preset)
+
+
+@fetch_app.command("cordis")
+def fetch_cordis_command(
+    cache_dir: Annotated[
+        Path | None, typer.Option("--cache-dir", help="Where to keep the files.")
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="A mirror of cordis.europa.eu/data/.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Download again even when cached.")
+    ] = False,
+    preset: PresetOption = "baltic",
+) -> None:
+    """Download the official CORDIS files (resumes broken downloads, checks sizes, caches).
+
+    Example:
+        bioconnect fetch cordis --cache-dir ~/cordis
+    """
+    from bioconnect.services.fetching import fetch_cordis
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        console=err,
+    ) as progress:
+        results = fetch_cordis(
+            cache_dir,
+            base_url=base_url,
+            preset=preset,
+            force=force,
+            progress=_RichDownloads(progress),
+        )
+    for result in results:
+        state = "cached" if result.from_cache else ("resumed" if result.resumed else "downloaded")
+        out.print(f"{result.path}  {result.size:,} bytes  sha256 {result.sha256[:12]}  {state}")
+
+
+@atlas_app.command("summary")
+def summary(
+    fmt: FormatOption = "table",
+    preset: PresetOption = "baltic",
+) -> None:
+    """Counts by country, stakeholder group, domain and programme, with EC contribution.
+
+    Example:
+        bioconnect atlas summary --format json
+    """
+    from bioconnect.services.atlas import atlas_summary
+    from bioconnect.services.store import connect
+
+    _check_format(fmt, ("table", "json"))
+    data = atlas_summary(connect(), preset)
+    if fmt == "json":
+        _json(data)
+        return
+    programmes = sorted({p for c in data["countries"].values() for p in c["participations"]})
+    table = Table(title=f"{data['label']}: EU research participation", caption=data["attribution"])
+    table.add_column("country")
+    table.add_column("role")
+    table.add_column("organisations", justify="right")
+    for programme in programmes:
+        table.add_column(f"{programme} participations", justify="right")
+        table.add_column(f"{programme} EC € m", justify="right")
+    for code, entry in data["countries"].items():
+        cells = [code, entry["role"], f"{entry['organisations']:,}"]
+        for programme in programmes:
+            cells.append(f"{entry['participations'].get(programme, 0):,}")
+            cells.append(f"{entry['ec_contribution_eur'].get(programme, 0.0) / 1e6:,.1f}")
+        table.add_row(*cells)
+    out.print(table)
+    groups = sorted({g for c in data["countries"].values() for g in c["by_group"]})
+    by_group = Table(title="Organisations by stakeholder group")
+    by_group.add_column("country")
+    for group in groups:
+        by_group.add_column(group, justify="right")
+    for code, entry in data["countries"].items():
+        by_group.add_row(
+            code, *[f"{entry['by_group'].get(g, {}).get('organisations', 0):,}" for g in groups]
+        )
+    out.print(by_group)
+    domains = sorted({d for c in data["countries"].values() for d in c["by_domain"]})
+    by_domain = Table(title="Participations by biotech domain (a project may have several)")
+    by_domain.add_column("country")
+    for domain in domains:
+        by_domain.add_column(domain, justify="right")
+    for code, entry in data["countries"].items():
+        by_domain.add_row(
+            code, *[f"{entry['by_domain'].get(d, {}).get('participations', 0):,}" for d in domains]
+        )
+    out.print(by_domain)
+
+
+@orgs_app.command("search")
+def orgs_search(
+    text: Annotated[str, typer.Argument(help="Part of a name, or a PIC.")],
+    country: Annotated[
+        str | None, typer.Option("--country", help="Only this country (e.g. EE).")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many results.")] = 20,
+    fmt: FormatOption = "table",
+) -> None:
+    """Find organisations by name, name variant or identifier.
+
+    Example:
+        bioconnect orgs search tartu --country EE
+    """
+    from bioconnect.services.organisations import SUMMARY_COLUMNS, search_organisations
+    from bioconnect.services.store import connect
+
+    _check_format(fmt, ("table", "json"))
+    rows = search_organisations(connect(), text, country=country, limit=limit)
+    if fmt == "json":
+        _json(rows)
+        return
+    if not rows:
+        err.print(f"No organisation matches {text!r}.")
+        return
+    table = Table(*SUMMARY_COLUMNS)
+    for row in rows:
+        table.add_row(*["" if row[c] is None else str(row[c]) for c in SUMMARY_COLUMNS])
+    out.print(table)
+
+
+@org_app.command("show")
+def org_show(
+    ident: Annotated[str, typer.Argument(metavar="ID", help="Organisation id, PIC or VAT number.")],
+    fmt: FormatOption = "table",
+) -> None:
+    """Projects, partners, funding and provenance of one organisation.
+
+    Example:
+        bioconnect org show 999895013
+    """
+    from bioconnect.services.organisations import organisation_detail
+    from bioconnect.services.store import connect
+
+    _check_format(fmt, ("table", "json"))
+    data = organisation_detail(connect(), ident)
+    if fmt == "json":
+        _json(data)
+        return
+    org = data["organisation"]
+    out.print(
+        f"[bold]{org['name']}[/bold]  id {org['id']}  ({org['country']}, {org['stakeholder_group']})"
+    )
+    out.print(
+        "identifiers: " + ", ".join(f"{i['scheme']} {i['value']}" for i in data["identifiers"])
+    )
+    if len(data["names"]) > 1:
+        out.print("names: " + " | ".join(n["name"] for n in data["names"]))
+    for programme, f in data["funding"].items():
+        out.print(
+            f"{programme}: {f['participations']} participations, EC € {f['ec_contribution_eur']:,.0f}"
+        )
+    prov = Table("field", "value", "source", "file", "row", "repairs", title="Provenance")
+    for p in data["provenance"]:
+        prov.add_row(
+            p["field"], str(p["value"]), p["source"], p["file"], str(p["row"]), p["repairs"] or ""
+        )
+    out.print(prov)
+    projects = Table(
+        "project", "acronym", "programme", "start", "role", "EC €", "file", "row", title="Projects"
+    )
+    for p in data["projects"][:30]:
+        projects.add_row(
+            p["project_id"],
+            p["acronym"] or "",
+            p["programme"] or "",
+            str(p["start_year"] or ""),
+            p["role"] or "",
+            f"{p['ec_contribution']:,.0f}" if p["ec_contribution"] is not None else "",
+            p["file"],
+            str(p["row"]),
+        )
+    out.print(projects)
+    if len(data["projects"]) > 30:
+        out.print(f"... and {len(data['projects']) - 30} more (use --format json for all).")
+    partners = Table("partner", "name", "country", "group", "shared projects", title="Top partners")
+    for p in data["partners"]:
+        partners.add_row(
+            p["id"],
+            p["name"] or "",
+            p["country"] or "",
+            p["stakeholder_group"] or "",
+            str(p["shared_projects"]),
+        )
+    out.print(partners)
+
+
+@review_app.command("list")
+def review_list(
+    status: Annotated[
+        str, typer.Option("--status", help="pending, auto, accepted, rejected or below.")
+    ] = "pending",
+    limit: Annotated[int, typer.Option("--limit")] = 50,
+    fmt: FormatOption = "table",
+) -> None:
+    """Pairs of records that may be the same organisation, waiting for a decision.
+
+    Example:
+        bioconnect review list
+    """
+    from bioconnect.services.review import list_candidates
+    from bioconnect.services.store import connect
+
+    _check_format(fmt, ("table", "json"))
+    rows = list_candidates(connect(), status, limit)
+    if fmt == "json":
+        _json(rows)
+        return
+    if not rows:
+        err.print(f"No {status} pairs.")
+        return
+    table = Table("id", "probability", "record", "candidate", "evidence")
+    for row in rows:
+        table.add_row(
+            str(row["id"]),
+            f"{row['probability']:.3f}",
+            f"{row['left_name']} ({row['left_key']})",
+            f"{row['right_name']} ({row['right_key']})",
+            row["evidence"] or "",
+        )
+    out.print(table)
+
+
+def _decide(pair_id: int, same: bool, note: str | None) -> None:
+    from bioconnect.services.review import decide
+    from bioconnect.services.store import connect
+
+    result = decide(connect(), pair_id, same, actor=_actor(), note=note)
+    verdict = "merged into" if same else "kept apart from"
+    err.print(
+        f"{result['left_key']} {verdict} {result['right_key']} (organisation {result['org_id']}); "
+        f"{result['pending']} pairs left to review."
+    )
+
+
+NoteOption = Annotated[str | None, typer.Option("--note", help="Why (kept in the audit log).")]
+
+
+@review_app.command("accept")
+def review_accept(
+    pair_id: Annotated[int, typer.Argument(metavar="ID")], note: NoteOption = None
+) -> None:
+    """Decide that a pair is the same organisation, and merge it.
+
+    Example:
+        bioconnect review accept 12 --note "same address"
+    """
+    _decide(pair_id, True, note)
+
+
+@review_app.command("reject")
+def review_reject(
+    pair_id: Annotated[int, typer.Argument(metavar="ID")], note: NoteOption = None
+) -> None:
+    """Decide that a pair are different organisations; they are never merged.
+
+    Example:
+        bioconnect review reject 12
+    """
+    _decide(pair_id, False, note)
+
+
+@export_app.command("organisations")
+def export_organisations_command(
+    path: Annotated[Path, typer.Argument(help="Output file: .csv, .xlsx or .geojson.")],
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="csv, xlsx or geojson.")] = None,
+    preset: PresetOption = "baltic",
+    countries: Annotated[
+        str | None, typer.Option("--countries", help="Comma-separated, e.g. EE,LV.")
+    ] = None,
+    all_countries: Annotated[
+        bool, typer.Option("--all", help="Every country, not just the region.")
+    ] = False,
+) -> None:
+    """Export organisations with identifiers, group, domains and location.
+
+    Example:
+        bioconnect export organisations baltic.geojson
+    """
+    from bioconnect.services.export import export_organisations
+    from bioconnect.services.store import connect
+
+    chosen = [c.strip() for c in countries.split(",") if c.strip()] if countries else None
+    n = export_organisations(
+        connect(),
+        path,
+        fmt,
+        preset=None if all_countries else preset,
+        countries=chosen,  # type: ignore[arg-type]
+    )
+    err.print(f"Wrote {n:,} organisations to {path}.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code. User errors print one line without a traceback."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        app(args=args, prog_name="bioconnect", standalone_mode=False)
+    except BioconnectError as exc:
+        if debug:
+            raise
+        err.print(f"Error: {exc}", markup=False)
+        return 1
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code or 0)
+    except click.exceptions.Abort:
+        err.print("Aborted.")
+        return 1
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    return 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

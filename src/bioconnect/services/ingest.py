@@ -49,6 +49,7 @@ class LoadedFile:
     download_url: str | None = None
     downloaded_at: str | None = None
     enrich_only: bool = False
+    display_path: str = ""
 
 
 @dataclass
@@ -95,6 +96,13 @@ def _read_source(source: Source, preset: Preset, base: Path) -> list[MappedFile]
     return [read_mapped(path, load_mapping(preset.mapping_path(source)))]
 
 
+def _relative(path: Path, base: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(base.resolve()))
+    except ValueError:
+        return str(path)
+
+
 def _file_identity(path: Path) -> Path:
     """The file on disk behind a result (a zip member's path names the zip)."""
     while not path.exists() and path.parent != path:
@@ -127,6 +135,7 @@ def read_sources(
                     download_url=fetched.url if fetched else None,
                     downloaded_at=fetched.fetched_at if fetched else None,
                     enrich_only=source.enrich_only,
+                    display_path=_relative(result.path, base),
                 )
             )
     for offset, (name, path, mapping) in enumerate(user_sources, start=len(sources)):
@@ -139,6 +148,7 @@ def read_sources(
                 result=result,
                 sha256=_sha256(path),
                 size_bytes=path.stat().st_size,
+                display_path=str(path),
             )
         )
     return loaded
@@ -193,7 +203,7 @@ def assemble(
             {
                 "id": file_id,
                 "source": item.source,
-                "path": str(result.path),
+                "path": item.display_path,
                 "sha256": item.sha256,
                 "size_bytes": item.size_bytes,
                 "download_url": item.download_url,
@@ -399,6 +409,7 @@ def ingest(
     progress: Progress | None = None,
     extra_sources: list[tuple[str, Path, Mapping]] | None = None,
     settings: Settings | None = None,
+    register: dict[str, str] | None = None,
 ) -> IngestReport:
     """Load a preset's sources (and users' registered sources) into the store.
 
@@ -411,7 +422,9 @@ def ingest(
     progress = progress or NoProgress()
     chosen = preset if isinstance(preset, Preset) else load_preset(preset)
     base, sources = plan_sources(chosen, data_dir, settings)
-    user_sources = _stored_user_sources(engine) + list(extra_sources or [])
+    extra = list(extra_sources or [])
+    replaced = {name for name, _, _ in extra}
+    user_sources = [s for s in _stored_user_sources(engine) if s[0] not in replaced] + extra
     progress.start(len(sources) + len(user_sources) + 6, f"Ingesting {chosen.name}")
     loaded = read_sources(chosen, base, sources, user_sources, progress)
     tables = assemble(loaded, chosen, _stored_decisions(engine), Thresholds(), progress)
@@ -421,7 +434,7 @@ def ingest(
     report.files = [
         {
             "source": f.source,
-            "path": str(f.result.path),
+            "path": f.display_path,
             "rows": f.result.rows_read,
             "repairs": len(f.result.repairs),
         }
@@ -429,6 +442,10 @@ def ingest(
     ]
     progress.step("writing the store")
     with transaction(engine) as conn:
+        if register is not None:
+            table = schema.UserSource.__table__
+            conn.execute(table.delete().where(table.c.name == register["name"]))
+            conn.execute(table.insert().values(**register, added_at=schema.utcnow()))
         report.counts = write_tables(conn, tables)
         report.seconds = time.perf_counter() - started
         summary = json.dumps(report.as_dict())
@@ -447,3 +464,48 @@ def ingest(
             )
         )
     return report
+
+
+def import_user_source(
+    engine: Engine,
+    path: Path,
+    mapping_path: Path,
+    *,
+    name: str | None = None,
+    actor: str = "cli",
+    data_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Add a user's own file (a stakeholder list) and re-ingest with it.
+
+    The file is read and resolved with everything else before anything is written; it is
+    then kept as a user source and loaded by every later ingest. Importing under the
+    same name again replaces it.
+    """
+    mapping = load_mapping(mapping_path)
+    path = Path(path).resolve()
+    if not path.is_file():
+        raise InputError(f"File {path} does not exist.", "Check the path.")
+    label = name or path.stem
+    with engine.connect() as conn:
+        run = schema.IngestRun.__table__
+        last = conn.execute(
+            select(run.c.preset, run.c.data_dir).order_by(run.c.id.desc()).limit(1)
+        ).first()
+    preset = last.preset if last else get_settings().preset
+    if data_dir is None and last is not None and last.data_dir and Path(last.data_dir).is_dir():
+        data_dir = Path(last.data_dir)
+    return ingest(
+        engine,
+        preset,
+        data_dir,
+        actor=actor,
+        progress=progress,
+        extra_sources=[(label, path, mapping)],
+        register={
+            "name": label,
+            "path": str(path),
+            "mapping_yaml": Path(mapping_path).read_text(encoding="utf-8"),
+            "added_by": actor,
+        },
+    )

@@ -1,0 +1,147 @@
+"""The atlas: who takes part in EU research in a region, of what kind, with how much funding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, distinct, func, select
+
+from bioconnect.model.preset import Preset, load_preset
+from bioconnect.store import schema
+
+ATTRIBUTION = "Source: CORDIS, European Commission (CC BY 4.0)"
+PROGRAMMES = ("H2020", "HORIZON")
+UNASSIGNED = "unassigned"
+
+P = schema.Participation.__table__
+O = schema.Organisation.__table__
+D = schema.ProjectDomain.__table__
+
+
+def _num(value: Any) -> float:
+    return round(float(value or 0.0), 2)
+
+
+def atlas_summary(engine: Engine, preset: str | Preset = "baltic") -> dict[str, Any]:
+    """Counts by country × stakeholder group × domain × programme, with EC contribution.
+
+    Participations are counted by the country the source row gives. A participation in a
+    project with two domains counts under both in ``by_domain`` and ``rows``; the country
+    totals count it once.
+
+    Returns
+    -------
+    dict
+        ``{"region", "label", "countries": {code: {"role", "organisations",
+        "participations": {programme: n}, "ec_contribution_eur": {programme: eur},
+        "by_group": {...}, "by_domain": {...}}}, "rows": [...], "attribution"}``
+    """
+    chosen = preset if isinstance(preset, Preset) else load_preset(preset)
+    countries = chosen.all_countries
+    group = func.coalesce(O.c.stakeholder_group, "unknown").label("group")
+    domain = func.coalesce(D.c.domain, UNASSIGNED).label("domain")
+    with engine.connect() as conn:
+        totals = conn.execute(
+            select(
+                P.c.country,
+                P.c.programme,
+                func.count(P.c.id),
+                func.sum(P.c.ec_contribution),
+            )
+            .where(P.c.country.in_(countries))
+            .group_by(P.c.country, P.c.programme)
+        ).all()
+        orgs = dict(
+            conn.execute(
+                select(P.c.country, func.count(distinct(P.c.org_id)))
+                .where(P.c.country.in_(countries))
+                .group_by(P.c.country)
+            ).all()
+        )
+        by_group = conn.execute(
+            select(
+                P.c.country,
+                group,
+                func.count(distinct(P.c.org_id)),
+                func.count(P.c.id),
+                func.sum(P.c.ec_contribution),
+            )
+            .select_from(P.outerjoin(O, O.c.id == P.c.org_id))
+            .where(P.c.country.in_(countries))
+            .group_by(P.c.country, group)
+        ).all()
+        by_domain = conn.execute(
+            select(
+                P.c.country,
+                domain,
+                func.count(distinct(P.c.org_id)),
+                func.count(P.c.id),
+                func.sum(P.c.ec_contribution),
+            )
+            .select_from(P.outerjoin(D, D.c.project_id == P.c.project_id))
+            .where(P.c.country.in_(countries))
+            .group_by(P.c.country, domain)
+        ).all()
+        rows = conn.execute(
+            select(
+                P.c.country,
+                group,
+                domain,
+                P.c.programme,
+                func.count(distinct(P.c.org_id)),
+                func.count(P.c.id),
+                func.sum(P.c.ec_contribution),
+            )
+            .select_from(
+                P.outerjoin(O, O.c.id == P.c.org_id).outerjoin(D, D.c.project_id == P.c.project_id)
+            )
+            .where(P.c.country.in_(countries))
+            .group_by(P.c.country, group, domain, P.c.programme)
+            .order_by(P.c.country, group, domain, P.c.programme)
+        ).all()
+    result: dict[str, Any] = {
+        "region": chosen.name,
+        "label": chosen.label,
+        "countries": {},
+        "rows": [],
+        "attribution": ATTRIBUTION,
+    }
+    for code in countries:
+        result["countries"][code] = {
+            "role": "region" if code in chosen.countries else "reference",
+            "organisations": int(orgs.get(code, 0)),
+            "participations": dict.fromkeys(PROGRAMMES, 0),
+            "ec_contribution_eur": dict.fromkeys(PROGRAMMES, 0.0),
+            "by_group": {},
+            "by_domain": {},
+        }
+    for country, programme, count, ec in totals:
+        entry = result["countries"][country]
+        key = programme or "unknown"
+        entry["participations"][key] = int(count)
+        entry["ec_contribution_eur"][key] = _num(ec)
+    for country, key, n_orgs, count, ec in by_group:
+        result["countries"][country]["by_group"][key] = {
+            "organisations": int(n_orgs),
+            "participations": int(count),
+            "ec_contribution_eur": _num(ec),
+        }
+    for country, key, n_orgs, count, ec in by_domain:
+        result["countries"][country]["by_domain"][key] = {
+            "organisations": int(n_orgs),
+            "participations": int(count),
+            "ec_contribution_eur": _num(ec),
+        }
+    result["rows"] = [
+        {
+            "country": country,
+            "stakeholder_group": g,
+            "domain": d,
+            "programme": programme,
+            "organisations": int(n_orgs),
+            "participations": int(count),
+            "ec_contribution_eur": _num(ec),
+        }
+        for country, g, d, programme, n_orgs, count, ec in rows
+    ]
+    return result

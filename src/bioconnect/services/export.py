@@ -1,0 +1,138 @@
+"""Exports of the atlas: organisations as CSV, XLSX or GeoJSON.
+
+The CSV and XLSX columns are those of the ``bioconnect-organisations`` mapping
+(``bioconnect/sources/organisations_export.yaml``), so an export can be edited and
+imported again.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from sqlalchemy import Engine, select
+
+from bioconnect.errors import InputError
+from bioconnect.model.mapping import Mapping
+from bioconnect.model.preset import load_preset
+from bioconnect.services.atlas import ATTRIBUTION
+from bioconnect.store import schema
+
+O = schema.Organisation.__table__
+COLUMNS = (
+    "id",
+    "pic",
+    "vat",
+    "name",
+    "short_name",
+    "stakeholder_group",
+    "activity_type",
+    "sme",
+    "country",
+    "city",
+    "nuts_code",
+    "lat",
+    "lon",
+    "url",
+    "domains",
+    "n_projects",
+)
+ExportFormat = Literal["csv", "xlsx", "geojson"]
+
+
+@cache
+def export_mapping() -> Mapping:
+    """The mapping that reads an organisations export back."""
+    text = (
+        resources.files("bioconnect.sources")
+        .joinpath("organisations_export.yaml")
+        .read_text("utf-8")
+    )
+    return Mapping.model_validate(yaml.safe_load(text))
+
+
+def organisation_rows(engine: Engine, countries: list[str] | None) -> list[dict[str, Any]]:
+    query = select(*[O.c[c] for c in COLUMNS]).order_by(O.c.country, O.c.name, O.c.id)
+    if countries:
+        query = query.where(O.c.country.in_(countries))
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def _countries(preset: str | None, countries: list[str] | None) -> list[str] | None:
+    if countries:
+        return [c.upper() for c in countries]
+    if preset:
+        return load_preset(preset).all_countries
+    return None
+
+
+def export_organisations(
+    engine: Engine,
+    path: Path,
+    fmt: ExportFormat | None = None,
+    *,
+    preset: str | None = "baltic",
+    countries: list[str] | None = None,
+) -> int:
+    """Write the region's organisations (or ``countries``'; or all with neither) to ``path``.
+
+    The format is taken from the file extension unless given. Returns the number written.
+    GeoJSON features carry a Point where coordinates are known and a null geometry
+    otherwise (RFC 7946 §3.2), so no organisation is left out.
+    """
+    path = Path(path)
+    kind = fmt or path.suffix.lower().lstrip(".")
+    if kind not in ("csv", "xlsx", "geojson"):
+        raise InputError(
+            f"Cannot export to {path.name!r}: unknown format {kind!r}.",
+            "Use a .csv, .xlsx or .geojson file name, or --format.",
+        )
+    rows = organisation_rows(engine, _countries(preset, countries))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    if kind == "csv":
+        with tmp.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+    elif kind == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("organisations")
+        sheet.append(list(COLUMNS))
+        for row in rows:
+            sheet.append([row[c] for c in COLUMNS])
+        about = workbook.create_sheet("about")
+        about.append(["Exported by bioconnect"])
+        about.append([ATTRIBUTION])
+        workbook.save(tmp)
+    else:
+        features = [
+            {
+                "type": "Feature",
+                "id": row["id"],
+                "geometry": (
+                    {"type": "Point", "coordinates": [row["lon"], row["lat"]]}
+                    if row["lat"] is not None and row["lon"] is not None
+                    else None
+                ),
+                "properties": {k: row[k] for k in COLUMNS if k not in ("lat", "lon")},
+            }
+            for row in rows
+        ]
+        tmp.write_text(
+            json.dumps(
+                {"type": "FeatureCollection", "attribution": ATTRIBUTION, "features": features},
+                ensure_ascii=False,
+            ),
+            encoding="utf-8",
+        )
+    tmp.replace(path)
+    return len(rows)

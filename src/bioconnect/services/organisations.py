@@ -1,0 +1,197 @@
+"""Finding an organisation and showing everything known about it, with provenance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, or_, select
+
+from bioconnect.errors import InputError, NotFoundError
+from bioconnect.store import schema
+
+O = schema.Organisation.__table__
+N = schema.OrganisationName.__table__
+P = schema.Participation.__table__
+PR = schema.Project.__table__
+F = schema.FieldProvenance.__table__
+SF = schema.SourceFile.__table__
+SR = schema.SourceRecord.__table__
+I = schema.OrganisationIdentifier.__table__
+
+SUMMARY_COLUMNS = (
+    "id",
+    "pic",
+    "name",
+    "country",
+    "city",
+    "stakeholder_group",
+    "domains",
+    "n_projects",
+)
+
+
+def search_organisations(
+    engine: Engine, text: str, *, country: str | None = None, limit: int = 20
+) -> list[dict[str, Any]]:
+    """Organisations whose name, a name variant or an identifier contains ``text``.
+
+    Results are ordered by number of projects, most active first.
+    """
+    needle = text.strip().lower()
+    if not needle:
+        raise InputError("The search text is empty.", "Give part of a name, or a PIC.")
+    if limit < 1:
+        raise InputError(f"--limit must be at least 1, not {limit}.", "Use a positive number.")
+    like = f"%{needle}%"
+    variants = select(N.c.org_id).where(func.lower(N.c.name).like(like))
+    ids = select(I.c.org_id).where(I.c.value == text.strip())
+    query = select(*[O.c[c] for c in SUMMARY_COLUMNS]).where(
+        or_(
+            func.lower(O.c.name).like(like),
+            func.lower(O.c.short_name).like(like),
+            O.c.id.in_(variants),
+            O.c.id.in_(ids),
+        )
+    )
+    if country:
+        query = query.where(O.c.country == country.upper())
+    query = query.order_by(O.c.n_projects.desc(), O.c.id).limit(limit)
+    with engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def _find_id(conn: Any, ident: str) -> str:
+    ident = ident.strip()
+    for candidate in (ident, ident.removeprefix("pic:")):
+        found = conn.execute(select(O.c.id).where(O.c.id == candidate)).scalar()
+        if found:
+            return str(found)
+    found = conn.execute(
+        select(I.c.org_id).where(and_(I.c.scheme.in_(["pic", "vat"]), I.c.value == ident))
+    ).scalar()
+    if found:
+        return str(found)
+    raise NotFoundError(
+        f"No organisation with id or PIC {ident!r}.",
+        "Find it with `bioconnect orgs search NAME`, then use the id shown.",
+    )
+
+
+def organisation_detail(engine: Engine, ident: str, *, partner_limit: int = 20) -> dict[str, Any]:
+    """Everything about one organisation: fields with provenance, projects, partners, funding.
+
+    ``ident`` is the organisation's id, its PIC or its VAT number.
+    """
+    with engine.connect() as conn:
+        org_id = _find_id(conn, ident)
+        org = dict(conn.execute(select(O).where(O.c.id == org_id)).one()._mapping)
+        names = [
+            {"name": name, "records": n}
+            for name, n in conn.execute(
+                select(N.c.name, N.c.n_records)
+                .where(N.c.org_id == org_id)
+                .order_by(N.c.n_records.desc(), N.c.name)
+            )
+        ]
+        identifiers = [
+            {"scheme": s, "value": v}
+            for s, v in conn.execute(
+                select(I.c.scheme, I.c.value)
+                .where(I.c.org_id == org_id)
+                .order_by(I.c.scheme, I.c.value)
+            )
+        ]
+        provenance = [
+            {
+                "field": field,
+                "value": org.get(field),
+                "source": source,
+                "file": path,
+                "row": row,
+                "sha256": sha,
+                "download_url": url,
+                "downloaded_at": at,
+                "repairs": repairs,
+            }
+            for field, source, path, row, sha, url, at, repairs in conn.execute(
+                select(
+                    F.c.field,
+                    SF.c.source,
+                    SF.c.path,
+                    F.c.source_row,
+                    SF.c.sha256,
+                    SF.c.download_url,
+                    SF.c.downloaded_at,
+                    SR.c.repairs,
+                )
+                .select_from(
+                    F.join(SF, SF.c.id == F.c.source_file_id).join(
+                        SR, SR.c.id == F.c.source_record_id
+                    )
+                )
+                .where(F.c.org_id == org_id)
+                .order_by(F.c.id)
+            )
+        ]
+        projects = [
+            dict(row._mapping)
+            for row in conn.execute(
+                select(
+                    P.c.project_id,
+                    PR.c.acronym,
+                    PR.c.title,
+                    P.c.programme,
+                    PR.c.start_year,
+                    P.c.role,
+                    P.c.ec_contribution,
+                    SF.c.path.label("file"),
+                    P.c.source_row.label("row"),
+                )
+                .select_from(
+                    P.outerjoin(PR, PR.c.id == P.c.project_id).join(
+                        SF, SF.c.id == P.c.source_file_id
+                    )
+                )
+                .where(P.c.org_id == org_id)
+                .order_by(PR.c.start_year.desc(), P.c.project_id)
+            )
+        ]
+        other = P.alias("other")
+        shared = func.count(func.distinct(other.c.project_id)).label("shared_projects")
+        partners = [
+            dict(row._mapping)
+            for row in conn.execute(
+                select(O.c.id, O.c.pic, O.c.name, O.c.country, O.c.stakeholder_group, shared)
+                .select_from(
+                    P.join(
+                        other,
+                        and_(other.c.project_id == P.c.project_id, other.c.org_id != P.c.org_id),
+                    ).join(O, O.c.id == other.c.org_id)
+                )
+                .where(P.c.org_id == org_id)
+                .group_by(O.c.id, O.c.pic, O.c.name, O.c.country, O.c.stakeholder_group)
+                .order_by(shared.desc(), O.c.id)
+                .limit(partner_limit)
+            )
+        ]
+        funding = {
+            programme or "unknown": {
+                "participations": int(n),
+                "ec_contribution_eur": round(float(ec or 0), 2),
+            }
+            for programme, n, ec in conn.execute(
+                select(P.c.programme, func.count(P.c.id), func.sum(P.c.ec_contribution))
+                .where(P.c.org_id == org_id)
+                .group_by(P.c.programme)
+                .order_by(P.c.programme)
+            )
+        }
+    return {
+        "organisation": org,
+        "names": names,
+        "identifiers": identifiers,
+        "funding": funding,
+        "projects": projects,
+        "partners": partners,
+        "provenance": provenance,
+    }

@@ -1,0 +1,168 @@
+"""The entity-resolution review queue: pairs the matcher was unsure of, and decisions on them.
+
+A decision is stored with who made it and when, written to the audit log, and applied at
+once: the registry is rebuilt from the stored records (no files are read again). It is
+kept across re-ingests, so a pair once decided is never asked again.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, select
+
+from bioconnect.errors import InputError, NotFoundError
+from bioconnect.model.preset import load_preset
+from bioconnect.registry.canonical import build_registry, organisation_domains
+from bioconnect.registry.resolve import Thresholds, resolve
+from bioconnect.store import schema
+from bioconnect.store.database import bulk_insert, empty_tables, transaction
+
+C = schema.MatchCandidate.__table__
+MD = schema.MatchDecision.__table__
+STATUSES = ("pending", "auto", "accepted", "rejected", "below")
+
+#: Tables rebuilt when a decision changes how records cluster.
+REGISTRY_TABLES = (
+    "field_provenance",
+    "organisation_name",
+    "organisation_identifier",
+    "record_link",
+    "match_candidate",
+    "organisation",
+)
+
+
+def list_candidates(
+    engine: Engine, status: str = "pending", limit: int = 50
+) -> list[dict[str, Any]]:
+    """Candidate pairs with the given status, most probable first."""
+    if status not in STATUSES:
+        raise InputError(f"Unknown status {status!r}.", f"Use one of: {', '.join(STATUSES)}.")
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(C)
+            .where(C.c.status == status)
+            .order_by(C.c.probability.desc(), C.c.id)
+            .limit(limit)
+        )
+        return [dict(r._mapping) for r in rows]
+
+
+def _latest_preset(conn: Connection) -> str:
+    run = schema.IngestRun.__table__
+    name = conn.execute(select(run.c.preset).order_by(run.c.id.desc()).limit(1)).scalar()
+    if name is None:
+        raise InputError("The store is empty.", "Run `bioconnect ingest` first.")
+    return str(name)
+
+
+def rebuild_registry(conn: Connection) -> int:
+    """Re-cluster the stored records with the current decisions; returns pending pairs."""
+    preset = load_preset(_latest_preset(conn))
+    records = pd.read_sql(select(schema.SourceRecord.__table__), conn)
+    priority = pd.read_sql(select(schema.SourceFile.id, schema.SourceFile.source), conn)
+    order = {s.name: i for i, s in enumerate(preset.sources + preset.official_sources)}
+    priority["priority"] = priority["source"].map(order).fillna(len(order)).astype(int)
+    records = records.merge(
+        priority[["id", "priority"]].rename(columns={"id": "source_file_id"}), on="source_file_id"
+    )
+    pairs = pd.read_sql(
+        select(
+            C.c.left_key,
+            C.c.right_key,
+            C.c.probability,
+            C.c.left_name,
+            C.c.right_name,
+            C.c.evidence,
+        ).order_by(C.c.probability.desc(), C.c.left_key, C.c.right_key),
+        conn,
+    )
+    decisions = pd.read_sql(select(MD.c.left_key, MD.c.right_key, MD.c.same), conn)
+    distinct = records.sort_values(["priority", "source_file_id", "source_row"]).drop_duplicates(
+        "record_key"
+    )
+    links, candidates = resolve(distinct[["record_key", "pic"]], pairs, decisions, Thresholds())
+    registry = build_registry(records, links, preset.group_for_activity())
+    participations = pd.read_sql(
+        select(schema.Participation.project_id, schema.Participation.record_key), conn
+    )
+    participations["org_id"] = participations["record_key"].map(
+        links.set_index("record_key")["org_id"]
+    )
+    domains = pd.read_sql(
+        select(schema.ProjectDomain.project_id, schema.ProjectDomain.domain), conn
+    )
+    records_with_org = records.merge(links[["record_key", "org_id"]], on="record_key")
+    org_domains = organisation_domains(participations, domains, records_with_org)
+    orgs = registry.organisations
+    orgs["domains"] = orgs["id"].map(
+        org_domains.sort_values(["org_id", "domain"]).groupby("org_id")["domain"].agg(";".join)
+    )
+    orgs["n_projects"] = (
+        orgs["id"]
+        .map(participations.groupby("org_id")["project_id"].nunique())
+        .fillna(0)
+        .astype(int)
+    )
+
+    empty_tables(conn, REGISTRY_TABLES)
+    for name, frame in (
+        ("organisation", orgs),
+        ("match_candidate", candidates),
+        ("record_link", links),
+        ("organisation_identifier", registry.identifiers),
+        ("organisation_name", registry.names),
+        ("field_provenance", registry.provenance),
+    ):
+        bulk_insert(conn, name, frame)
+    conn.exec_driver_sql(
+        "UPDATE participation SET org_id = "
+        "(SELECT r.org_id FROM record_link r WHERE r.record_key = participation.record_key)"
+    )
+    return int((candidates["status"] == "pending").sum())
+
+
+def decide(
+    engine: Engine, candidate_id: int, same: bool, *, actor: str, note: str | None = None
+) -> dict[str, Any]:
+    """Record a reviewer's decision on a candidate pair and apply it.
+
+    Deciding the same pair again replaces the earlier decision (the audit log keeps both).
+    """
+    with transaction(engine) as conn:
+        pair = conn.execute(select(C).where(C.c.id == candidate_id)).first()
+        if pair is None:
+            raise NotFoundError(
+                f"No candidate pair with id {candidate_id}.",
+                "List them with `bioconnect review list`.",
+            )
+        left, right = pair.left_key, pair.right_key
+        conn.execute(MD.delete().where(MD.c.left_key == left, MD.c.right_key == right))
+        conn.execute(
+            MD.insert().values(
+                left_key=left,
+                right_key=right,
+                same=same,
+                decided_by=actor,
+                note=note,
+                decided_at=schema.utcnow(),
+            )
+        )
+        conn.execute(
+            schema.AuditEntry.__table__.insert().values(
+                actor=actor,
+                action="review.accept" if same else "review.reject",
+                entity="match_candidate",
+                entity_id=f"{left}|{right}",
+                detail=json.dumps({"probability": pair.probability, "note": note}),
+                at=schema.utcnow(),
+            )
+        )
+        pending = rebuild_registry(conn)
+        org = conn.execute(
+            select(schema.RecordLink.org_id).where(schema.RecordLink.record_key == left)
+        ).scalar()
+    return {"left_key": left, "right_key": right, "same": same, "org_id": org, "pending": pending}
