@@ -14,7 +14,7 @@ PROGRAMMES = ("H2020", "HORIZON")
 UNASSIGNED = "unassigned"
 
 P = schema.Participation.__table__
-O = schema.Organisation.__table__
+ORG = schema.Organisation.__table__
 D = schema.ProjectDomain.__table__
 
 
@@ -38,7 +38,7 @@ def atlas_summary(engine: Engine, preset: str | Preset = "baltic") -> dict[str, 
     """
     chosen = preset if isinstance(preset, Preset) else load_preset(preset)
     countries = chosen.all_countries
-    group = func.coalesce(O.c.stakeholder_group, "unknown").label("group")
+    group = func.coalesce(ORG.c.stakeholder_group, "unknown").label("group")
     domain = func.coalesce(D.c.domain, UNASSIGNED).label("domain")
     with engine.connect() as conn:
         totals = conn.execute(
@@ -66,7 +66,7 @@ def atlas_summary(engine: Engine, preset: str | Preset = "baltic") -> dict[str, 
                 func.count(P.c.id),
                 func.sum(P.c.ec_contribution),
             )
-            .select_from(P.outerjoin(O, O.c.id == P.c.org_id))
+            .select_from(P.outerjoin(ORG, ORG.c.id == P.c.org_id))
             .where(P.c.country.in_(countries))
             .group_by(P.c.country, group)
         ).all()
@@ -93,7 +93,7 @@ def atlas_summary(engine: Engine, preset: str | Preset = "baltic") -> dict[str, 
                 func.sum(P.c.ec_contribution),
             )
             .select_from(
-                P.outerjoin(O, O.c.id == P.c.org_id).outerjoin(D, D.c.project_id == P.c.project_id)
+                P.outerjoin(ORG, ORG.c.id == P.c.org_id).outerjoin(D, D.c.project_id == P.c.project_id)
             )
             .where(P.c.country.in_(countries))
             .group_by(P.c.country, group, domain, P.c.programme)

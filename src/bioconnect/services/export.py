@@ -23,7 +23,7 @@ from bioconnect.model.preset import load_preset
 from bioconnect.services.atlas import ATTRIBUTION
 from bioconnect.store import schema
 
-O = schema.Organisation.__table__
+ORG = schema.Organisation.__table__
 COLUMNS = (
     "id",
     "pic",
@@ -57,9 +57,9 @@ def export_mapping() -> Mapping:
 
 
 def organisation_rows(engine: Engine, countries: list[str] | None) -> list[dict[str, Any]]:
-    query = select(*[O.c[c] for c in COLUMNS]).order_by(O.c.country, O.c.name, O.c.id)
+    query = select(*[ORG.c[c] for c in COLUMNS]).order_by(ORG.c.country, ORG.c.name, ORG.c.id)
     if countries:
-        query = query.where(O.c.country.in_(countries))
+        query = query.where(ORG.c.country.in_(countries))
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(query)]
 

@@ -9,14 +9,14 @@ from sqlalchemy import Engine, and_, func, or_, select
 from bioconnect.errors import InputError, NotFoundError
 from bioconnect.store import schema
 
-O = schema.Organisation.__table__
+ORG = schema.Organisation.__table__
 N = schema.OrganisationName.__table__
 P = schema.Participation.__table__
 PR = schema.Project.__table__
 F = schema.FieldProvenance.__table__
 SF = schema.SourceFile.__table__
 SR = schema.SourceRecord.__table__
-I = schema.OrganisationIdentifier.__table__
+IDS = schema.OrganisationIdentifier.__table__
 
 SUMMARY_COLUMNS = (
     "id",
@@ -44,18 +44,18 @@ def search_organisations(
         raise InputError(f"--limit must be at least 1, not {limit}.", "Use a positive number.")
     like = f"%{needle}%"
     variants = select(N.c.org_id).where(func.lower(N.c.name).like(like))
-    ids = select(I.c.org_id).where(I.c.value == text.strip())
-    query = select(*[O.c[c] for c in SUMMARY_COLUMNS]).where(
+    ids = select(IDS.c.org_id).where(IDS.c.value == text.strip())
+    query = select(*[ORG.c[c] for c in SUMMARY_COLUMNS]).where(
         or_(
-            func.lower(O.c.name).like(like),
-            func.lower(O.c.short_name).like(like),
-            O.c.id.in_(variants),
-            O.c.id.in_(ids),
+            func.lower(ORG.c.name).like(like),
+            func.lower(ORG.c.short_name).like(like),
+            ORG.c.id.in_(variants),
+            ORG.c.id.in_(ids),
         )
     )
     if country:
-        query = query.where(O.c.country == country.upper())
-    query = query.order_by(O.c.n_projects.desc(), O.c.id).limit(limit)
+        query = query.where(ORG.c.country == country.upper())
+    query = query.order_by(ORG.c.n_projects.desc(), ORG.c.id).limit(limit)
     with engine.connect() as conn:
         return [dict(row._mapping) for row in conn.execute(query)]
 
@@ -63,11 +63,11 @@ def search_organisations(
 def _find_id(conn: Any, ident: str) -> str:
     ident = ident.strip()
     for candidate in (ident, ident.removeprefix("pic:")):
-        found = conn.execute(select(O.c.id).where(O.c.id == candidate)).scalar()
+        found = conn.execute(select(ORG.c.id).where(ORG.c.id == candidate)).scalar()
         if found:
             return str(found)
     found = conn.execute(
-        select(I.c.org_id).where(and_(I.c.scheme.in_(["pic", "vat"]), I.c.value == ident))
+        select(IDS.c.org_id).where(and_(IDS.c.scheme.in_(["pic", "vat"]), IDS.c.value == ident))
     ).scalar()
     if found:
         return str(found)
@@ -84,7 +84,7 @@ def organisation_detail(engine: Engine, ident: str, *, partner_limit: int = 20) 
     """
     with engine.connect() as conn:
         org_id = _find_id(conn, ident)
-        org = dict(conn.execute(select(O).where(O.c.id == org_id)).one()._mapping)
+        org = dict(conn.execute(select(ORG).where(ORG.c.id == org_id)).one()._mapping)
         names = [
             {"name": name, "records": n}
             for name, n in conn.execute(
@@ -96,9 +96,9 @@ def organisation_detail(engine: Engine, ident: str, *, partner_limit: int = 20) 
         identifiers = [
             {"scheme": s, "value": v}
             for s, v in conn.execute(
-                select(I.c.scheme, I.c.value)
-                .where(I.c.org_id == org_id)
-                .order_by(I.c.scheme, I.c.value)
+                select(IDS.c.scheme, IDS.c.value)
+                .where(IDS.c.org_id == org_id)
+                .order_by(IDS.c.scheme, IDS.c.value)
             )
         ]
         provenance = [
@@ -161,16 +161,16 @@ def organisation_detail(engine: Engine, ident: str, *, partner_limit: int = 20) 
         partners = [
             dict(row._mapping)
             for row in conn.execute(
-                select(O.c.id, O.c.pic, O.c.name, O.c.country, O.c.stakeholder_group, shared)
+                select(ORG.c.id, ORG.c.pic, ORG.c.name, ORG.c.country, ORG.c.stakeholder_group, shared)
                 .select_from(
                     P.join(
                         other,
                         and_(other.c.project_id == P.c.project_id, other.c.org_id != P.c.org_id),
-                    ).join(O, O.c.id == other.c.org_id)
+                    ).join(ORG, ORG.c.id == other.c.org_id)
                 )
                 .where(P.c.org_id == org_id)
-                .group_by(O.c.id, O.c.pic, O.c.name, O.c.country, O.c.stakeholder_group)
-                .order_by(shared.desc(), O.c.id)
+                .group_by(ORG.c.id, ORG.c.pic, ORG.c.name, ORG.c.country, ORG.c.stakeholder_group)
+                .order_by(shared.desc(), ORG.c.id)
                 .limit(partner_limit)
             )
         ]
