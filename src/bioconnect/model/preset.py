@@ -115,6 +115,18 @@ class Preset(_Strict):
         """Map each CORDIS activity type to its stakeholder group key."""
         return {a: g.key for g in self.stakeholder_groups for a in g.activity_types}
 
+    def to_json(self) -> str:
+        """The preset as JSON, with its folder, so a run can be repeated exactly."""
+        import json
+
+        return json.dumps({**self.model_dump(mode="json"), "folder": str(self.folder) if self.folder else None})
+
+    @classmethod
+    def from_json(cls, text: str) -> Preset:
+        import json
+
+        return cls.model_validate(json.loads(text))
+
     def mapping_path(self, source: Source) -> Path:
         if source.mapping is None or self.folder is None:
             raise InputError(

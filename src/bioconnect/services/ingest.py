@@ -354,6 +354,18 @@ def assemble(
     return Tables(frames=frames, review_pending=int((candidates["status"] == "pending").sum()))
 
 
+def last_run(conn: Any) -> tuple[Preset, Path | None]:
+    """The preset (exactly as configured) and data folder of the newest ingest."""
+    run = schema.IngestRun.__table__
+    last = conn.execute(
+        select(run.c.preset, run.c.preset_config, run.c.data_dir).order_by(run.c.id.desc()).limit(1)
+    ).first()
+    if last is None:
+        return load_preset(get_settings().preset), None
+    preset = Preset.from_json(last.preset_config) if last.preset_config else load_preset(last.preset)
+    return preset, Path(last.data_dir) if last.data_dir else None
+
+
 def _stored_decisions(engine: Engine) -> pd.DataFrame:
     with engine.connect() as conn:
         rows = conn.execute(
@@ -444,14 +456,17 @@ def ingest(
     with transaction(engine) as conn:
         if register is not None:
             table = schema.UserSource.__table__
-            conn.execute(table.delete().where(table.c.name == register["name"]))
-            conn.execute(table.insert().values(**register, added_at=schema.utcnow()))
+            known = conn.execute(select(table.c.id).where(table.c.name == register["name"])).scalar()
+            if known is None:
+                conn.execute(table.insert().values(**register, added_at=schema.utcnow()))
+            else:
+                conn.execute(table.update().where(table.c.id == known).values(**register))
         report.counts = write_tables(conn, tables)
         report.seconds = time.perf_counter() - started
         summary = json.dumps(report.as_dict())
         conn.execute(
             schema.IngestRun.__table__.insert().values(
-                preset=chosen.name, data_dir=str(base), summary=summary
+                preset=chosen.name, preset_config=chosen.to_json(), data_dir=str(base), summary=summary
             )
         )
         conn.execute(
@@ -488,13 +503,9 @@ def import_user_source(
         raise InputError(f"File {path} does not exist.", "Check the path.")
     label = name or path.stem
     with engine.connect() as conn:
-        run = schema.IngestRun.__table__
-        last = conn.execute(
-            select(run.c.preset, run.c.data_dir).order_by(run.c.id.desc()).limit(1)
-        ).first()
-    preset = last.preset if last else get_settings().preset
-    if data_dir is None and last is not None and last.data_dir and Path(last.data_dir).is_dir():
-        data_dir = Path(last.data_dir)
+        preset, last_dir = last_run(conn)
+    if data_dir is None and last_dir is not None and last_dir.is_dir():
+        data_dir = last_dir
     return ingest(
         engine,
         preset,

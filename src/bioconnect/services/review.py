@@ -14,9 +14,9 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
 from bioconnect.errors import InputError, NotFoundError
-from bioconnect.model.preset import load_preset
 from bioconnect.registry.canonical import build_registry, organisation_domains
 from bioconnect.registry.resolve import Thresholds, resolve
+from bioconnect.services.ingest import last_run
 from bioconnect.store import schema
 from bioconnect.store.database import bulk_insert, empty_tables, transaction
 
@@ -51,17 +51,9 @@ def list_candidates(
         return [dict(r._mapping) for r in rows]
 
 
-def _latest_preset(conn: Connection) -> str:
-    run = schema.IngestRun.__table__
-    name = conn.execute(select(run.c.preset).order_by(run.c.id.desc()).limit(1)).scalar()
-    if name is None:
-        raise InputError("The store is empty.", "Run `bioconnect ingest` first.")
-    return str(name)
-
-
 def rebuild_registry(conn: Connection) -> int:
     """Re-cluster the stored records with the current decisions; returns pending pairs."""
-    preset = load_preset(_latest_preset(conn))
+    preset, _ = last_run(conn)
     records = pd.read_sql(select(schema.SourceRecord.__table__), conn)
     priority = pd.read_sql(select(schema.SourceFile.id, schema.SourceFile.source), conn)
     order = {s.name: i for i, s in enumerate(preset.sources + preset.official_sources)}

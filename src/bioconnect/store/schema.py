@@ -297,6 +297,7 @@ class IngestRun(Base):
     __tablename__ = "ingest_run"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     preset: Mapped[str] = mapped_column(String(80))
+    preset_config: Mapped[str | None] = mapped_column(Text)
     data_dir: Mapped[str | None] = mapped_column(Text)
     finished_at: Mapped[str] = mapped_column(String(40), default=utcnow)
     summary: Mapped[str | None] = mapped_column(Text)

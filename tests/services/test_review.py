@@ -1,0 +1,158 @@
+"""The entity-resolution review queue, end to end, on real Baltic records.
+
+The store holds the H2020 participations of Baltic and Finnish organisations (real rows
+of h2020.csv.gz, filtered) named from organizations_2017.csv. A stakeholder list is
+built from the Horizon Europe subset's Baltic participants, without their PICs, as a
+user would keep it in a spreadsheet; the matcher must place each of them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, select
+
+from bioconnect.errors import NotFoundError
+from bioconnect.model.mapping import Mapping
+from bioconnect.model.preset import Preset, Source
+from bioconnect.services.ingest import import_user_source, ingest
+from bioconnect.services.review import decide, list_candidates
+from bioconnect.store import schema
+from conftest import preset_with, table_snapshot
+
+COUNTRIES = ["EE", "LV", "LT", "FI"]
+
+USER_MAPPING = """
+name: stakeholders
+targets:
+  - entity: organisation
+    fields:
+      name: Organisation
+      short_name: Short name
+      activity_type: Type
+      city: City
+      country: Country
+      url: Website
+"""
+
+
+@pytest.fixture(scope="module")
+def region_data(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder whose H2020 file holds only the region's real rows."""
+    folder = tmp_path_factory.mktemp("region")
+    (folder / "cordis/h2020").mkdir(parents=True)
+    rows = pd.read_csv(data_dir / "cordis/h2020/h2020.csv.gz", dtype=str, keep_default_na=False)
+    rows[rows["country"].isin(COUNTRIES)].to_csv(folder / "cordis/h2020/h2020.csv.gz", index=False)
+    (folder / "cordis/h2020/organizations_2017.csv").symlink_to(data_dir / "cordis/h2020/organizations_2017.csv")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def stakeholder_list(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    he = pd.read_csv(data_dir / "cordis/horizon-europe/organization_subset.csv", sep=";", dtype=str)
+    he = he[he["country"].isin(["EE", "LV", "LT"])].drop_duplicates("name")
+    frame = he[["name", "shortName", "activityType", "city", "country", "organizationURL"]]
+    frame.columns = ["Organisation", "Short name", "Type", "City", "Country", "Website"]
+    folder = tmp_path_factory.mktemp("users")
+    path = folder / "stakeholders.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"about": ["Baltic biotech stakeholders"]}).to_excel(writer, sheet_name="notes", index=False)
+        frame.to_excel(writer, sheet_name="stakeholders", index=False)
+    mapping = folder / "stakeholders.yaml"
+    mapping.write_text(USER_MAPPING, encoding="utf-8")
+    return path, mapping
+
+
+def _preset() -> Preset:
+    return preset_with("h2020-participations", "h2020-organisation-names")
+
+
+def _org_of(engine: Engine, key: str) -> str:
+    with engine.connect() as conn:
+        return str(conn.execute(select(schema.RecordLink.org_id).where(schema.RecordLink.record_key == key)).scalar())
+
+
+def test_review_queue_end_to_end(
+    engine: Engine, region_data: Path, stakeholder_list: tuple[Path, Path]
+) -> None:
+    ingest(engine, _preset(), region_data)
+    path, mapping = stakeholder_list
+    report = import_user_source(engine, path, mapping, actor="analyst", data_dir=region_data)
+    assert report.review_pending >= 2
+
+    # nothing below the merge threshold is merged without review
+    with engine.connect() as conn:
+        pairs = conn.execute(select(schema.MatchCandidate.__table__)).all()
+    assert pairs
+    for pair in pairs:
+        same = _org_of(engine, pair.left_key) == _org_of(engine, pair.right_key)
+        if pair.status in ("pending", "below"):
+            assert not same, pair
+            assert pair.probability < 0.99
+        if pair.status == "auto":
+            assert same and pair.probability >= 0.99
+
+    pending = list_candidates(engine, "pending")
+    first, second = pending[0], pending[1]
+    merged = decide(engine, first["id"], True, actor="analyst", note="same agency")
+    assert merged["org_id"] == _org_of(engine, first["right_key"])
+    assert _org_of(engine, first["left_key"]) == _org_of(engine, first["right_key"])
+    # the merged organisation keeps the PIC and gains the user's name variant
+    assert merged["org_id"].isdigit()
+    second_id = next(c["id"] for c in list_candidates(engine, "pending") if c["left_key"] == second["left_key"])
+    decide(engine, second_id, False, actor="analyst")
+    assert _org_of(engine, second["left_key"]) != _org_of(engine, second["right_key"])
+
+    with engine.connect() as conn:
+        audit = conn.execute(select(schema.AuditEntry.action, schema.AuditEntry.actor)).all()
+    assert ("review.accept", "analyst") in audit and ("review.reject", "analyst") in audit
+
+    # decisions survive a re-ingest, and decided pairs are not asked again
+    ingest(engine, _preset(), region_data)
+    assert _org_of(engine, first["left_key"]) == _org_of(engine, first["right_key"])
+    assert _org_of(engine, second["left_key"]) != _org_of(engine, second["right_key"])
+    keys = {(c["left_key"], c["right_key"]) for c in list_candidates(engine, "pending")}
+    assert (first["left_key"], first["right_key"]) not in keys
+    assert (second["left_key"], second["right_key"]) not in keys
+    statuses = {(c["left_key"], c["right_key"]): c["status"] for c in list_candidates(engine, "accepted")}
+    assert statuses[(first["left_key"], first["right_key"])] == "accepted"
+
+
+def test_unknown_pair_changes_nothing(engine: Engine, region_data: Path) -> None:
+    ingest(engine, _preset(), region_data)
+    before = table_snapshot(engine)
+    with pytest.raises(NotFoundError, match="No candidate pair with id 999999"):
+        decide(engine, 999999, True, actor="analyst")
+    assert table_snapshot(engine) == before
+
+
+def test_reingest_is_idempotent(engine: Engine, region_data: Path, stakeholder_list: tuple[Path, Path]) -> None:
+    path, mapping = stakeholder_list
+    ingest(engine, _preset(), region_data)
+    import_user_source(engine, path, mapping, actor="analyst", data_dir=region_data)
+    first = table_snapshot(engine)
+    import_user_source(engine, path, mapping, actor="analyst", data_dir=region_data)
+    assert table_snapshot(engine) == first
+    ingest(engine, _preset(), region_data)
+    assert table_snapshot(engine) == first
+
+
+def test_user_source_mapping_is_checked_before_anything_is_written(
+    engine: Engine, region_data: Path, stakeholder_list: tuple[Path, Path], tmp_path: Path
+) -> None:
+    ingest(engine, _preset(), region_data)
+    before = table_snapshot(engine)
+    path, _ = stakeholder_list
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(USER_MAPPING.replace("name: Organisation", "name: Organization"), encoding="utf-8")
+    with pytest.raises(Exception, match="Organization"):
+        import_user_source(engine, path, broken, actor="analyst", data_dir=region_data)
+    assert table_snapshot(engine) == before
+
+
+def test_source_model_needs_mapping_for_mapped_kind() -> None:
+    with pytest.raises(ValueError, match="names no mapping"):
+        Source(name="x", kind="mapped", path="x.csv")
+    assert Mapping.model_validate({"name": "m", "targets": [{"entity": "organisation", "fields": {"name": "a", "country": "b"}}]})
