@@ -1,0 +1,526 @@
+"""Build the organisation collaboration network from project participations.
+
+Nodes are organisations; an edge joins two organisations that took part in at least one
+common project. The network is the one-mode projection ``B @ B.T`` of the organisation x
+project incidence matrix ``B`` (Newman 2001), computed with scipy sparse matrices.
+
+References
+----------
+Newman, M. E. J. (2001). Scientific collaboration networks. II. Shortest paths, weighted
+networks, and centrality. *Physical Review E* 64, 016132.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from bioconnect.errors import InputError
+
+if TYPE_CHECKING:
+    import igraph
+
+__all__ = [
+    "DOMAINS",
+    "SCOPES",
+    "STAKEHOLDER_GROUPS",
+    "WEIGHTS",
+    "CollaborationNetwork",
+    "build_network",
+]
+
+#: Thematic domains a project can carry in ``project_domains``.
+DOMAINS = ("health", "industrial", "agrifood", "marine", "environmental")
+#: Stakeholder groups an organisation can belong to.
+STAKEHOLDER_GROUPS = ("academia", "industry", "investors", "public", "intermediaries", "other")
+#: Edge weightings understood by :func:`build_network`.
+WEIGHTS = ("projects", "fractional", "funding")
+#: Country scopes understood by :func:`build_network`.
+SCOPES = ("region", "region_plus_partners")
+
+_PARTICIPATION_COLUMNS = (
+    "org_id",
+    "project_id",
+    "programme",
+    "start_year",
+    "ec_contribution",
+    "country",
+)
+_ORGANISATION_COLUMNS = ("org_id", "pic", "name", "country", "stakeholder_group")
+_NODE_COLUMNS = (
+    "org_id",
+    "pic",
+    "name",
+    "country",
+    "stakeholder_group",
+    "domain",
+    "n_projects",
+    "ec_contribution",
+)
+# CORDIS writes UK and EL where ISO 3166 has GB and GR.
+_CORDIS_HINTS = {"GB": "UK", "GR": "EL"}
+
+
+@dataclass(frozen=True, eq=False)
+class CollaborationNetwork:
+    """An undirected, weighted organisation network and the parameters that made it.
+
+    Parameters
+    ----------
+    nodes:
+        One row per organisation, in node order (row ``i`` is node ``i``). Columns
+        ``org_id, pic, name, country, stakeholder_group, domain`` (the domain with most of the
+        organisation's projects, ``None`` when it has none), ``n_projects`` and
+        ``ec_contribution`` (sum of known EC contributions in the selected projects).
+    source, target:
+        Edge end points as node positions, ``source < target``, one entry per edge.
+    weight:
+        Edge weights (see ``params["weight"]``).
+    params:
+        The arguments of :func:`build_network`, so a result can be cached with them.
+    domain_profile:
+        Organisations x domains matrix of project counts (rows in node order), or an empty
+        frame when no project domains were given.
+    """
+
+    nodes: pd.DataFrame
+    source: np.ndarray
+    target: np.ndarray
+    weight: np.ndarray
+    params: dict[str, Any] = field(default_factory=dict)
+    domain_profile: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of organisations."""
+        return len(self.nodes)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of collaboration ties."""
+        return len(self.source)
+
+    @cached_property
+    def adjacency(self) -> sp.csr_matrix:
+        """Symmetric weighted adjacency matrix (``n x n`` CSR, zero diagonal)."""
+        n = self.n_nodes
+        rows = np.concatenate([self.source, self.target])
+        cols = np.concatenate([self.target, self.source])
+        data = np.concatenate([self.weight, self.weight])
+        return sp.csr_matrix((data, (rows, cols)), shape=(n, n))
+
+    @cached_property
+    def structure(self) -> sp.csr_matrix:
+        """Symmetric 0/1 adjacency matrix (``n x n`` CSR), ignoring weights."""
+        a = self.adjacency.copy()
+        a.data = np.ones_like(a.data)
+        return a
+
+    @cached_property
+    def graph(self) -> igraph.Graph:
+        """The network as an :class:`igraph.Graph` with node and edge attributes.
+
+        Vertex attributes are the columns of :attr:`nodes`; the edge attribute ``weight``
+        holds :attr:`weight`. Built on first access and kept.
+        """
+        import igraph
+
+        g = igraph.Graph(
+            n=self.n_nodes,
+            edges=list(zip(self.source.tolist(), self.target.tolist(), strict=True)),
+            directed=False,
+        )
+        for column in self.nodes.columns:
+            g.vs[column] = self.nodes[column].tolist()
+        g.es["weight"] = self.weight.tolist()
+        return g
+
+    def index_of(self, org_id: str) -> int:
+        """Node position of ``org_id``.
+
+        Raises
+        ------
+        NotFoundError
+            When the organisation is not in this network.
+        """
+        from bioconnect.errors import NotFoundError
+
+        hits = np.flatnonzero(self.nodes["org_id"].to_numpy() == str(org_id))
+        if len(hits) == 0:
+            raise NotFoundError(
+                f"Organisation {org_id!r} is not in this network "
+                f"({self.n_nodes} organisations, filters {self.params}).",
+                "Check the id (for H2020 it is the PIC) or widen the filters.",
+            )
+        return int(hits[0])
+
+    def edges(self) -> pd.DataFrame:
+        """Edge list with org ids: columns ``source, target, weight`` (``source < target``)."""
+        ids = self.nodes["org_id"].to_numpy()
+        return pd.DataFrame(
+            {"source": ids[self.source], "target": ids[self.target], "weight": self.weight}
+        )
+
+
+def _require_columns(frame: pd.DataFrame, columns: Iterable[str], name: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"The {name} table lacks column(s) {', '.join(missing)}.",
+            f"Pass a frame with columns {', '.join(columns)}.",
+        )
+
+
+def _as_tuple(values: str | Iterable[str] | None) -> tuple[str, ...] | None:
+    if values is None:
+        return None
+    if isinstance(values, str):
+        return (values,)
+    return tuple(values)
+
+
+def _check_choice(values: tuple[str, ...] | None, allowed: Iterable[str], what: str) -> None:
+    if values is None:
+        return
+    allowed = tuple(allowed)
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise InputError(
+            f"Unknown {what} {', '.join(map(repr, unknown))}.",
+            f"Use one of {', '.join(allowed)}.",
+        )
+
+
+def _as_str(values: pd.Series) -> pd.Series:
+    return values if pd.api.types.is_string_dtype(values) else values.astype(str)
+
+
+def _upper_triangle(product: sp.spmatrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Entries above the diagonal with a positive value, ordered by (row, column)."""
+    csr = sp.csr_matrix(product)
+    csr.sort_indices()
+    rows = np.repeat(np.arange(csr.shape[0], dtype=np.int64), np.diff(csr.indptr))
+    cols = csr.indices.astype(np.int64)
+    upper = (cols > rows) & (csr.data > 0)
+    return rows[upper], cols[upper], csr.data[upper].astype(float)
+
+
+def _object_column(values: pd.Series) -> pd.Series:
+    """A column of Python strings with ``None`` for missing values."""
+    out = values.astype(object)
+    return out.where(out.notna(), None)
+
+
+def build_network(
+    participations: pd.DataFrame,
+    organisations: pd.DataFrame | None = None,
+    project_domains: pd.DataFrame | None = None,
+    *,
+    countries: str | Iterable[str] | None = None,
+    scope: str = "region",
+    programmes: str | Iterable[str] | None = None,
+    domains: str | Iterable[str] | None = None,
+    stakeholder_groups: str | Iterable[str] | None = None,
+    start_year: int | None = None,
+    end_year: int | None = None,
+    weight: str = "projects",
+) -> CollaborationNetwork:
+    """Project participations onto an organisation collaboration network.
+
+    Parameters
+    ----------
+    participations:
+        Columns ``org_id, project_id, programme, start_year, ec_contribution, country``; one
+        row per organisation and project (exact duplicates of a pair are counted once).
+    organisations:
+        Columns ``org_id, pic, name, country, stakeholder_group``. Optional: without it the
+        nodes carry no name, PIC or stakeholder group, and the country of the participation.
+    project_domains:
+        Columns ``project_id, domain``; zero or more rows per project. Needed for the
+        ``domains`` filter and for the node ``domain`` / :attr:`domain_profile`.
+    countries:
+        CORDIS country codes of the region (``"EE"`` or ``["EE", "LV", "LT", "FI"]``).
+        ``None`` keeps every country and ignores ``scope``.
+    scope:
+        ``"region"``: only organisations of ``countries``, joined by the projects they share.
+        ``"region_plus_partners"``: every participant of the projects that have at least one
+        organisation of ``countries``, with all ties formed in those projects (partners are
+        also tied to each other when they met in such a project).
+    programmes:
+        Keep projects of these programmes only (e.g. ``"H2020"``, ``"HORIZON"``).
+    domains:
+        Keep projects that carry at least one of these domains.
+    stakeholder_groups:
+        Keep organisations of these groups only (applies to partners too).
+    start_year, end_year:
+        Keep projects whose start year lies in ``[start_year, end_year]`` (inclusive).
+        Projects without a start year are dropped when either bound is given.
+    weight:
+        ``"projects"``: number of shared projects. ``"fractional"``: sum over shared projects
+        of ``1 / (n - 1)``, where ``n`` is the number of participants of the project after the
+        programme, domain and year filters (the project's full consortium, not only the
+        organisations kept by ``countries``), so each participant spreads one unit of tie
+        strength per project (Newman 2001). ``"funding"``: sum over shared projects of the
+        mean of the two organisations' EC contributions in that project, an unknown
+        contribution counting as 0; the tie exists even when this weight is 0.
+
+    Returns
+    -------
+    CollaborationNetwork
+        Nodes sorted by ``org_id``; ``params`` holds the arguments above.
+
+    Raises
+    ------
+    InputError
+        For a missing column, an unknown country, scope, programme, domain, stakeholder
+        group or weight, an empty year window, or filters that leave no participation.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({
+    ...     "org_id": ["a", "b", "c", "a", "c"],
+    ...     "project_id": ["P1", "P1", "P1", "P2", "P2"],
+    ...     "programme": "H2020", "start_year": 2016,
+    ...     "ec_contribution": [10.0, 20.0, None, 5.0, 5.0],
+    ...     "country": ["EE", "LV", "FI", "EE", "FI"]})
+    >>> net = build_network(p)
+    >>> net.edges().to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'source': 'a', 'target': 'b', 'weight': 1.0},
+     {'source': 'a', 'target': 'c', 'weight': 2.0},
+     {'source': 'b', 'target': 'c', 'weight': 1.0}]
+    >>> build_network(p, countries=["EE", "LV"]).n_edges
+    1
+    >>> build_network(p, weight="fractional").edges()["weight"].tolist()
+    [0.5, 1.5, 0.5]
+
+    References
+    ----------
+    Newman, M. E. J. (2001). Scientific collaboration networks. II. Shortest paths, weighted
+    networks, and centrality. *Physical Review E* 64, 016132.
+    """
+    _require_columns(participations, _PARTICIPATION_COLUMNS, "participations")
+    country_list = _as_tuple(countries)
+    programme_list = _as_tuple(programmes)
+    domain_list = _as_tuple(domains)
+    group_list = _as_tuple(stakeholder_groups)
+    _check_choice((scope,), SCOPES, "scope")
+    _check_choice((weight,), WEIGHTS, "weight")
+    _check_choice(domain_list, DOMAINS, "domain")
+    _check_choice(group_list, STAKEHOLDER_GROUPS, "stakeholder group")
+    if start_year is not None and end_year is not None and start_year > end_year:
+        raise InputError(
+            f"The time window {start_year}–{end_year} is empty: the start year is after the end.",
+            "Give start_year <= end_year.",
+        )
+    params: dict[str, Any] = {
+        "countries": list(country_list) if country_list is not None else None,
+        "scope": scope if country_list is not None else None,
+        "programmes": list(programme_list) if programme_list is not None else None,
+        "domains": list(domain_list) if domain_list is not None else None,
+        "stakeholder_groups": list(group_list) if group_list is not None else None,
+        "start_year": start_year,
+        "end_year": end_year,
+        "weight": weight,
+    }
+
+    org_codes, org_ids = pd.factorize(_as_str(participations["org_id"]), sort=True)
+    proj_codes, proj_ids = pd.factorize(_as_str(participations["project_id"]))
+    country = participations["country"].to_numpy(dtype=object)
+    keep = np.ones(len(participations), dtype=bool)
+
+    if country_list is not None:
+        known = {c for c in pd.unique(country) if isinstance(c, str)}
+        unknown = [c for c in country_list if c not in known]
+        if unknown:
+            hints = [f"{c} is {_CORDIS_HINTS[c]} in CORDIS" for c in unknown if c in _CORDIS_HINTS]
+            raise InputError(
+                f"Unknown country code(s) {', '.join(unknown)}: no participation has them.",
+                ("; ".join(hints) + ". " if hints else "")
+                + "Use CORDIS two-letter codes, e.g. "
+                + ", ".join(sorted(known)[:12])
+                + ".",
+            )
+    if programme_list is not None:
+        programme = participations["programme"]
+        _check_choice(programme_list, sorted(programme.dropna().unique()), "programme")
+        keep &= programme.isin(programme_list).to_numpy(dtype=bool)
+    if start_year is not None or end_year is not None:
+        years = pd.to_numeric(participations["start_year"], errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan
+        )
+        window = ~np.isnan(years)
+        if start_year is not None:
+            window &= years >= start_year
+        if end_year is not None:
+            window &= years <= end_year
+        if not (keep & window).any():
+            span = years[~np.isnan(years)]
+            covered = f"{int(span.min())}–{int(span.max())}" if len(span) else "none"
+            raise InputError(
+                f"No project starts in the time window {start_year}–{end_year}.",
+                f"Choose years the data covers ({covered}).",
+            )
+        keep &= window
+
+    project_domain = None  # sparse projects x domains, 1 where a project carries a domain
+    domain_names: list[str] = []
+    if project_domains is not None and not project_domains.empty:
+        _require_columns(project_domains, ("project_id", "domain"), "project_domains")
+        tag_project = pd.Index(proj_ids).get_indexer(project_domains["project_id"].astype(str))
+        tag_codes, tag_names = pd.factorize(project_domains["domain"], sort=True)
+        hit = (tag_project >= 0) & (tag_codes >= 0)
+        domain_names = [str(d) for d in tag_names]
+        project_domain = sp.csr_matrix(
+            (np.ones(int(hit.sum())), (tag_project[hit], tag_codes[hit])),
+            shape=(len(proj_ids), len(domain_names)),
+        )
+        project_domain.data[:] = 1.0  # a domain listed twice for a project counts once
+    if domain_list is not None:
+        if project_domain is None:
+            raise InputError(
+                "A domain filter was given without project domains.",
+                "Pass project_domains (project_id, domain) or drop the domain filter.",
+            )
+        columns = [domain_names.index(d) for d in domain_list if d in domain_names]
+        in_domain = np.asarray(project_domain[:, columns].sum(axis=1)).ravel() > 0
+        keep &= in_domain[proj_codes]
+
+    # One row per (organisation, project): exact duplicates are counted once.
+    pair = org_codes.astype(np.int64) * len(proj_ids) + proj_codes
+    first = np.zeros(len(pair), dtype=bool)
+    first[np.unique(np.where(keep, pair, -1), return_index=True)[1]] = True
+    keep &= first & (pair >= 0)
+
+    orgs = _org_attributes(participations, organisations, org_codes, org_ids)
+    project_size = np.bincount(proj_codes[keep], minlength=len(proj_ids))
+
+    keep_org = np.ones(len(org_ids), dtype=bool)
+    if group_list is not None:
+        keep_org &= orgs["stakeholder_group"].isin(group_list).to_numpy(dtype=bool)
+    if country_list is not None:
+        in_region = orgs["country"].isin(country_list).to_numpy(dtype=bool) & keep_org
+        region_rows = keep & in_region[org_codes]
+        if scope == "region":
+            keep = region_rows
+        else:
+            with_region = np.zeros(len(proj_ids), dtype=bool)
+            with_region[proj_codes[region_rows]] = True
+            keep &= with_region[proj_codes] & keep_org[org_codes]
+    elif group_list is not None:
+        keep &= keep_org[org_codes]
+    if not keep.any():
+        raise InputError(
+            f"No participation matches the filters {params}.",
+            "Widen the filters (countries, programmes, domains, groups or years).",
+        )
+
+    used = np.unique(org_codes[keep])
+    remap = np.full(len(org_ids), -1, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    row_org = remap[org_codes[keep]]
+    row_proj = proj_codes[keep]
+    n_orgs, n_projects = len(used), len(proj_ids)
+    incidence = sp.csr_matrix(
+        (np.ones(len(row_org)), (row_org, row_proj)), shape=(n_orgs, n_projects)
+    )
+    money = participations["ec_contribution"].to_numpy(dtype=float, na_value=np.nan)[keep]
+
+    if weight == "funding":
+        funded = sp.csr_matrix(
+            (np.nan_to_num(money), (row_org, row_proj)), shape=(n_orgs, n_projects)
+        )
+        shared = funded @ incidence.T
+        mean = ((shared + shared.T) * 0.5).tocsr()
+        # The tie pattern comes from shared projects; the weight may be 0 when both
+        # contributions are unknown, so the pattern cannot come from ``mean`` itself.
+        source, target, _ = _upper_triangle(incidence @ incidence.T)
+        values = np.asarray(mean[source, target], dtype=float).ravel()
+    else:
+        if weight == "projects":
+            product = incidence @ incidence.T
+        else:
+            sizes = project_size.astype(float)
+            scale = np.divide(1.0, sizes - 1.0, out=np.zeros_like(sizes), where=sizes > 1)
+            product = (incidence @ sp.diags(scale)) @ incidence.T
+        source, target, values = _upper_triangle(product)
+
+    nodes = orgs.iloc[used].reset_index(drop=True)
+    nodes["n_projects"] = np.bincount(row_org, minlength=n_orgs).astype(np.int64)
+    known_money = ~np.isnan(money)
+    total = np.bincount(row_org[known_money], weights=money[known_money], minlength=n_orgs)
+    any_known = np.bincount(row_org[known_money], minlength=n_orgs) > 0
+    nodes["ec_contribution"] = np.where(any_known, total, np.nan)
+    profile = pd.DataFrame(index=pd.Index(nodes["org_id"], name="org_id"))
+    main_domain = pd.Series([None] * n_orgs, dtype=object)
+    if project_domain is not None and domain_names:
+        counts = np.asarray((incidence @ project_domain).todense())
+        profile = pd.DataFrame(
+            counts.astype(np.int64), index=profile.index, columns=pd.Index(domain_names)
+        )
+        has = counts.sum(axis=1) > 0
+        main = np.asarray(domain_names, dtype=object)[counts.argmax(axis=1)]
+        main_domain = pd.Series(np.where(has, main, None), dtype=object)
+    nodes["domain"] = main_domain
+    return CollaborationNetwork(
+        nodes=nodes[list(_NODE_COLUMNS)],
+        source=source,
+        target=target,
+        weight=values,
+        params=params,
+        domain_profile=profile,
+    )
+
+
+def _org_attributes(
+    participations: pd.DataFrame,
+    organisations: pd.DataFrame | None,
+    org_codes: np.ndarray,
+    org_ids: pd.Index,
+) -> pd.DataFrame:
+    """Attributes of every organisation in ``org_ids`` (same order).
+
+    The organisation table's country wins; the first participation's country fills gaps.
+    """
+    first_row = np.unique(org_codes, return_index=True)[1]
+    country = participations["country"].to_numpy(dtype=object)[first_row]
+    table = pd.DataFrame({"org_id": np.asarray(org_ids, dtype=object)})
+    if organisations is None or organisations.empty:
+        for column in ("pic", "name", "stakeholder_group"):
+            table[column] = pd.Series([None] * len(table), dtype=object)
+        table["country"] = _object_column(pd.Series(country))
+        return table
+    _require_columns(organisations, _ORGANISATION_COLUMNS, "organisations")
+    orgs = organisations[list(_ORGANISATION_COLUMNS)]
+    orgs = orgs.assign(org_id=orgs["org_id"].astype(str)).drop_duplicates("org_id")
+    attrs = orgs.set_index("org_id").reindex(org_ids)
+    for column in ("pic", "name", "stakeholder_group"):
+        table[column] = _object_column(attrs[column].reset_index(drop=True))
+    own = attrs["country"].reset_index(drop=True)
+    table["country"] = _object_column(own.where(own.notna(), pd.Series(country)))
+    return table
+
+
+def subgraph(net: CollaborationNetwork, keep: np.ndarray, **params: Any) -> CollaborationNetwork:
+    """The network induced by the nodes where boolean ``keep`` is true (internal helper)."""
+    keep = np.asarray(keep, dtype=bool)
+    position = np.cumsum(keep) - 1
+    edge_keep = keep[net.source] & keep[net.target]
+    merged: Mapping[str, Any] = {**net.params, **params}
+    profile = net.domain_profile
+    if not profile.empty:
+        profile = profile.iloc[np.flatnonzero(keep)]
+    return CollaborationNetwork(
+        nodes=net.nodes[keep].reset_index(drop=True),
+        source=position[net.source[edge_keep]],
+        target=position[net.target[edge_keep]],
+        weight=net.weight[edge_keep],
+        params=dict(merged),
+        domain_profile=profile,
+    )
