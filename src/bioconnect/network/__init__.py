@@ -15,21 +15,35 @@ from bioconnect.network.centrality import (
     sample_size_for_epsilon,
 )
 from bioconnect.network.communities import Communities, leiden_communities
+from bioconnect.network.region import (
+    CorePeriphery,
+    core_periphery,
+    country_matrix,
+    cross_border_edge_share,
+    group_brokers,
+    structure_summary,
+)
 
 __all__ = [
     "BetweennessResult",
     "CollaborationNetwork",
     "Communities",
+    "CorePeriphery",
     "betweenness",
     "build_network",
     "burt_constraint",
+    "core_periphery",
     "coreness",
+    "country_matrix",
+    "cross_border_edge_share",
     "cross_border_share",
     "degree_strength",
     "eigenvector_centrality",
+    "group_brokers",
     "leiden_communities",
     "local_clustering",
     "organisation_metrics",
     "pagerank",
     "sample_size_for_epsilon",
+    "structure_summary",
 ]
