@@ -521,12 +521,14 @@ def export_organisations_command(
     from bioconnect.services.store import connect
 
     chosen = [c.strip() for c in countries.split(",") if c.strip()] if countries else None
+    if fmt is not None:
+        _check_format(fmt, ("csv", "xlsx", "geojson"))
     n = export_organisations(
         connect(),
         path,
-        fmt,
+        fmt,  # type: ignore[arg-type]
         preset=None if all_countries else preset,
-        countries=chosen,  # type: ignore[arg-type]
+        countries=chosen,
     )
     err.print(f"Wrote {n:,} organisations to {path}.")
 

@@ -119,7 +119,9 @@ class Preset(_Strict):
         """The preset as JSON, with its folder, so a run can be repeated exactly."""
         import json
 
-        return json.dumps({**self.model_dump(mode="json"), "folder": str(self.folder) if self.folder else None})
+        return json.dumps(
+            {**self.model_dump(mode="json"), "folder": str(self.folder) if self.folder else None}
+        )
 
     @classmethod
     def from_json(cls, text: str) -> Preset:

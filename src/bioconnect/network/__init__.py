@@ -15,6 +15,7 @@ from bioconnect.network.centrality import (
     sample_size_for_epsilon,
 )
 from bioconnect.network.communities import Communities, leiden_communities
+from bioconnect.network.recommend import candidate_scores, recommend_partners
 from bioconnect.network.region import (
     CorePeriphery,
     core_periphery,
@@ -23,15 +24,18 @@ from bioconnect.network.region import (
     group_brokers,
     structure_summary,
 )
+from bioconnect.network.temporal import Timeline, snapshots
 
 __all__ = [
     "BetweennessResult",
     "CollaborationNetwork",
     "Communities",
     "CorePeriphery",
+    "Timeline",
     "betweenness",
     "build_network",
     "burt_constraint",
+    "candidate_scores",
     "core_periphery",
     "coreness",
     "country_matrix",
@@ -44,6 +48,8 @@ __all__ = [
     "local_clustering",
     "organisation_metrics",
     "pagerank",
+    "recommend_partners",
     "sample_size_for_epsilon",
+    "snapshots",
     "structure_summary",
 ]

@@ -6,7 +6,7 @@ The rules, in order:
    from another field (the contact-form address) count too.
 2. Records without a PIC are compared, within their country, to every named record by
    splink on DuckDB: Jaro-Winkler similarity of the normalised name and of the city.
-   The model's m and u probabilities are fixed (``MODEL``), not trained, so a run is
+   The model's m and u probabilities are fixed (``NAME_LEVELS``, ``CITY_LEVELS``), not trained, so a run is
    reproducible and needs no labels.
 3. A pair scoring at or above ``auto_merge`` is merged (``method = splink``). A pair
    between ``review`` and ``auto_merge`` goes to the review queue and is never merged
@@ -26,12 +26,16 @@ import pandas as pd
 
 from bioconnect.registry.names import normalise_name
 
-#: Fixed Fellegi-Sunter parameters: (thresholds, m probabilities, u probabilities).
-MODEL = {
-    "prior": 1e-3,
-    "name": ([0.97, 0.92, 0.85], [0.85, 0.08, 0.04, 0.02, 0.01], [1e-5, 1e-4, 5e-4, 3e-3, 0.99639]),
-    "city": ([0.92], [0.8, 0.1, 0.1], [0.05, 0.02, 0.93]),
-}
+#: Prior probability that two records of the same country are the same organisation.
+PRIOR = 1e-3
+#: Fixed Fellegi-Sunter parameters per compared field: Jaro-Winkler thresholds, then the
+#: m and u probabilities of each level (exact, each threshold, else).
+NAME_LEVELS = (
+    [0.97, 0.92, 0.85],
+    [0.85, 0.08, 0.04, 0.02, 0.01],
+    [1e-5, 1e-4, 5e-4, 3e-3, 0.99639],
+)
+CITY_LEVELS = ([0.92], [0.8, 0.1, 0.1], [0.05, 0.02, 0.93])
 
 
 @dataclass(frozen=True)
@@ -77,12 +81,12 @@ def score_pairs(records: pd.DataFrame, *, minimum: float = 0.5) -> pd.DataFrame:
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
-    name_t, name_m, name_u = MODEL["name"]  # type: ignore[misc]
-    city_t, city_m, city_u = MODEL["city"]  # type: ignore[misc]
+    name_t, name_m, name_u = NAME_LEVELS
+    city_t, city_m, city_u = CITY_LEVELS
     settings = SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
-        probability_two_random_records_match=MODEL["prior"],
+        probability_two_random_records_match=PRIOR,
         comparisons=[
             cl.JaroWinklerAtThresholds("name_norm", name_t).configure(
                 m_probabilities=name_m, u_probabilities=name_u

@@ -13,9 +13,9 @@ ATTRIBUTION = "Source: CORDIS, European Commission (CC BY 4.0)"
 PROGRAMMES = ("H2020", "HORIZON")
 UNASSIGNED = "unassigned"
 
-P = schema.Participation.__table__
-ORG = schema.Organisation.__table__
-D = schema.ProjectDomain.__table__
+P = schema.table(schema.Participation)
+ORG = schema.table(schema.Organisation)
+D = schema.table(schema.ProjectDomain)
 
 
 def _num(value: Any) -> float:
@@ -51,7 +51,7 @@ def atlas_summary(engine: Engine, preset: str | Preset = "baltic") -> dict[str, 
             .where(P.c.country.in_(countries))
             .group_by(P.c.country, P.c.programme)
         ).all()
-        orgs = dict(
+        orgs: dict[str, int] = dict(
             conn.execute(
                 select(P.c.country, func.count(distinct(P.c.org_id)))
                 .where(P.c.country.in_(countries))
@@ -93,7 +93,9 @@ def atlas_summary(engine: Engine, preset: str | Preset = "baltic") -> dict[str, 
                 func.sum(P.c.ec_contribution),
             )
             .select_from(
-                P.outerjoin(ORG, ORG.c.id == P.c.org_id).outerjoin(D, D.c.project_id == P.c.project_id)
+                P.outerjoin(ORG, ORG.c.id == P.c.org_id).outerjoin(
+                    D, D.c.project_id == P.c.project_id
+                )
             )
             .where(P.c.country.in_(countries))
             .group_by(P.c.country, group, domain, P.c.programme)

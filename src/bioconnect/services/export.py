@@ -23,7 +23,7 @@ from bioconnect.model.preset import load_preset
 from bioconnect.services.atlas import ATTRIBUTION
 from bioconnect.store import schema
 
-ORG = schema.Organisation.__table__
+ORG = schema.table(schema.Organisation)
 COLUMNS = (
     "id",
     "pic",

@@ -195,7 +195,8 @@ def assemble(
     progress: Progress,
 ) -> Tables:
     """Build every table from the files read, resolving organisations on the way."""
-    source_files, repairs = [], []
+    source_files: list[dict[str, Any]] = []
+    repairs: list[dict[str, Any]] = []
     by_entity: dict[str, list[pd.DataFrame]] = {}
     for file_id, item in enumerate(loaded, start=1):
         result = item.result
@@ -239,7 +240,7 @@ def assemble(
         return _with_columns(pd.concat(frames, ignore_index=True), columns)
 
     progress.step("combining projects and participations")
-    project_columns = [c.key for c in schema.Project.__table__.columns if c.key != "id"]
+    project_columns = [c.key for c in schema.table(schema.Project).columns if c.key != "id"]
     projects = combined("project", ["project_id", *project_columns])
     projects = projects.rename(columns={"project_id": "id"}).sort_values(
         ["priority", "source_file_id"], kind="stable"
@@ -356,13 +357,15 @@ def assemble(
 
 def last_run(conn: Any) -> tuple[Preset, Path | None]:
     """The preset (exactly as configured) and data folder of the newest ingest."""
-    run = schema.IngestRun.__table__
+    run = schema.table(schema.IngestRun)
     last = conn.execute(
         select(run.c.preset, run.c.preset_config, run.c.data_dir).order_by(run.c.id.desc()).limit(1)
     ).first()
     if last is None:
         return load_preset(get_settings().preset), None
-    preset = Preset.from_json(last.preset_config) if last.preset_config else load_preset(last.preset)
+    preset = (
+        Preset.from_json(last.preset_config) if last.preset_config else load_preset(last.preset)
+    )
     return preset, Path(last.data_dir) if last.data_dir else None
 
 
@@ -455,8 +458,10 @@ def ingest(
     progress.step("writing the store")
     with transaction(engine) as conn:
         if register is not None:
-            table = schema.UserSource.__table__
-            known = conn.execute(select(table.c.id).where(table.c.name == register["name"])).scalar()
+            table = schema.table(schema.UserSource)
+            known = conn.execute(
+                select(table.c.id).where(table.c.name == register["name"])
+            ).scalar()
             if known is None:
                 conn.execute(table.insert().values(**register, added_at=schema.utcnow()))
             else:
@@ -465,12 +470,19 @@ def ingest(
         report.seconds = time.perf_counter() - started
         summary = json.dumps(report.as_dict())
         conn.execute(
-            schema.IngestRun.__table__.insert().values(
-                preset=chosen.name, preset_config=chosen.to_json(), data_dir=str(base), summary=summary
+            schema.table(schema.IngestRun)
+            .insert()
+            .values(
+                preset=chosen.name,
+                preset_config=chosen.to_json(),
+                data_dir=str(base),
+                summary=summary,
             )
         )
         conn.execute(
-            schema.AuditEntry.__table__.insert().values(
+            schema.table(schema.AuditEntry)
+            .insert()
+            .values(
                 actor=actor,
                 action="ingest",
                 entity="preset",

@@ -9,14 +9,14 @@ from sqlalchemy import Engine, and_, func, or_, select
 from bioconnect.errors import InputError, NotFoundError
 from bioconnect.store import schema
 
-ORG = schema.Organisation.__table__
-N = schema.OrganisationName.__table__
-P = schema.Participation.__table__
-PR = schema.Project.__table__
-F = schema.FieldProvenance.__table__
-SF = schema.SourceFile.__table__
-SR = schema.SourceRecord.__table__
-IDS = schema.OrganisationIdentifier.__table__
+ORG = schema.table(schema.Organisation)
+N = schema.table(schema.OrganisationName)
+P = schema.table(schema.Participation)
+PR = schema.table(schema.Project)
+F = schema.table(schema.FieldProvenance)
+SF = schema.table(schema.SourceFile)
+SR = schema.table(schema.SourceRecord)
+IDS = schema.table(schema.OrganisationIdentifier)
 
 SUMMARY_COLUMNS = (
     "id",
@@ -161,7 +161,9 @@ def organisation_detail(engine: Engine, ident: str, *, partner_limit: int = 20) 
         partners = [
             dict(row._mapping)
             for row in conn.execute(
-                select(ORG.c.id, ORG.c.pic, ORG.c.name, ORG.c.country, ORG.c.stakeholder_group, shared)
+                select(
+                    ORG.c.id, ORG.c.pic, ORG.c.name, ORG.c.country, ORG.c.stakeholder_group, shared
+                )
                 .select_from(
                     P.join(
                         other,

@@ -20,8 +20,8 @@ from bioconnect.services.ingest import last_run
 from bioconnect.store import schema
 from bioconnect.store.database import bulk_insert, empty_tables, transaction
 
-C = schema.MatchCandidate.__table__
-MD = schema.MatchDecision.__table__
+C = schema.table(schema.MatchCandidate)
+MD = schema.table(schema.MatchDecision)
 STATUSES = ("pending", "auto", "accepted", "rejected", "below")
 
 #: Tables rebuilt when a decision changes how records cluster.
@@ -54,7 +54,7 @@ def list_candidates(
 def rebuild_registry(conn: Connection) -> int:
     """Re-cluster the stored records with the current decisions; returns pending pairs."""
     preset, _ = last_run(conn)
-    records = pd.read_sql(select(schema.SourceRecord.__table__), conn)
+    records = pd.read_sql(select(schema.table(schema.SourceRecord)), conn)
     priority = pd.read_sql(select(schema.SourceFile.id, schema.SourceFile.source), conn)
     order = {s.name: i for i, s in enumerate(preset.sources + preset.official_sources)}
     priority["priority"] = priority["source"].map(order).fillna(len(order)).astype(int)
@@ -144,7 +144,9 @@ def decide(
             )
         )
         conn.execute(
-            schema.AuditEntry.__table__.insert().values(
+            schema.table(schema.AuditEntry)
+            .insert()
+            .values(
                 actor=actor,
                 action="review.accept" if same else "review.reject",
                 entity="match_candidate",

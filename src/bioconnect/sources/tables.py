@@ -229,7 +229,7 @@ def _cell_text(value: object) -> str | None:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if hasattr(value, "isoformat"):
-        return value.isoformat()  # type: ignore[no-any-return]
+        return str(value.isoformat())
     return str(value)
 
 

@@ -9,6 +9,7 @@ Every bulk row keeps the file (``source_file_id``) and row (``source_row``) it c
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import cast
 
 from sqlalchemy import (
     Boolean,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -337,3 +339,8 @@ BULK_TABLES = (
     "analysis_result",
     "source_file",
 )
+
+
+def table(model: type[Base]) -> Table:
+    """The Core table behind an ORM class (typed, for bulk statements)."""
+    return cast(Table, model.__table__)
