@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -83,8 +84,6 @@ def as_zip(samples: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _semicolon_text(rows: list[list[str]]) -> str:
-    import io
-
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=";", lineterminator="\n").writerows(rows)
     return buffer.getvalue()

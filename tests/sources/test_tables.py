@@ -89,7 +89,7 @@ def test_sniff_delimiter_finds_the_joining_separator(names: list[str], delimiter
 
 
 @given(
-    names=st.lists(_NAME, min_size=2, max_size=10),
+    names=st.lists(_NAME, min_size=3, max_size=10),
     pair=st.sampled_from(list(itertools.permutations(DELIMITERS, 2))),
 )
 def test_sniff_delimiter_prefers_the_separator_that_splits_more(
@@ -98,9 +98,7 @@ def test_sniff_delimiter_prefers_the_separator_that_splits_more(
     """A header joined by one separator, with one name holding another, splits on the first."""
     used, inside = pair
     names = [f"{names[0]}{inside}x", *names[1:]]
-    header = used.join(names)
-    if header.count(used) > header.count(inside):
-        assert sniff_delimiter(header) == used
+    assert sniff_delimiter(used.join(names)) == used
 
 
 @pytest.mark.parametrize("delimiter", DELIMITERS)
@@ -259,15 +257,9 @@ def test_a_declared_encoding_reads_the_names(baltic_rows: list[list[str]], tmp_p
 
 
 def test_a_wrong_declared_encoding_is_an_input_error(data_dir: Path) -> None:
-    """The samples are UTF-8 with multi-byte letters; ascii cannot decode them."""
-    with pytest.raises(InputError, match=r"organization\.csv: cannot decode the file as ascii"):
-        read_table(data_dir / SAMPLES / "organization.csv", encoding="ascii")
-
-
-def test_an_unknown_encoding_is_an_input_error(topics: list[list[str]], tmp_path: Path) -> None:
-    path = _write(tmp_path / "topics.csv", topics, ",")
-    with pytest.raises(InputError, match="cannot decode the file as latin-9000"):
-        read_table(path, encoding="latin-9000")
+    """The project sample is UTF-8 with multi-byte letters (Colón); ascii cannot decode it."""
+    with pytest.raises(InputError, match=r"project\.csv: cannot decode the file as ascii"):
+        read_table(data_dir / SAMPLES / "project.csv", encoding="ascii")
 
 
 # --- files and sheets -------------------------------------------------------------------
