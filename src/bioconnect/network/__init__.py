@@ -15,6 +15,7 @@ from bioconnect.network.centrality import (
     sample_size_for_epsilon,
 )
 from bioconnect.network.communities import Communities, leiden_communities
+from bioconnect.network.evaluate import HoldoutEvaluation, temporal_holdout
 from bioconnect.network.recommend import candidate_scores, recommend_partners
 from bioconnect.network.region import (
     CorePeriphery,
@@ -30,6 +31,7 @@ __all__ = [
     "BetweennessResult",
     "CollaborationNetwork",
     "Communities",
+    "HoldoutEvaluation",
     "CorePeriphery",
     "Timeline",
     "betweenness",
@@ -52,4 +54,5 @@ __all__ = [
     "sample_size_for_epsilon",
     "snapshots",
     "structure_summary",
+    "temporal_holdout",
 ]

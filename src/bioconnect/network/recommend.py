@@ -74,23 +74,25 @@ def _score_pairs(
     inv_log = np.divide(1.0, log_degree, out=np.zeros(n), where=degree > 0)
     inv = np.divide(1.0, degree, out=np.zeros(n), where=degree > 0)
     left = structure if rows is None else structure[rows]
-    cn = (left @ structure).tocsr()
-    aa = (left @ sp.diags(inv_log) @ structure).tocsr()
-    ra = (left @ sp.diags(inv) @ structure).tocsr()
-    for matrix in (cn, aa, ra):
-        matrix.sort_indices()
+    matrices = []
+    for weights in (np.ones(n), inv_log, inv):
+        product = (left @ sp.diags(weights) @ structure).tocsr()
+        # drop pairs that are already tied; values are positive, so the three products
+        # keep one sparsity pattern
+        product = (product - product.multiply(left)).tocsr()
+        product.eliminate_zeros()
+        if rows is None and upper_only:
+            product = sp.triu(product, k=1, format="csr")
+        product.sort_indices()
+        matrices.append(product)
+    cn, aa, ra = matrices
     if not (cn.nnz == aa.nnz == ra.nnz):
         raise AssertionError("link-prediction scores lost their shared sparsity pattern")
     local = np.repeat(np.arange(cn.shape[0]), np.diff(cn.indptr))
-    row = local if rows is None else np.asarray(rows)[local]
+    row = (local if rows is None else np.asarray(rows)[local]).astype(np.int64)
     col = cn.indices.astype(np.int64)
     keep = row != col
-    if upper_only and rows is None:
-        keep &= row < col
-    linked = np.asarray(structure[row, col]).ravel() > 0 if len(row) else np.zeros(0, bool)
-    keep &= ~linked
-    row, col = row[keep].astype(np.int64), col[keep]
-    # cn, aa and ra share the sparsity pattern of the two-step reachability matrix.
+    row, col = row[keep], col[keep]
     cn_values, aa_values, ra_values = cn.data[keep], aa.data[keep], ra.data[keep]
     shares = _domain_shares(net)
     if shares.shape[1]:
