@@ -16,6 +16,14 @@ from bioconnect.network.centrality import (
 )
 from bioconnect.network.communities import Communities, leiden_communities
 from bioconnect.network.evaluate import HoldoutEvaluation, temporal_holdout
+from bioconnect.network.export import (
+    node_table,
+    to_graphology,
+    write_csv,
+    write_gexf,
+    write_graphml,
+    write_graphology_json,
+)
 from bioconnect.network.recommend import candidate_scores, recommend_partners
 from bioconnect.network.region import (
     CorePeriphery,
@@ -31,8 +39,8 @@ __all__ = [
     "BetweennessResult",
     "CollaborationNetwork",
     "Communities",
-    "HoldoutEvaluation",
     "CorePeriphery",
+    "HoldoutEvaluation",
     "Timeline",
     "betweenness",
     "build_network",
@@ -48,6 +56,7 @@ __all__ = [
     "group_brokers",
     "leiden_communities",
     "local_clustering",
+    "node_table",
     "organisation_metrics",
     "pagerank",
     "recommend_partners",
@@ -55,4 +64,9 @@ __all__ = [
     "snapshots",
     "structure_summary",
     "temporal_holdout",
+    "to_graphology",
+    "write_csv",
+    "write_gexf",
+    "write_graphml",
+    "write_graphology_json",
 ]
