@@ -18,7 +18,9 @@ from sqlalchemy import Engine, create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("BIOCONNECT_TEST_DATA", ROOT.parent / "shared" / "data"))
-POSTGRES_ADMIN = os.environ.get("BIOCONNECT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_ADMIN = os.environ.get(
+    "BIOCONNECT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
 
 
 def _psycopg_url(url: str) -> str:
@@ -69,7 +71,9 @@ def make_store_url(backend: str, tmp: Path) -> Iterator[str]:
         return
     if not _PG:
         if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_ADMIN}; CI runs every store test on it.")
+            pytest.fail(
+                f"PostgreSQL is not reachable at {POSTGRES_ADMIN}; CI runs every store test on it."
+            )
         pytest.skip("PostgreSQL not reachable")
     name, url = _new_postgres_database()
     try:
@@ -97,7 +101,9 @@ def engine(store_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def baltic_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Iterator[Engine]:
+def baltic_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, data_dir: Path
+) -> Iterator[Engine]:
     """The whole Baltic preset ingested from the real data, once per backend (read-only!)."""
     from bioconnect.services.ingest import ingest
     from bioconnect.store.database import open_store
@@ -118,7 +124,9 @@ def table_snapshot(engine: Engine) -> dict[str, tuple[int, int]]:
         for name, table in sorted(Base.metadata.tables.items()):
             if name in {"ingest_run", "audit_log"}:
                 continue
-            columns = [c for c in table.columns if c.name not in {"added_at", "decided_at", "created_at"}]
+            columns = [
+                c for c in table.columns if c.name not in {"added_at", "decided_at", "created_at"}
+            ]
             rows = conn.execute(table.select().with_only_columns(*columns)).all()
             snapshot[name] = (len(rows), hash(frozenset(map(tuple, rows))) if rows else 0)
     return snapshot

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA_DIR = Path(os.environ.get("BIOCONNECT_SHARED_DATA", ROOT.parent / "shared" / "data"))
+DATA_DIR = Path(os.environ.get("BIOCONNECT_TEST_DATA", ROOT.parent / "shared" / "data"))
 H2020_DIR = DATA_DIR / "cordis" / "h2020"
 
 #: CORDIS activity type -> stakeholder group.

@@ -22,9 +22,13 @@ def h2020(data_dir: Path) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def horizon(data_dir: Path) -> pd.DataFrame:
     """Horizon Europe participations: the official samples, then the subset without repeats."""
-    samples = pd.read_csv(data_dir / "cordis/horizon-europe-official-samples/organization.csv", dtype=str)
+    samples = pd.read_csv(
+        data_dir / "cordis/horizon-europe-official-samples/organization.csv", dtype=str
+    )
     samples = samples.rename(columns={"organisationID": "pic"})
-    subset = pd.read_csv(data_dir / "cordis/horizon-europe/organization_subset.csv", sep=";", dtype=str)
+    subset = pd.read_csv(
+        data_dir / "cordis/horizon-europe/organization_subset.csv", sep=";", dtype=str
+    )
     subset["pic"] = subset["contactForm"].str.extract(r"contact-form/project/(\d+)/", expand=False)
     subset = subset.drop_duplicates(["projectID", "pic", "role"], keep="last")
     both = pd.concat([samples, subset], ignore_index=True)
@@ -32,7 +36,9 @@ def horizon(data_dir: Path) -> pd.DataFrame:
     return both.drop_duplicates(["projectID", "pic", "role"], keep="first")
 
 
-def test_h2020_participations_equal_the_source_rows(baltic_store: Engine, h2020: pd.DataFrame) -> None:
+def test_h2020_participations_equal_the_source_rows(
+    baltic_store: Engine, h2020: pd.DataFrame
+) -> None:
     summary = atlas_summary(baltic_store, "baltic")
     got = {c: summary["countries"][c]["participations"]["H2020"] for c in EXPECTED_H2020}
     assert got == EXPECTED_H2020
@@ -40,7 +46,9 @@ def test_h2020_participations_equal_the_source_rows(baltic_store: Engine, h2020:
     assert got == oracle
 
 
-def test_h2020_contribution_is_the_sum_of_the_source_column(baltic_store: Engine, h2020: pd.DataFrame) -> None:
+def test_h2020_contribution_is_the_sum_of_the_source_column(
+    baltic_store: Engine, h2020: pd.DataFrame
+) -> None:
     summary = atlas_summary(baltic_store, "baltic")
     contribution = pd.to_numeric(h2020["contribution"].replace("NA", None), errors="raise")
     sums = contribution.groupby(h2020["country"]).sum()
@@ -50,13 +58,17 @@ def test_h2020_contribution_is_the_sum_of_the_source_column(baltic_store: Engine
         )
 
 
-def test_horizon_participations_after_deduplication(baltic_store: Engine, horizon: pd.DataFrame) -> None:
+def test_horizon_participations_after_deduplication(
+    baltic_store: Engine, horizon: pd.DataFrame
+) -> None:
     summary = atlas_summary(baltic_store, "baltic")
     for country in EXPECTED_H2020:
         rows = horizon[horizon["country"] == country]
         entry = summary["countries"][country]
         assert entry["participations"]["HORIZON"] == len(rows)
-        assert entry["ec_contribution_eur"]["HORIZON"] == pytest.approx(rows["ecContribution"].sum(), rel=1e-9)
+        assert entry["ec_contribution_eur"]["HORIZON"] == pytest.approx(
+            rows["ecContribution"].sum(), rel=1e-9
+        )
 
 
 def test_summary_shape_and_breakdowns(baltic_store: Engine) -> None:
@@ -69,9 +81,14 @@ def test_summary_shape_and_breakdowns(baltic_store: Engine) -> None:
         groups = entry["by_group"]
         assert {"academia", "industry", "public"} <= set(groups)
         # every participation belongs to exactly one stakeholder group
-        assert sum(g["participations"] for g in groups.values()) == sum(entry["participations"].values())
+        assert sum(g["participations"] for g in groups.values()) == sum(
+            entry["participations"].values()
+        )
         assert "health" in entry["by_domain"]
     # the flat rows add up to the per-domain figures
     rows = pd.DataFrame(summary["rows"])
     by_domain = rows.groupby(["country", "domain"])["participations"].sum()
-    assert by_domain[("EE", "health")] == summary["countries"]["EE"]["by_domain"]["health"]["participations"]
+    assert (
+        by_domain[("EE", "health")]
+        == summary["countries"]["EE"]["by_domain"]["health"]["participations"]
+    )

@@ -45,7 +45,9 @@ def region_data(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     (folder / "cordis/h2020").mkdir(parents=True)
     rows = pd.read_csv(data_dir / "cordis/h2020/h2020.csv.gz", dtype=str, keep_default_na=False)
     rows[rows["country"].isin(COUNTRIES)].to_csv(folder / "cordis/h2020/h2020.csv.gz", index=False)
-    (folder / "cordis/h2020/organizations_2017.csv").symlink_to(data_dir / "cordis/h2020/organizations_2017.csv")
+    (folder / "cordis/h2020/organizations_2017.csv").symlink_to(
+        data_dir / "cordis/h2020/organizations_2017.csv"
+    )
     return folder
 
 
@@ -58,7 +60,9 @@ def stakeholder_list(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
     folder = tmp_path_factory.mktemp("users")
     path = folder / "stakeholders.xlsx"
     with pd.ExcelWriter(path) as writer:
-        pd.DataFrame({"about": ["Baltic biotech stakeholders"]}).to_excel(writer, sheet_name="notes", index=False)
+        pd.DataFrame({"about": ["Baltic biotech stakeholders"]}).to_excel(
+            writer, sheet_name="notes", index=False
+        )
         frame.to_excel(writer, sheet_name="stakeholders", index=False)
     mapping = folder / "stakeholders.yaml"
     mapping.write_text(USER_MAPPING, encoding="utf-8")
@@ -71,7 +75,11 @@ def _preset() -> Preset:
 
 def _org_of(engine: Engine, key: str) -> str:
     with engine.connect() as conn:
-        return str(conn.execute(select(schema.RecordLink.org_id).where(schema.RecordLink.record_key == key)).scalar())
+        return str(
+            conn.execute(
+                select(schema.RecordLink.org_id).where(schema.RecordLink.record_key == key)
+            ).scalar()
+        )
 
 
 def test_review_queue_end_to_end(
@@ -101,7 +109,9 @@ def test_review_queue_end_to_end(
     assert _org_of(engine, first["left_key"]) == _org_of(engine, first["right_key"])
     # the merged organisation keeps the PIC and gains the user's name variant
     assert merged["org_id"].isdigit()
-    second_id = next(c["id"] for c in list_candidates(engine, "pending") if c["left_key"] == second["left_key"])
+    second_id = next(
+        c["id"] for c in list_candidates(engine, "pending") if c["left_key"] == second["left_key"]
+    )
     decide(engine, second_id, False, actor="analyst")
     assert _org_of(engine, second["left_key"]) != _org_of(engine, second["right_key"])
 
@@ -116,7 +126,9 @@ def test_review_queue_end_to_end(
     keys = {(c["left_key"], c["right_key"]) for c in list_candidates(engine, "pending")}
     assert (first["left_key"], first["right_key"]) not in keys
     assert (second["left_key"], second["right_key"]) not in keys
-    statuses = {(c["left_key"], c["right_key"]): c["status"] for c in list_candidates(engine, "accepted")}
+    statuses = {
+        (c["left_key"], c["right_key"]): c["status"] for c in list_candidates(engine, "accepted")
+    }
     assert statuses[(first["left_key"], first["right_key"])] == "accepted"
 
 
@@ -128,7 +140,9 @@ def test_unknown_pair_changes_nothing(engine: Engine, region_data: Path) -> None
     assert table_snapshot(engine) == before
 
 
-def test_reingest_is_idempotent(engine: Engine, region_data: Path, stakeholder_list: tuple[Path, Path]) -> None:
+def test_reingest_is_idempotent(
+    engine: Engine, region_data: Path, stakeholder_list: tuple[Path, Path]
+) -> None:
     path, mapping = stakeholder_list
     ingest(engine, _preset(), region_data)
     import_user_source(engine, path, mapping, actor="analyst", data_dir=region_data)
@@ -146,7 +160,9 @@ def test_user_source_mapping_is_checked_before_anything_is_written(
     before = table_snapshot(engine)
     path, _ = stakeholder_list
     broken = tmp_path / "broken.yaml"
-    broken.write_text(USER_MAPPING.replace("name: Organisation", "name: Organization"), encoding="utf-8")
+    broken.write_text(
+        USER_MAPPING.replace("name: Organisation", "name: Organization"), encoding="utf-8"
+    )
     with pytest.raises(Exception, match="Organization"):
         import_user_source(engine, path, broken, actor="analyst", data_dir=region_data)
     assert table_snapshot(engine) == before
@@ -155,4 +171,9 @@ def test_user_source_mapping_is_checked_before_anything_is_written(
 def test_source_model_needs_mapping_for_mapped_kind() -> None:
     with pytest.raises(ValueError, match="names no mapping"):
         Source(name="x", kind="mapped", path="x.csv")
-    assert Mapping.model_validate({"name": "m", "targets": [{"entity": "organisation", "fields": {"name": "a", "country": "b"}}]})
+    assert Mapping.model_validate(
+        {
+            "name": "m",
+            "targets": [{"entity": "organisation", "fields": {"name": "a", "country": "b"}}],
+        }
+    )

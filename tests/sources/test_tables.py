@@ -333,8 +333,8 @@ def test_xlsx_without_a_sheet_holding_the_columns(workbook_path: Path) -> None:
     with pytest.raises(InputError) as info:
         read_table(workbook_path, required=["projectID", "organisationID"])
     assert str(info.value).startswith(
-        "cordis.xlsx: no sheet has all the columns projectID, organisationID "
-        "(sheets: legalBasis, topics)"
+        "cordis.xlsx: required column 'organisationID' is missing from sheet 'legalBasis'; "
+        "the sheets are legalBasis, topics."
     )
 
 

@@ -140,6 +140,7 @@ def _main(
 def regions() -> None:
     """List the region presets.
 
+    \b
     Example:
         bioconnect regions
     """
@@ -189,6 +190,7 @@ def _ingest(preset: str, data_dir: Path | None) -> None:
 def ingest_command(preset: PresetOption = "baltic", data_dir: DataDirOption = None) -> None:
     """Load a region preset's sources into the store (replacing earlier open data).
 
+    \b
     Example:
         bioconnect ingest --preset baltic --data-dir ../shared/data
     """
@@ -207,6 +209,7 @@ def import_command(
 ) -> None:
     """Import your own file through a mapping; it is kept and loaded by every later ingest.
 
+    \b
     Example:
         bioconnect import stakeholders.xlsx --mapping stakeholders.yaml
     """
@@ -227,6 +230,7 @@ def import_command(
 def up(preset: PresetOption = "baltic", data_dir: DataDirOption = None) -> None:
     """The main job: ingest the preset into the store and print the atlas summary.
 
+    \b
     Example:
         bioconnect up
     """
@@ -249,6 +253,7 @@ def fetch_cordis_command(
 ) -> None:
     """Download the official CORDIS files (resumes broken downloads, checks sizes, caches).
 
+    \b
     Example:
         bioconnect fetch cordis --cache-dir ~/cordis
     """
@@ -280,6 +285,7 @@ def summary(
 ) -> None:
     """Counts by country, stakeholder group, domain and programme, with EC contribution.
 
+    \b
     Example:
         bioconnect atlas summary --format json
     """
@@ -339,6 +345,7 @@ def orgs_search(
 ) -> None:
     """Find organisations by name, name variant or identifier.
 
+    \b
     Example:
         bioconnect orgs search tartu --country EE
     """
@@ -366,6 +373,7 @@ def org_show(
 ) -> None:
     """Projects, partners, funding and provenance of one organisation.
 
+    \b
     Example:
         bioconnect org show 999895013
     """
@@ -435,6 +443,7 @@ def review_list(
 ) -> None:
     """Pairs of records that may be the same organisation, waiting for a decision.
 
+    \b
     Example:
         bioconnect review list
     """
@@ -482,6 +491,7 @@ def review_accept(
 ) -> None:
     """Decide that a pair is the same organisation, and merge it.
 
+    \b
     Example:
         bioconnect review accept 12 --note "same address"
     """
@@ -494,6 +504,7 @@ def review_reject(
 ) -> None:
     """Decide that a pair are different organisations; they are never merged.
 
+    \b
     Example:
         bioconnect review reject 12
     """
@@ -514,6 +525,7 @@ def export_organisations_command(
 ) -> None:
     """Export organisations with identifiers, group, domains and location.
 
+    \b
     Example:
         bioconnect export organisations baltic.geojson
     """

@@ -323,7 +323,8 @@ def _partner_group_counts(
     net: CollaborationNetwork, labels: np.ndarray, has: np.ndarray
 ) -> np.ndarray:
     """Number of distinct groups, other than its own, among each node's partners."""
-    codes, _ = pd.factorize(pd.Series(np.where(has, labels, None), dtype=object))
+    masked = pd.Series(labels, dtype=object).where(pd.Series(has), None)
+    codes, _ = pd.factorize(masked)
     src = np.concatenate([net.source, net.target])
     dst = np.concatenate([net.target, net.source])
     other = codes[dst]

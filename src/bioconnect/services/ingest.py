@@ -235,7 +235,15 @@ def assemble(
         frames = by_entity.get(entity, [])
         if not frames:
             return pd.DataFrame(
-                columns=[*columns, SOURCE_ROW, "source_file_id", "priority", REPAIRS]
+                columns=[
+                    *columns,
+                    SOURCE_ROW,
+                    "source_file_id",
+                    "priority",
+                    "enrich_only",
+                    REPAIRS,
+                ],
+                dtype=object,
             )
         return _with_columns(pd.concat(frames, ignore_index=True), columns)
 

@@ -11,7 +11,6 @@ Documented repairs (each is recorded in provenance):
   (``Cèdres``, ``Jöckel``) for the fields the mapping lists under ``repair_mojibake``.
 * ``exact-duplicate``: a row whose mapped fields repeat an earlier row is dropped.
 * ``near-duplicate``: rows sharing a target's ``dedupe_on`` key keep the last one.
-* ``integer-from-decimal``: an integer written ``12.0`` is read as 12.
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ from bioconnect.sources.tables import ROW, RawTable, read_table
 REPAIRS = "repairs"
 SOURCE_ROW = "source_row"
 
-_MOJIBAKE_MARKS = ("Ã", "Â", "â€", "√", "Å")
+_MOJIBAKE_MARKS = ("Ã", "Â", "â€", "√", "Å", "Ä")
 
 
 @dataclass(frozen=True)
@@ -101,13 +100,15 @@ def _to_number(
     parsed = pd.to_numeric(values.astype(object), errors="coerce").astype("float64")
     bad = parsed.isna() & values.notna()
     if bad.any():
-        comma = values[bad].str.fullmatch(r"-?\d+(?:\.\d{3})*,\d+")
+        comma = values[bad].str.fullmatch(r"-?[0-9]+(?:\.[0-9]{3})*,[0-9]+")
         fixed = (
             values[bad][comma.fillna(False)]
             .str.replace(".", "", regex=False)
             .str.replace(",", ".", regex=False)
         )
-        parsed.loc[fixed.index] = pd.to_numeric(fixed.astype(object)).astype("float64")
+        parsed.loc[fixed.index] = pd.to_numeric(fixed.astype(object), errors="coerce").astype(
+            "float64"
+        )
         for idx in fixed.index:
             repairs.append(
                 Repair(

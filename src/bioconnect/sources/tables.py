@@ -7,6 +7,7 @@ spreadsheet shows them: the header is row 1, the first record row 2.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 from dataclasses import dataclass, field
@@ -73,6 +74,13 @@ def read_csv(path: Path, *, delimiter: str | None, encoding: str, required: list
     Raises :class:`InputError` naming the file (and line) when the separator is wrong,
     the bytes do not decode, or the rows do not parse.
     """
+    try:
+        codecs.lookup(encoding)
+    except LookupError as exc:
+        raise InputError(
+            f"{path.name}: unknown encoding {encoding!r}.",
+            "Set `encoding:` in the mapping to a Python codec name such as utf-8, cp1252 or latin-1.",
+        ) from exc
     header = _first_line(path, encoding)
     detected = sniff_delimiter(header)
     notes: list[str] = []
@@ -120,7 +128,7 @@ def read_csv(path: Path, *, delimiter: str | None, encoding: str, required: list
         message = str(exc).splitlines()[0]
         raise InputError(
             f"{path.name}: the rows do not parse with separator {delimiter!r} ({message}).",
-            "Check the separator and quoting, or fix the row named above.",
+            "Check the separator and the quoting; every row needs as many fields as the header.",
         ) from exc
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
     frame[ROW] = range(2, len(frame) + 2)
@@ -192,10 +200,17 @@ def read_xlsx(path: Path, *, sheet: str | None, required: list[str]) -> RawTable
                     chosen = name
                     break
             if not chosen:
+                needed = list(dict.fromkeys(required))
+                best = max(
+                    workbook.sheetnames,
+                    key=lambda n: sum(c in _xlsx_header(workbook[n]) for c in needed),
+                )
+                missing = [c for c in needed if c not in _xlsx_header(workbook[best])]
                 raise InputError(
-                    f"{path.name}: no sheet has all the columns {', '.join(required)} "
-                    f"(sheets: {', '.join(workbook.sheetnames)}).",
-                    "Set `sheet:` in the mapping, or rename the columns.",
+                    f"{path.name}: required column {missing[0]!r} is missing from sheet {best!r}"
+                    + (f" (also {', '.join(missing[1:])})" if len(missing) > 1 else "")
+                    + f"; the sheets are {', '.join(workbook.sheetnames)}.",
+                    "Rename the column, or set `sheet:` and the column names in the mapping.",
                 )
             if len(workbook.sheetnames) > 1:
                 notes.append(f"sheet {chosen!r} chosen among {', '.join(workbook.sheetnames)}")
