@@ -148,7 +148,9 @@ def test_real_network_clustering_coreness_eigenvector(baltic, baltic_nx) -> None
     assert nx.is_connected(sub)
     expected = nx.eigenvector_centrality_numpy(sub, weight="weight")
     top = max(expected.values())
-    assert np.allclose([ours[i] for i in dominant], [expected[i] / top for i in dominant], atol=1e-8)
+    assert np.allclose(
+        [ours[i] for i in dominant], [expected[i] / top for i in dominant], atol=1e-8
+    )
 
 
 def test_organisation_metrics_table(baltic) -> None:
