@@ -1,0 +1,27 @@
+"""The Examples in the network docstrings run and give what they show."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "build",
+    "centrality",
+    "communities",
+    "region",
+    "temporal",
+    "recommend",
+    "evaluate",
+    "export",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name: str) -> None:
+    module = importlib.import_module(f"bioconnect.network.{name}")
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0
+    assert result.failed == 0

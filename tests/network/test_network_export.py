@@ -1,0 +1,146 @@
+"""Exports: round trips through igraph, networkx and pandas, and GEXF schema checks."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import igraph
+import networkx as nx
+import pandas as pd
+import pytest
+from lxml import etree
+
+from bioconnect.errors import InputError
+from bioconnect.network import (
+    organisation_metrics,
+    to_graphology,
+    write_csv,
+    write_gexf,
+    write_graphml,
+    write_graphology_json,
+)
+from bioconnect.network.export import GEXF_VERSIONS
+
+# Folder with the official GEXF 1.2 XSD files (gexf.xsd, data.xsd, dynamics.xsd,
+# hierarchy.xsd, phylogenics.xsd, viz.xsd) as published by the GEXF working group.
+# No package on PyPI or npm ships them, so the project does not vendor them; point this
+# variable at a copy to run the schema test.
+XSD_DIR = os.environ.get("BIOCONNECT_GEXF_XSD_DIR")
+
+
+@pytest.fixture(scope="module")
+def metrics(baltic) -> pd.DataFrame:
+    return organisation_metrics(baltic)
+
+
+def test_graphml_round_trip(baltic, metrics, tmp_path: Path) -> None:
+    out = write_graphml(baltic, tmp_path / "n.graphml", extra=metrics)
+    graph = igraph.Graph.Read_GraphML(str(out))
+    assert (graph.vcount(), graph.ecount()) == (baltic.n_nodes, baltic.n_edges)
+    assert graph.vs["org_id"] == baltic.nodes["org_id"].tolist()
+    assert sum(graph.es["weight"]) == pytest.approx(baltic.weight.sum())
+    assert graph.vs["pagerank"] == pytest.approx(metrics["pagerank"].tolist())
+    assert json.loads(graph["params"])["countries"] == ["EE", "LV", "LT", "FI"]
+    again = nx.read_graphml(out)
+    assert again.number_of_edges() == baltic.n_edges
+
+
+@pytest.mark.parametrize("version", list(GEXF_VERSIONS))
+def test_gexf_round_trip(baltic, metrics, tmp_path: Path, version: str) -> None:
+    out = write_gexf(baltic, tmp_path / "n.gexf", extra=metrics, version=version)
+    graph = nx.read_gexf(out, version=version)
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (baltic.n_nodes, baltic.n_edges)
+    first = baltic.nodes.iloc[0]
+    data = graph.nodes[first["org_id"]]
+    assert data["country"] == first["country"]
+    assert data["degree"] == metrics.iloc[0]["degree"]
+    assert sum(w for _, _, w in graph.edges(data="weight")) == pytest.approx(baltic.weight.sum())
+    with pytest.raises(InputError, match="GEXF version"):
+        write_gexf(baltic, tmp_path / "x.gexf", version="2.0")
+
+
+def gexf_structure_errors(path: Path) -> list[str]:
+    """What Gephi's reader relies on, checked with lxml when no XSD is at hand."""
+    root = etree.parse(str(path)).getroot()
+    ns = root.nsmap[None]
+    q = lambda tag: f"{{{ns}}}{tag}"  # noqa: E731
+    errors = []
+    if root.tag != q("gexf") or root.get("version") not in {"1.2", "1.3"}:
+        errors.append("root")
+    graph = root.find(q("graph"))
+    if graph is None or graph.get("defaultedgetype") != "undirected":
+        errors.append("graph")
+        return errors
+    declared = {a.get("id"): a.get("type") for a in graph.iter(q("attribute"))}
+    allowed = {"string", "long", "integer", "double", "float", "boolean"}
+    errors += [f"type {t}" for t in declared.values() if t not in allowed]
+    ids = [n.get("id") for n in graph.iter(q("node"))]
+    if len(set(ids)) != len(ids) or int(graph.find(q("nodes")).get("count")) != len(ids):
+        errors.append("node ids")
+    known = set(ids)
+    for edge in graph.iter(q("edge")):
+        if edge.get("source") not in known or edge.get("target") not in known:
+            errors.append("dangling edge")
+        float(edge.get("weight"))
+    for value in graph.iter(q("attvalue")):
+        kind = declared.get(value.get("for"))
+        if kind is None:
+            errors.append("undeclared attribute")
+        elif kind in {"long", "integer"}:
+            int(value.get("value"))
+        elif kind == "double":
+            float(value.get("value"))
+    return errors
+
+
+@pytest.mark.parametrize("version", list(GEXF_VERSIONS))
+def test_gexf_structure(baltic, metrics, tmp_path: Path, version: str) -> None:
+    out = write_gexf(baltic, tmp_path / "n.gexf", extra=metrics, version=version)
+    assert gexf_structure_errors(out) == []
+
+
+@pytest.mark.skipif(XSD_DIR is None, reason="BIOCONNECT_GEXF_XSD_DIR is not set")
+@pytest.mark.parametrize("version", list(GEXF_VERSIONS))
+def test_gexf_validates_against_official_schema(baltic, metrics, tmp_path, version) -> None:
+    # The official 1.2 XSD targets http://www.gexf.net/1.2; the 1.3 XSD published with it is
+    # incomplete (no node or graph content types). The elements we write are the same in
+    # 1.2draft, 1.2 and 1.3, so the file is validated with its namespace mapped to 1.2.
+    assert XSD_DIR is not None
+    schema = etree.XMLSchema(etree.parse(str(Path(XSD_DIR) / "gexf.xsd")))
+    out = write_gexf(baltic, tmp_path / "n.gexf", extra=metrics, version=version)
+    number, namespace = GEXF_VERSIONS[version]
+    text = out.read_text(encoding="utf-8")
+    text = text.replace(f'xmlns="{namespace}"', 'xmlns="http://www.gexf.net/1.2"')
+    text = text.replace(f'version="{number}"', 'version="1.2"', 1)
+    document = etree.fromstring(text.encode("utf-8"))
+    assert schema.validate(document), schema.error_log
+
+
+def test_csv_round_trip(baltic, metrics, tmp_path: Path) -> None:
+    nodes_path, edges_path = write_csv(
+        baltic, tmp_path / "nodes.csv", tmp_path / "edges.csv", extra=metrics
+    )
+    nodes = pd.read_csv(nodes_path, dtype={"org_id": str, "pic": str})
+    edges = pd.read_csv(edges_path, dtype={"source": str, "target": str})
+    assert len(nodes) == baltic.n_nodes and len(edges) == baltic.n_edges
+    assert set(edges["source"]) | set(edges["target"]) <= set(nodes["org_id"])
+    assert nodes["betweenness"].to_numpy() == pytest.approx(metrics["betweenness"].to_numpy())
+
+
+def test_graphology_json_round_trip(baltic, metrics, tmp_path: Path) -> None:
+    out = write_graphology_json(baltic, tmp_path / "n.json", extra=metrics)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["options"] == {"type": "undirected", "multi": False, "allowSelfLoops": False}
+    assert len(data["nodes"]) == baltic.n_nodes and len(data["edges"]) == baltic.n_edges
+    assert {"key", "attributes"} <= set(data["nodes"][0])
+    assert {"source", "target", "attributes"} <= set(data["edges"][0])
+    graph = nx.Graph()
+    graph.add_nodes_from(n["key"] for n in data["nodes"])
+    graph.add_edges_from((e["source"], e["target"]) for e in data["edges"])
+    assert graph.number_of_nodes() == baltic.n_nodes
+    assert graph.number_of_edges() == baltic.n_edges
+    isolate = next(n for n in data["nodes"] if n["attributes"]["degree"] == 0)
+    assert isolate["attributes"]["constraint"] is None  # NaN becomes null
+    assert to_graphology(baltic)["nodes"][0]["attributes"]["label"]
