@@ -234,17 +234,8 @@ def assemble(
     def combined(entity: str, columns: list[str]) -> pd.DataFrame:
         frames = by_entity.get(entity, [])
         if not frames:
-            return pd.DataFrame(
-                columns=[
-                    *columns,
-                    SOURCE_ROW,
-                    "source_file_id",
-                    "priority",
-                    "enrich_only",
-                    REPAIRS,
-                ],
-                dtype=object,
-            )
+            meta = [SOURCE_ROW, "source_file_id", "priority", "enrich_only", REPAIRS]
+            return pd.DataFrame(columns=list(dict.fromkeys([*columns, *meta])), dtype=object)
         return _with_columns(pd.concat(frames, ignore_index=True), columns)
 
     progress.step("combining projects and participations")

@@ -1,0 +1,89 @@
+"""The store on both engines: migrations, bulk writes, transactions."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, select
+
+from bioconnect.errors import BioconnectError, InputError
+from bioconnect.store import schema
+from bioconnect.store.database import (
+    bulk_insert,
+    current_revision,
+    make_engine,
+    normalise_url,
+    open_store,
+    table_names,
+    transaction,
+)
+
+
+def test_migrations_create_every_table_and_match_the_models(engine: Engine) -> None:
+    assert current_revision(engine) == "0001"
+    assert set(schema.Base.metadata.tables) <= set(table_names(engine))
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), schema.Base.metadata)
+    assert diff == []
+
+
+def test_opening_twice_is_harmless(store_url: str) -> None:
+    first = open_store(store_url)
+    second = open_store(store_url)
+    assert current_revision(second) == "0001"
+    first.dispose()
+    second.dispose()
+
+
+def test_bulk_insert_round_trips_nulls_and_types(engine: Engine) -> None:
+    frame = pd.DataFrame(
+        {
+            "id": ["a", "b"],
+            "pic": pd.array(["999981634", None], dtype="string"),
+            "name": ["WAGENINGEN UNIVERSITY", "TARTU ÜLIKOOL"],
+            "sme": pd.array([False, None], dtype="boolean"),
+            "lat": [51.9863279, float("nan")],
+            "n_projects": [3, 0],
+        }
+    )
+    with transaction(engine) as conn:
+        assert bulk_insert(conn, "organisation", frame) == 2
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                schema.Organisation.id,
+                schema.Organisation.pic,
+                schema.Organisation.name,
+                schema.Organisation.sme,
+                schema.Organisation.lat,
+                schema.Organisation.n_projects,
+            ).order_by(schema.Organisation.id)
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("a", "999981634", "WAGENINGEN UNIVERSITY", False, 51.9863279, 3),
+        ("b", None, "TARTU ÜLIKOOL", None, None, 0),
+    ]
+
+
+def test_a_failed_transaction_writes_nothing(engine: Engine) -> None:
+    frame = pd.DataFrame({"id": ["x"], "n_projects": [1]})
+    with pytest.raises(RuntimeError), transaction(engine) as conn:
+        bulk_insert(conn, "organisation", frame)
+        raise RuntimeError("boom")
+    with engine.connect() as conn:
+        assert conn.execute(select(schema.Organisation.id)).all() == []
+
+
+def test_urls() -> None:
+    assert normalise_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    with pytest.raises(InputError, match="not a database URL"):
+        make_engine("no such thing")
+    with pytest.raises(InputError, match="cannot run on 'mysql'"):
+        make_engine("mysql://root@127.0.0.1/test")
+
+
+def test_an_unreachable_server_is_one_clear_error() -> None:
+    with pytest.raises(BioconnectError, match="Cannot open the store"):
+        open_store("postgresql://postgres@127.0.0.1:1/none")
