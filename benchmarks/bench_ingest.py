@@ -25,6 +25,7 @@ import os
 import platform
 import sqlite3
 import statistics
+import subprocess
 import tempfile
 import time
 import uuid
@@ -265,17 +266,36 @@ def stage_table(measure: Measure) -> list[str]:
 
 def result_table(baseline: Measure, measures: list[Measure]) -> list[str]:
     lines = [
-        "| Measurement | Runs | Median wall s | Median CPU s | × baseline | Under 60 s |",
-        "|---|---:|---:|---:|---:|---|",
+        "| Measurement | Runs | Median wall s | Range s | Median CPU s | × baseline | Under 60 s |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     for m in measures:
         is_ingest = m.label.startswith("bioconnect")
         goal = ("yes" if m.median < GOAL_SECONDS else "**no**") if is_ingest else ""
         lines.append(
-            f"| {m.label} | {len(m.wall)} | {m.median:.2f} | {m.cpu_median:.2f} "
+            f"| {m.label} | {len(m.wall)} | {m.median:.2f} | {min(m.wall):.1f}–{max(m.wall):.1f} "
+            f"| {m.cpu_median:.2f} "
             f"| {m.median / baseline.median:.1f} | {goal} |"
         )
     return lines
+
+
+def revision() -> str:
+    """The commit measured, marked when the working tree has uncommitted changes."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "src"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return f"{head} (uncommitted changes in src/)" if dirty else head
 
 
 def machine() -> str:
@@ -302,6 +322,7 @@ def main() -> None:
     files = preset_files(preset, data_dir)
     size_mb = sum(f.path.stat().st_size for f in files) / 1e6
     info = machine()
+    measured = revision()
     pg = None if args.skip_postgres else postgres_version()
     print(f"{len(files)} files, {size_mb:.1f} MB on disk; {info}", flush=True)
 
@@ -322,7 +343,7 @@ def main() -> None:
 
     print()
     print(
-        f"Command: `{COMMAND}`; {dt.date.today().isoformat()}; {info}"
+        f"Command: `{COMMAND}`; {dt.date.today().isoformat()}; revision {measured}; {info}"
         + (f"; PostgreSQL {pg}" if pg else "")
         + "."
     )
