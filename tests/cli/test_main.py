@@ -11,7 +11,7 @@ import pytest
 import typer.main
 
 from bioconnect.cli.main import app, main
-from conftest import ROOT
+from storekit import ROOT
 
 REFERENCE = ROOT / "docs" / "cli.md"
 

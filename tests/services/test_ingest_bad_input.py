@@ -27,7 +27,7 @@ from bioconnect.services import ingest as ingest_module
 from bioconnect.services.ingest import ingest
 from bioconnect.store import schema
 from bioconnect.store.database import open_store
-from conftest import BACKENDS, make_store_url, preset_with, table_snapshot
+from storekit import BACKENDS, make_store_url, preset_with, table_snapshot
 
 HE = "cordis/horizon-europe"
 #: Official samples, the project subset (decimal commas) and the 2017 organisation names.

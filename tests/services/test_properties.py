@@ -22,7 +22,7 @@ from bioconnect.services.export import (
 from bioconnect.services.ingest import ingest
 from bioconnect.sources.mapped import read_mapped
 from bioconnect.store.database import open_store
-from conftest import DATA, preset_with, table_snapshot
+from storekit import DATA, preset_with, table_snapshot
 
 SUBSET = DATA / "cordis/horizon-europe/organization_subset.csv"
 

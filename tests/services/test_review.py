@@ -20,7 +20,7 @@ from bioconnect.model.preset import Preset, Source
 from bioconnect.services.ingest import import_user_source, ingest
 from bioconnect.services.review import decide, list_candidates
 from bioconnect.store import schema
-from conftest import preset_with, table_snapshot
+from storekit import preset_with, table_snapshot
 
 COUNTRIES = ["EE", "LV", "LT", "FI"]
 
