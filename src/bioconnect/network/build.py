@@ -204,11 +204,17 @@ def _as_str(values: pd.Series) -> pd.Series:
 def _upper_triangle(product: sp.spmatrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Entries above the diagonal with a positive value, ordered by (row, column)."""
     csr = sp.csr_matrix(product)
-    csr.sort_indices()
-    rows = np.repeat(np.arange(csr.shape[0], dtype=np.int64), np.diff(csr.indptr))
-    cols = csr.indices.astype(np.int64)
-    upper = (cols > rows) & (csr.data > 0)
-    return rows[upper], cols[upper], csr.data[upper].astype(float)
+    n = csr.shape[0]
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(csr.indptr))
+    upper = (csr.indices > rows) & (csr.data > 0)
+    counts = np.bincount(rows[upper], minlength=n)
+    half = sp.csr_matrix(
+        (csr.data[upper], csr.indices[upper], np.concatenate([[0], np.cumsum(counts)])),
+        shape=csr.shape,
+    )
+    half.sort_indices()  # canonical order, whatever the order of the input rows
+    rows = np.repeat(np.arange(n, dtype=np.int64), counts)
+    return rows, half.indices.astype(np.int64), half.data.astype(float)
 
 
 def _object_column(values: pd.Series) -> pd.Series:
@@ -403,9 +409,9 @@ def build_network(
 
     keep_org = np.ones(len(org_ids), dtype=bool)
     if group_list is not None:
-        keep_org &= orgs["stakeholder_group"].isin(group_list).to_numpy(dtype=bool)
+        keep_org &= np.isin(orgs["stakeholder_group"], list(group_list))
     if country_list is not None:
-        in_region = orgs["country"].isin(country_list).to_numpy(dtype=bool) & keep_org
+        in_region = np.isin(orgs["country"], list(country_list)) & keep_org
         region_rows = keep & in_region[org_codes]
         if scope == "region":
             keep = region_rows
@@ -451,7 +457,9 @@ def build_network(
             product = (incidence @ sp.diags(scale)) @ incidence.T
         source, target, values = _upper_triangle(product)
 
-    nodes = orgs.iloc[used].reset_index(drop=True)
+    nodes = pd.DataFrame(
+        {name: pd.Series(values[used], dtype=object) for name, values in orgs.items()}
+    )
     nodes["n_projects"] = np.bincount(row_org, minlength=n_orgs).astype(np.int64)
     known_money = ~np.isnan(money)
     total = np.bincount(row_org[known_money], weights=money[known_money], minlength=n_orgs)
@@ -483,28 +491,42 @@ def _org_attributes(
     organisations: pd.DataFrame | None,
     org_codes: np.ndarray,
     org_ids: pd.Index,
-) -> pd.DataFrame:
-    """Attributes of every organisation in ``org_ids`` (same order).
+) -> dict[str, np.ndarray]:
+    """Attributes of every organisation in ``org_ids`` (same order), as object arrays.
 
     The organisation table's country wins; the first participation's country fills gaps.
+    Missing values are ``None``.
     """
     first_row = np.unique(org_codes, return_index=True)[1]
-    country = participations["country"].to_numpy(dtype=object)[first_row]
-    table = pd.DataFrame({"org_id": np.asarray(org_ids, dtype=object)})
+    country = participations["country"].to_numpy(dtype=object, na_value=None)[first_row]
+    ids = np.asarray(org_ids, dtype=object)
+    none = np.full(len(ids), None, dtype=object)
     if organisations is None or organisations.empty:
-        for column in ("pic", "name", "stakeholder_group"):
-            table[column] = pd.Series([None] * len(table), dtype=object)
-        table["country"] = _object_column(pd.Series(country))
-        return table
+        return {
+            "org_id": ids,
+            "pic": none,
+            "name": none.copy(),
+            "country": country,
+            "stakeholder_group": none.copy(),
+        }
     _require_columns(organisations, _ORGANISATION_COLUMNS, "organisations")
-    orgs = organisations[list(_ORGANISATION_COLUMNS)]
-    orgs = orgs.assign(org_id=orgs["org_id"].astype(str)).drop_duplicates("org_id")
-    attrs = orgs.set_index("org_id").reindex(org_ids)
-    for column in ("pic", "name", "stakeholder_group"):
-        table[column] = _object_column(attrs[column].reset_index(drop=True))
-    own = attrs["country"].reset_index(drop=True)
-    table["country"] = _object_column(own.where(own.notna(), pd.Series(country)))
-    return table
+    table = organisations.drop_duplicates("org_id")
+    position = pd.Index(_as_str(table["org_id"])).get_indexer(org_ids)
+    found = position >= 0
+
+    def column(name: str) -> np.ndarray:
+        values = table[name].to_numpy(dtype=object, na_value=None)
+        out = np.where(found, values[np.where(found, position, 0)], None)
+        return np.asarray(out, dtype=object)
+
+    own_country = column("country")
+    return {
+        "org_id": ids,
+        "pic": column("pic"),
+        "name": column("name"),
+        "country": np.where(own_country != None, own_country, country),  # noqa: E711
+        "stakeholder_group": column("stakeholder_group"),
+    }
 
 
 def subgraph(net: CollaborationNetwork, keep: np.ndarray, **params: Any) -> CollaborationNetwork:

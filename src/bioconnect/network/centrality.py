@@ -114,7 +114,7 @@ def pagerank(
     """
     if not 0.0 < damping < 1.0:
         raise InputError(f"damping={damping} is outside (0, 1).", "Use a value such as 0.85.")
-    weights = net.weight.tolist() if weighted and net.n_edges else None
+    weights = "weight" if weighted and net.n_edges else None
     values = net.graph.pagerank(directed=False, damping=damping, weights=weights)
     return np.asarray(values, dtype=float)
 

@@ -121,7 +121,7 @@ def leiden_communities(
     if net.n_nodes == 0:
         return Communities(np.zeros(0, dtype=np.int64), 0.0, params)
     graph = net.graph
-    weights = net.weight.tolist() if weighted and net.n_edges else None
+    weights = "weight" if weighted and net.n_edges else None
     previous = random.getstate()
     igraph.set_random_number_generator(random.Random(seed))
     try:
