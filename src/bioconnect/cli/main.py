@@ -40,12 +40,17 @@ org_app = typer.Typer(help="One organisation.", no_args_is_help=True)
 review_app = typer.Typer(help="The entity-resolution review queue.", no_args_is_help=True)
 export_app = typer.Typer(help="Export data to files.", no_args_is_help=True)
 fetch_app = typer.Typer(help="Download official open data.", no_args_is_help=True)
+network_app = typer.Typer(
+    help="Collaboration networks: who works with whom, who bridges, who should meet.",
+    no_args_is_help=True,
+)
 app.add_typer(atlas_app, name="atlas")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(org_app, name="org")
 app.add_typer(review_app, name="review")
 app.add_typer(export_app, name="export")
 app.add_typer(fetch_app, name="fetch")
+app.add_typer(network_app, name="network")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -543,6 +548,414 @@ def export_organisations_command(
         countries=chosen,
     )
     err.print(f"Wrote {n:,} organisations to {path}.")
+
+
+# --- network -----------------------------------------------------------------------
+
+CountriesOption = Annotated[
+    str | None,
+    typer.Option("--countries", help="Comma-separated country codes (default: the preset's)."),
+]
+ScopeOption = Annotated[
+    str, typer.Option("--scope", help="region, or region_plus_partners to add partners abroad.")
+]
+ProgrammeOption = Annotated[
+    str | None, typer.Option("--programme", help="H2020 and/or HORIZON, comma-separated.")
+]
+DomainOption = Annotated[
+    str | None, typer.Option("--domain", help="Only projects in these domains (comma-separated).")
+]
+GroupOption = Annotated[
+    str | None, typer.Option("--group", help="Only these stakeholder groups (comma-separated).")
+]
+FromOption = Annotated[int | None, typer.Option("--from", help="First project start year.")]
+ToOption = Annotated[int | None, typer.Option("--to", help="Last project start year.")]
+WeightOption = Annotated[str, typer.Option("--weight", help="projects, fractional or funding.")]
+RefreshOption = Annotated[
+    bool, typer.Option("--refresh", help="Recompute instead of using the cached result.")
+]
+
+
+def _split(text: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip()) if text else ()
+
+
+def _query(
+    preset: str,
+    countries: str | None,
+    scope: str,
+    programme: str | None,
+    domain: str | None,
+    group: str | None,
+    start: int | None,
+    end: int | None,
+    weight: str,
+) -> Any:
+    from bioconnect.services.network import NetworkQuery
+
+    return NetworkQuery(
+        preset=preset,
+        countries=_split(countries),
+        scope=scope,
+        programmes=_split(programme),
+        domains=_split(domain),
+        stakeholder_groups=_split(group),
+        start_year=start,
+        end_year=end,
+        weight=weight,
+    )
+
+
+def _print_frame(frame: Any, fmt: str, output: Path | None, title: str | None = None) -> None:
+    if fmt == "csv":
+        text = frame.to_csv(index=False)
+    elif fmt == "json":
+        text = frame.to_json(orient="records", force_ascii=False, indent=1)
+    else:
+        table = Table(*[str(c) for c in frame.columns], title=title)
+        for row in frame.itertuples(index=False):
+            table.add_row(
+                *[
+                    "" if v is None else (f"{v:.4g}" if isinstance(v, float) else str(v))
+                    for v in row
+                ]
+            )
+        out.print(table)
+        return
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"Wrote {len(frame):,} rows to {output}.")
+    else:
+        out.print(text, markup=False, highlight=False)
+
+
+@network_app.command("build")
+def network_build(
+    preset: PresetOption = "baltic",
+    countries: CountriesOption = None,
+    scope: ScopeOption = "region",
+    programme: ProgrammeOption = None,
+    domain: DomainOption = None,
+    group: GroupOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    weight: WeightOption = "projects",
+    fmt: FormatOption = "table",
+    refresh: RefreshOption = False,
+) -> None:
+    """Build the network and report its size, density, fragmentation, cross-border share and brokers.
+
+    \b
+    Example:
+        bioconnect network build --countries EE,LV,LT,FI --from 2014 --to 2020
+    """
+    from bioconnect.services.network import network_summary
+    from bioconnect.services.store import connect
+
+    _check_format(fmt, ("table", "json"))
+    data = network_summary(
+        connect(),
+        _query(preset, countries, scope, programme, domain, group, start, end, weight),
+        refresh=refresh,
+    )
+    if fmt == "json":
+        _json(data)
+        return
+    structure = data["structure"]
+    table = Table("measure", "value", title="Collaboration network")
+    for key, value in structure.items():
+        table.add_row(key, f"{value:.4g}" if isinstance(value, float) else str(value))
+    table.add_row("cross-border share (weighted)", f"{data['cross_border_share']['weighted']:.4g}")
+    table.add_row("core-periphery correlation", f"{data['core_periphery']['correlation']:.4g}")
+    table.add_row("main core k", str(data["core_periphery"]["main_core_k"]))
+    out.print(table)
+    brokers = data["brokers_between_countries"]
+    if brokers:
+        import pandas as pd
+
+        _print_frame(pd.DataFrame(brokers), "table", None, title="Top brokers between countries")
+
+
+@network_app.command("metrics")
+def network_metrics_command(
+    preset: PresetOption = "baltic",
+    countries: CountriesOption = None,
+    scope: ScopeOption = "region",
+    programme: ProgrammeOption = None,
+    domain: DomainOption = None,
+    group: GroupOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    weight: WeightOption = "projects",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv, json or table.")] = "csv",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
+    refresh: RefreshOption = False,
+) -> None:
+    """Per organisation: degree, strength, PageRank, eigenvector, k-core, clustering, betweenness, constraint, cross-border share, community.
+
+    \b
+    Example:
+        bioconnect network metrics --format csv --output metrics.csv
+    """
+    from bioconnect.services.network import network_metrics
+    from bioconnect.services.store import connect
+
+    _check_format(fmt, ("csv", "json", "table"))
+    frame = network_metrics(
+        connect(),
+        _query(preset, countries, scope, programme, domain, group, start, end, weight),
+        refresh=refresh,
+    )
+    _print_frame(frame, fmt, output)
+
+
+@network_app.command("communities")
+def network_communities_command(
+    preset: PresetOption = "baltic",
+    countries: CountriesOption = None,
+    scope: ScopeOption = "region",
+    programme: ProgrammeOption = None,
+    domain: DomainOption = None,
+    group: GroupOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    weight: WeightOption = "projects",
+    resolution: Annotated[float, typer.Option("--resolution", help="Leiden resolution.")] = 1.0,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (runs are reproducible).")] = 0,
+    fmt: FormatOption = "table",
+    refresh: RefreshOption = False,
+) -> None:
+    """Leiden communities (connected, seeded) with their modularity.
+
+    \b
+    Example:
+        bioconnect network communities --seed 1
+    """
+    from bioconnect.services.network import network_communities
+    from bioconnect.services.store import connect
+
+    _check_format(fmt, ("table", "json"))
+    data = network_communities(
+        connect(),
+        _query(preset, countries, scope, programme, domain, group, start, end, weight),
+        resolution=resolution,
+        seed=seed,
+        refresh=refresh,
+    )
+    if fmt == "json":
+        _json(data)
+        return
+    out.print(f"{data['n_communities']} communities, modularity {data['modularity']:.4f}")
+    table = Table("community", "size", "countries", "largest members")
+    for c in data["communities"][:20]:
+        names = ", ".join((m["name"] or m["org_id"]) for m in c["members"][:3])
+        countries_text = " ".join(f"{k}:{v}" for k, v in c["countries"].items())
+        table.add_row(str(c["community"]), str(c["size"]), countries_text, names)
+    out.print(table)
+
+
+@network_app.command("matrix")
+def network_matrix_command(
+    preset: PresetOption = "baltic",
+    countries: CountriesOption = None,
+    scope: ScopeOption = "region",
+    programme: ProgrammeOption = None,
+    domain: DomainOption = None,
+    group: GroupOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    weight: WeightOption = "projects",
+    normalise: Annotated[
+        str | None, typer.Option("--normalise", help="total, row or salton.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    refresh: RefreshOption = False,
+) -> None:
+    """Country × country collaboration matrix, in counts or normalised.
+
+    \b
+    Example:
+        bioconnect network matrix --normalise salton
+    """
+    from bioconnect.services.network import network_matrix
+    from bioconnect.services.store import connect
+
+    _check_format(fmt, ("table", "csv", "json"))
+    frame = network_matrix(
+        connect(),
+        _query(preset, countries, scope, programme, domain, group, start, end, weight),
+        normalise=normalise,
+        refresh=refresh,
+    )
+    _print_frame(
+        frame.reset_index(names="country"), fmt, None, title="Collaboration between countries"
+    )
+
+
+@network_app.command("recommend")
+def network_recommend_command(
+    org: Annotated[
+        str | None, typer.Option("--org", help="Organisation id or PIC (default: whole region).")
+    ] = None,
+    top: Annotated[int, typer.Option("--top", help="How many suggestions.")] = 10,
+    preset: PresetOption = "baltic",
+    countries: CountriesOption = None,
+    scope: ScopeOption = "region",
+    programme: ProgrammeOption = None,
+    domain: DomainOption = None,
+    group: GroupOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    weight: WeightOption = "projects",
+    fmt: FormatOption = "table",
+    refresh: RefreshOption = False,
+) -> None:
+    """Suggest partners who do not work together yet, each with the reason why.
+
+    \b
+    Example:
+        bioconnect network recommend --org 999895013 --top 5
+    """
+    from bioconnect.services.network import network_recommendations
+    from bioconnect.services.store import connect
+
+    _check_format(fmt, ("table", "json", "csv"))
+    frame = network_recommendations(
+        connect(),
+        _query(preset, countries, scope, programme, domain, group, start, end, weight),
+        org,
+        top=top,
+        refresh=refresh,
+    )
+    if fmt != "table":
+        _print_frame(frame, fmt, None)
+        return
+    for row in frame.itertuples(index=False):
+        out.print(
+            f"[bold]{row.org_name}[/bold] ({row.org_id}) + [bold]{row.partner_name}[/bold] ({row.partner_id}, {row.partner_country}): score {row.score:.3f}"
+        )
+        out.print(f"  {row.explanation}", markup=False)
+
+
+@network_app.command("export")
+def network_export_command(
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="File to write (csv writes -nodes.csv and -edges.csv)."
+        ),
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="graphml, gexf, csv or json (graphology).")
+    ] = "gexf",
+    preset: PresetOption = "baltic",
+    countries: CountriesOption = None,
+    scope: ScopeOption = "region",
+    programme: ProgrammeOption = None,
+    domain: DomainOption = None,
+    group: GroupOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    weight: WeightOption = "projects",
+) -> None:
+    """Export the network for Gephi (GEXF, GraphML), spreadsheets (CSV) or the web (JSON).
+
+    \b
+    Example:
+        bioconnect network export --format gexf --output baltic.gexf
+    """
+    from bioconnect.services.network import export_network
+    from bioconnect.services.store import connect
+
+    _check_format(fmt, ("graphml", "gexf", "csv", "json"))
+    paths = export_network(
+        connect(),
+        _query(preset, countries, scope, programme, domain, group, start, end, weight),
+        fmt,
+        output,  # type: ignore[arg-type]
+    )
+    for path in paths:
+        err.print(f"Wrote {path}.")
+
+
+@network_app.command("timeline")
+def network_timeline_command(
+    first: Annotated[int | None, typer.Option("--first", help="First year.")] = None,
+    last: Annotated[int | None, typer.Option("--last", help="Last year.")] = None,
+    window: Annotated[int, typer.Option("--window", help="Years per snapshot (rolling).")] = 1,
+    cumulative: Annotated[
+        bool, typer.Option("--cumulative", help="Each snapshot includes all earlier years.")
+    ] = False,
+    preset: PresetOption = "baltic",
+    countries: CountriesOption = None,
+    scope: ScopeOption = "region",
+    programme: ProgrammeOption = None,
+    weight: WeightOption = "projects",
+    fmt: FormatOption = "table",
+) -> None:
+    """The network's measures per year (or rolling window), e.g. the growth of EE–LV–LT–FI links.
+
+    \b
+    Example:
+        bioconnect network timeline --first 2014 --last 2020
+    """
+    import pandas as pd
+
+    from bioconnect.services.network import network_timeline
+    from bioconnect.services.store import connect
+
+    _check_format(fmt, ("table", "json"))
+    data = network_timeline(
+        connect(),
+        _query(preset, countries, scope, programme, None, None, None, None, weight),
+        first_year=first,
+        last_year=last,
+        window=window,
+        cumulative=cumulative,
+    )
+    if fmt == "json":
+        _json(data)
+        return
+    _print_frame(pd.DataFrame(data["summary"]), "table", None, title="Network per period")
+
+
+@network_app.command("evaluate")
+def network_evaluate_command(
+    train_end: Annotated[
+        int, typer.Option("--train-end", help="Train on projects starting up to this year.")
+    ] = 2017,
+    preset: PresetOption = "baltic",
+    countries: CountriesOption = None,
+    scope: ScopeOption = "region",
+    fmt: FormatOption = "table",
+) -> None:
+    """Evaluate the partner recommendations honestly: train on the past, test on new links.
+
+    \b
+    Example:
+        bioconnect network evaluate --train-end 2017
+    """
+    import pandas as pd
+
+    from bioconnect.services.network import network_evaluation
+    from bioconnect.services.store import connect
+
+    _check_format(fmt, ("table", "json"))
+    data = network_evaluation(
+        connect(),
+        _query(preset, countries, scope, None, None, None, None, None, "projects"),
+        train_end=train_end,
+    )
+    if fmt == "json":
+        _json(data)
+        return
+    out.print(
+        f"train: {data['train_nodes']} organisations, {data['train_edges']} ties; "
+        f"test: {data['positives']} new ties among {data['candidates']:,} candidate pairs"
+    )
+    _print_frame(pd.DataFrame(data["table"]), "table", None, title="Temporal hold-out")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -60,7 +60,8 @@ def search_organisations(
         return [dict(row._mapping) for row in conn.execute(query)]
 
 
-def _find_id(conn: Any, ident: str) -> str:
+def find_organisation_id(conn: Any, ident: str) -> str:
+    """The organisation id behind an id, a PIC or a VAT number; NotFoundError otherwise."""
     ident = ident.strip()
     for candidate in (ident, ident.removeprefix("pic:")):
         found = conn.execute(select(ORG.c.id).where(ORG.c.id == candidate)).scalar()
@@ -83,7 +84,7 @@ def organisation_detail(engine: Engine, ident: str, *, partner_limit: int = 20) 
     ``ident`` is the organisation's id, its PIC or its VAT number.
     """
     with engine.connect() as conn:
-        org_id = _find_id(conn, ident)
+        org_id = find_organisation_id(conn, ident)
         org = dict(conn.execute(select(ORG).where(ORG.c.id == org_id)).one()._mapping)
         names = [
             {"name": name, "records": n}

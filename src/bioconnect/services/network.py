@@ -1,0 +1,321 @@
+"""Collaboration networks from the store: build, measure, recommend, export.
+
+Every function takes a :class:`NetworkQuery` (which organisations and projects, how to
+weight ties). Results are cached in the store with the query that produced them and the
+ingest run they were computed on, so a repeated question is answered from the cache
+and a new ingest invalidates it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from bioconnect.errors import InputError
+from bioconnect.model.preset import load_preset
+from bioconnect.network import (
+    CollaborationNetwork,
+    build_network,
+    core_periphery,
+    country_matrix,
+    cross_border_edge_share,
+    group_brokers,
+    leiden_communities,
+    organisation_metrics,
+    recommend_partners,
+    snapshots,
+    structure_summary,
+    temporal_holdout,
+    write_csv,
+    write_gexf,
+    write_graphml,
+    write_graphology_json,
+)
+from bioconnect.services.organisations import find_organisation_id
+from bioconnect.store import schema
+from bioconnect.store.database import transaction
+
+P = schema.table(schema.Participation)
+PR = schema.table(schema.Project)
+ORG = schema.table(schema.Organisation)
+PD = schema.table(schema.ProjectDomain)
+CACHE = schema.table(schema.AnalysisResult)
+RUN = schema.table(schema.IngestRun)
+
+ExportFormat = Literal["graphml", "gexf", "csv", "json"]
+
+
+@dataclass(frozen=True)
+class NetworkQuery:
+    """Which network: the preset's countries unless ``countries`` is given.
+
+    ``scope`` is ``region`` (only those countries' organisations) or
+    ``region_plus_partners`` (also their partners abroad). ``weight`` is ``projects``,
+    ``fractional`` (1/(n−1) per project) or ``funding``.
+    """
+
+    preset: str = "baltic"
+    countries: tuple[str, ...] = ()
+    scope: str = "region"
+    programmes: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    stakeholder_groups: tuple[str, ...] = ()
+    start_year: int | None = None
+    end_year: int | None = None
+    weight: str = "projects"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def resolved_countries(self) -> list[str]:
+        if self.countries:
+            return [c.upper() for c in self.countries]
+        return load_preset(self.preset).all_countries
+
+    def key(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["countries"] = self.resolved_countries()
+        return data
+
+
+def network_frames(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(participations, organisations, project_domains) as the network functions take them."""
+    with engine.connect() as conn:
+        participations = pd.read_sql(
+            select(
+                P.c.org_id, P.c.project_id, P.c.programme, PR.c.start_year, P.c.ec_contribution, P.c.country
+            )
+            .select_from(P.outerjoin(PR, PR.c.id == P.c.project_id))
+            .where(P.c.org_id.is_not(None)),
+            conn,
+        )
+        organisations = pd.read_sql(
+            select(
+                ORG.c.id.label("org_id"), ORG.c.pic, ORG.c.name, ORG.c.country, ORG.c.stakeholder_group
+            ),
+            conn,
+        )
+        domains = pd.read_sql(select(PD.c.project_id, PD.c.domain), conn)
+    if participations.empty:
+        raise InputError("The store holds no participations.", "Run `bioconnect ingest` first.")
+    participations["start_year"] = participations["start_year"].astype("Int64")
+    return participations, organisations, domains
+
+
+def build(engine: Engine, query: NetworkQuery) -> CollaborationNetwork:
+    """The collaboration network the query describes."""
+    participations, organisations, domains = network_frames(engine)
+    return build_network(
+        participations,
+        organisations,
+        domains,
+        countries=query.resolved_countries(),
+        scope=query.scope,
+        programmes=list(query.programmes) or None,
+        domains=list(query.domains) or None,
+        stakeholder_groups=list(query.stakeholder_groups) or None,
+        start_year=query.start_year,
+        end_year=query.end_year,
+        weight=query.weight,
+    )
+
+
+def _latest_run(engine: Engine) -> int:
+    with engine.connect() as conn:
+        run = conn.execute(select(RUN.c.id).order_by(RUN.c.id.desc()).limit(1)).scalar()
+    if run is None:
+        raise InputError("The store is empty.", "Run `bioconnect ingest` first.")
+    return int(run)
+
+
+def _cached(engine: Engine, kind: str, params: dict[str, Any], compute: Any, refresh: bool) -> Any:
+    """Return the cached payload for (kind, params, latest run), computing it when absent."""
+    run = _latest_run(engine)
+    text = json.dumps({"params": params, "run": run}, sort_keys=True, default=str)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    if not refresh:
+        with engine.connect() as conn:
+            hit = conn.execute(
+                select(CACHE.c.payload).where(CACHE.c.kind == kind, CACHE.c.params_hash == digest)
+            ).scalar()
+        if hit is not None:
+            return json.loads(hit)
+    payload = compute()
+    with transaction(engine) as conn:
+        conn.execute(CACHE.delete().where(CACHE.c.kind == kind, CACHE.c.params_hash == digest))
+        conn.execute(
+            CACHE.insert().values(
+                kind=kind,
+                params_hash=digest,
+                params=json.dumps(params, sort_keys=True, default=str),
+                ingest_run_id=run,
+                payload=json.dumps(payload, default=str),
+                created_at=schema.utcnow(),
+            )
+        )
+    return payload
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return json.loads(frame.to_json(orient="records", date_format="iso"))
+
+
+def network_summary(engine: Engine, query: NetworkQuery, *, refresh: bool = False) -> dict[str, Any]:
+    """Size, density, fragmentation, cross-border share, core–periphery and top brokers."""
+
+    def compute() -> dict[str, Any]:
+        net = build(engine, query)
+        summary = structure_summary(net)
+        cp = core_periphery(net)
+        return {
+            "params": net.params,
+            "structure": summary,
+            "cross_border_share": {
+                "edges": cross_border_edge_share(net),
+                "weighted": cross_border_edge_share(net, weighted=True),
+            },
+            "core_periphery": {"correlation": cp.correlation, "main_core_k": cp.main_core_k},
+            "brokers_between_countries": _records(group_brokers(net, by="country", top=10)),
+            "brokers_between_domains": _records(group_brokers(net, by="domain", top=10))
+            if net.nodes["domain"].notna().any()
+            else [],
+        }
+
+    return dict(_cached(engine, "network.summary", query.key(), compute, refresh))
+
+
+def network_metrics(engine: Engine, query: NetworkQuery, *, refresh: bool = False) -> pd.DataFrame:
+    """Per-organisation measures (degree … community), one row per organisation."""
+
+    def compute() -> list[dict[str, Any]]:
+        net = build(engine, query)
+        communities = leiden_communities(net, seed=0)
+        return _records(organisation_metrics(net, membership=communities.membership))
+
+    return pd.DataFrame(_cached(engine, "network.metrics", query.key(), compute, refresh))
+
+
+def network_communities(
+    engine: Engine, query: NetworkQuery, *, resolution: float = 1.0, seed: int = 0, refresh: bool = False
+) -> dict[str, Any]:
+    """Leiden communities (connected, seeded): modularity and each community's members."""
+    params = {**query.key(), "resolution": resolution, "seed": seed}
+
+    def compute() -> dict[str, Any]:
+        net = build(engine, query)
+        result = leiden_communities(net, resolution=resolution, seed=seed)
+        nodes = net.nodes.assign(community=result.membership)
+        groups = []
+        for community, members in nodes.groupby("community", sort=True):
+            groups.append(
+                {
+                    "community": int(community),
+                    "size": len(members),
+                    "countries": members["country"].value_counts().to_dict(),
+                    "members": _records(members[["org_id", "pic", "name", "country"]]),
+                }
+            )
+        return {"modularity": result.modularity, "n_communities": len(groups), "communities": groups}
+
+    return dict(_cached(engine, "network.communities", params, compute, refresh))
+
+
+def network_matrix(
+    engine: Engine, query: NetworkQuery, *, normalise: str | None = None, refresh: bool = False
+) -> pd.DataFrame:
+    """Country × country collaboration matrix (counts, or normalised)."""
+    params = {**query.key(), "normalise": normalise}
+
+    def compute() -> dict[str, Any]:
+        frame = country_matrix(build(engine, query), normalise=normalise)
+        return json.loads(frame.to_json(orient="split"))
+
+    payload = _cached(engine, "network.matrix", params, compute, refresh)
+    return pd.read_json(io.StringIO(json.dumps(payload)), orient="split")
+
+
+def network_recommendations(
+    engine: Engine, query: NetworkQuery, org: str | None = None, *, top: int = 10, refresh: bool = False
+) -> pd.DataFrame:
+    """Partner suggestions with explanations, for one organisation or the whole region."""
+    org_id = None
+    if org is not None:
+        with engine.connect() as conn:
+            org_id = find_organisation_id(conn, org)
+    params = {**query.key(), "org": org_id, "top": top}
+
+    def compute() -> list[dict[str, Any]]:
+        return _records(recommend_partners(build(engine, query), org_id, top=top))
+
+    return pd.DataFrame(_cached(engine, "network.recommend", params, compute, refresh))
+
+
+def network_timeline(
+    engine: Engine, query: NetworkQuery, *, first_year: int | None = None, last_year: int | None = None,
+    window: int = 1, cumulative: bool = False,
+) -> dict[str, Any]:
+    """Yearly (or rolling-window) snapshots with the region measures per period."""
+    participations, organisations, domains = network_frames(engine)
+    timeline = snapshots(
+        participations,
+        organisations,
+        domains,
+        first_year=first_year,
+        last_year=last_year,
+        window=window,
+        cumulative=cumulative,
+        countries=query.resolved_countries(),
+        scope=query.scope,
+        programmes=list(query.programmes) or None,
+        weight=query.weight,
+    )
+    return {
+        "summary": _records(timeline.summary),
+        "country_links": _records(timeline.country_links),
+        "params": timeline.params,
+    }
+
+
+def network_evaluation(engine: Engine, query: NetworkQuery, *, train_end: int = 2017) -> dict[str, Any]:
+    """The temporal hold-out evaluation of the recommendations (train ≤ train_end, test after)."""
+    participations, organisations, domains = network_frames(engine)
+    result = temporal_holdout(
+        participations,
+        organisations,
+        domains,
+        countries=query.resolved_countries(),
+        scope=query.scope,
+        programmes=list(query.programmes) or ("H2020",),
+        train_end=train_end,
+        test_start=train_end + 1,
+    )
+    return {
+        "table": _records(result.table),
+        "train_nodes": result.n_train_nodes,
+        "train_edges": result.n_train_edges,
+        "candidates": result.n_candidates,
+        "positives": result.n_positives,
+        "params": result.params,
+    }
+
+
+def export_network(engine: Engine, query: NetworkQuery, fmt: ExportFormat, path: Path) -> list[Path]:
+    """Write the network as GraphML, GEXF, CSV (nodes and edges) or graphology JSON."""
+    net = build(engine, query)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "graphml":
+        return [write_graphml(net, path)]
+    if fmt == "gexf":
+        return [write_gexf(net, path)]
+    if fmt == "json":
+        return [write_graphology_json(net, path)]
+    if fmt == "csv":
+        stem = path.with_suffix("")
+        return list(write_csv(net, f"{stem}-nodes.csv", f"{stem}-edges.csv"))
+    raise InputError(f"Unknown network format {fmt!r}.", "Use graphml, gexf, csv or json.")
