@@ -339,7 +339,8 @@ def build_network(
     org_codes, org_ids = pd.factorize(_as_str(participations["org_id"]), sort=True)
     proj_codes, proj_ids = pd.factorize(_as_str(participations["project_id"]))
     country = participations["country"].to_numpy(dtype=object)
-    keep = np.ones(len(participations), dtype=bool)
+    # rows without an organisation or project id cannot be placed in the network
+    keep = (org_codes >= 0) & (proj_codes >= 0)
 
     if country_list is not None:
         known = {c for c in pd.unique(country) if isinstance(c, str)}
@@ -398,16 +399,18 @@ def build_network(
         in_domain = np.asarray(project_domain[:, columns].sum(axis=1)).ravel() > 0
         keep &= in_domain[proj_codes]
 
-    # One row per (organisation, project): exact duplicates are counted once.
-    pair = org_codes.astype(np.int64) * len(proj_ids) + proj_codes
-    first = np.zeros(len(pair), dtype=bool)
-    first[np.unique(np.where(keep, pair, -1), return_index=True)[1]] = True
-    keep &= first & (pair >= 0)
-
     orgs = _org_attributes(participations, organisations, org_codes, org_ids)
-    project_size = np.bincount(proj_codes[keep], minlength=len(proj_ids))
+    n_all_orgs, n_projects = len(org_ids), len(proj_ids)
+    project_size = None
+    if weight == "fractional":
+        # consortium size after the project filters; converting to CSR merges duplicates
+        full = sp.csr_matrix(
+            (np.ones(int(keep.sum())), (org_codes[keep], proj_codes[keep])),
+            shape=(n_all_orgs, n_projects),
+        )
+        project_size = np.bincount(full.indices, minlength=n_projects)
 
-    keep_org = np.ones(len(org_ids), dtype=bool)
+    keep_org = np.ones(n_all_orgs, dtype=bool)
     if group_list is not None:
         keep_org &= np.isin(orgs["stakeholder_group"], list(group_list))
     if country_list is not None:
@@ -416,7 +419,7 @@ def build_network(
         if scope == "region":
             keep = region_rows
         else:
-            with_region = np.zeros(len(proj_ids), dtype=bool)
+            with_region = np.zeros(n_projects, dtype=bool)
             with_region[proj_codes[region_rows]] = True
             keep &= with_region[proj_codes] & keep_org[org_codes]
     elif group_list is not None:
@@ -427,16 +430,23 @@ def build_network(
             "Widen the filters (countries, programmes, domains, groups or years).",
         )
 
-    used = np.unique(org_codes[keep])
-    remap = np.full(len(org_ids), -1, dtype=np.int64)
-    remap[used] = np.arange(len(used))
+    present = np.bincount(org_codes[keep], minlength=n_all_orgs) > 0
+    used = np.flatnonzero(present)
+    remap = np.cumsum(present) - 1
     row_org = remap[org_codes[keep]]
     row_proj = proj_codes[keep]
-    n_orgs, n_projects = len(used), len(proj_ids)
+    money = participations["ec_contribution"].to_numpy(dtype=float, na_value=np.nan)[keep]
+    n_orgs = len(used)
     incidence = sp.csr_matrix(
         (np.ones(len(row_org)), (row_org, row_proj)), shape=(n_orgs, n_projects)
     )
-    money = participations["ec_contribution"].to_numpy(dtype=float, na_value=np.nan)[keep]
+    if incidence.nnz < len(row_org):
+        # Exact duplicates of an (organisation, project) pair count once.
+        pair = row_org * n_projects + row_proj
+        first = np.zeros(len(pair), dtype=bool)
+        first[np.unique(pair, return_index=True)[1]] = True
+        row_org, row_proj, money = row_org[first], row_proj[first], money[first]
+        incidence.data[:] = 1.0
 
     if weight == "funding":
         funded = sp.csr_matrix(
@@ -449,7 +459,7 @@ def build_network(
         source, target, _ = _upper_triangle(incidence @ incidence.T)
         values = np.asarray(mean[source, target], dtype=float).ravel()
     else:
-        if weight == "projects":
+        if project_size is None:
             product = incidence @ incidence.T
         else:
             sizes = project_size.astype(float)
@@ -458,7 +468,7 @@ def build_network(
         source, target, values = _upper_triangle(product)
 
     nodes = pd.DataFrame(
-        {name: pd.Series(values[used], dtype=object) for name, values in orgs.items()}
+        {name: pd.Series(column[used], dtype=object) for name, column in orgs.items()}
     )
     nodes["n_projects"] = np.bincount(row_org, minlength=n_orgs).astype(np.int64)
     known_money = ~np.isnan(money)
@@ -497,8 +507,10 @@ def _org_attributes(
     The organisation table's country wins; the first participation's country fills gaps.
     Missing values are ``None``.
     """
-    first_row = np.unique(org_codes, return_index=True)[1]
-    country = participations["country"].to_numpy(dtype=object, na_value=None)[first_row]
+    # the first participation's country: reversed assignment lets the first row win
+    country = np.full(len(org_ids), None, dtype=object)
+    country[org_codes[::-1]] = participations["country"].to_numpy(dtype=object)[::-1]
+    country[pd.isna(country)] = None
     ids = np.asarray(org_ids, dtype=object)
     none = np.full(len(ids), None, dtype=object)
     if organisations is None or organisations.empty:
@@ -510,21 +522,27 @@ def _org_attributes(
             "stakeholder_group": none.copy(),
         }
     _require_columns(organisations, _ORGANISATION_COLUMNS, "organisations")
-    table = organisations.drop_duplicates("org_id")
-    position = pd.Index(_as_str(table["org_id"])).get_indexer(org_ids)
+    # position of each organisation-table row among the network's ids; reversed so that
+    # the first row of a duplicated org_id wins
+    position = org_ids.get_indexer(_as_str(organisations["org_id"]).to_numpy()[::-1])
     found = position >= 0
+    target = position[found]
 
     def column(name: str) -> np.ndarray:
-        values = table[name].to_numpy(dtype=object, na_value=None)
-        out = np.where(found, values[np.where(found, position, 0)], None)
-        return np.asarray(out, dtype=object)
+        values = organisations[name].to_numpy(dtype=object)[::-1][found]
+        out = np.full(len(ids), None, dtype=object)
+        out[target] = values
+        out[pd.isna(out)] = None
+        return out
 
     own_country = column("country")
+    missing = pd.isna(own_country)
+    own_country[missing] = country[missing]
     return {
         "org_id": ids,
         "pic": column("pic"),
         "name": column("name"),
-        "country": np.where(own_country != None, own_country, country),  # noqa: E711
+        "country": own_country,
         "stakeholder_group": column("stakeholder_group"),
     }
 
