@@ -873,8 +873,8 @@ def network_export_command(
     paths = export_network(
         connect(),
         _query(preset, countries, scope, programme, domain, group, start, end, weight),
-        fmt,
-        output,  # type: ignore[arg-type]
+        fmt,  # type: ignore[arg-type]
+        output,
     )
     for path in paths:
         err.print(f"Wrote {path}.")
@@ -918,7 +918,44 @@ def network_timeline_command(
     if fmt == "json":
         _json(data)
         return
-    _print_frame(pd.DataFrame(data["summary"]), "table", None, title="Network per period")
+    summary = pd.DataFrame(data["summary"])
+    table = Table(
+        "years",
+        "organisations",
+        "ties",
+        "density",
+        "cross-border",
+        "components",
+        "modularity",
+        title="Network per period",
+    )
+    for row in summary.itertuples(index=False):
+        years = (
+            str(row.start_year)
+            if row.start_year == row.end_year
+            else f"{row.start_year}–{row.end_year}"
+        )
+        table.add_row(
+            years,
+            f"{row.n_nodes:,}",
+            f"{row.n_edges:,}",
+            f"{row.density:.4f}",
+            f"{row.cross_border_edge_share:.3f}",
+            str(row.n_components),
+            f"{row.modularity:.3f}" if pd.notna(row.modularity) else "",
+        )
+    out.print(table)
+    links = pd.DataFrame(data["country_links"])
+    if not links.empty:
+        links = links[links["country_a"] != links["country_b"]]
+        links["pair"] = links["country_a"] + "–" + links["country_b"]
+        pivot = links.pivot_table(
+            index="start_year", columns="pair", values="edges", aggfunc="sum", fill_value=0
+        )
+        cross = Table("from", *pivot.columns, title="Cross-border ties per period")
+        for year, row in pivot.iterrows():
+            cross.add_row(str(year), *[str(int(v)) for v in row])
+        out.print(cross)
 
 
 @network_app.command("evaluate")

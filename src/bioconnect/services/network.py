@@ -88,7 +88,12 @@ def network_frames(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
     with engine.connect() as conn:
         participations = pd.read_sql(
             select(
-                P.c.org_id, P.c.project_id, P.c.programme, PR.c.start_year, P.c.ec_contribution, P.c.country
+                P.c.org_id,
+                P.c.project_id,
+                P.c.programme,
+                PR.c.start_year,
+                P.c.ec_contribution,
+                P.c.country,
             )
             .select_from(P.outerjoin(PR, PR.c.id == P.c.project_id))
             .where(P.c.org_id.is_not(None)),
@@ -96,7 +101,11 @@ def network_frames(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
         )
         organisations = pd.read_sql(
             select(
-                ORG.c.id.label("org_id"), ORG.c.pic, ORG.c.name, ORG.c.country, ORG.c.stakeholder_group
+                ORG.c.id.label("org_id"),
+                ORG.c.pic,
+                ORG.c.name,
+                ORG.c.country,
+                ORG.c.stakeholder_group,
             ),
             conn,
         )
@@ -165,7 +174,9 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return json.loads(frame.to_json(orient="records", date_format="iso"))
 
 
-def network_summary(engine: Engine, query: NetworkQuery, *, refresh: bool = False) -> dict[str, Any]:
+def network_summary(
+    engine: Engine, query: NetworkQuery, *, refresh: bool = False
+) -> dict[str, Any]:
     """Size, density, fragmentation, cross-border share, core–periphery and top brokers."""
 
     def compute() -> dict[str, Any]:
@@ -201,7 +212,12 @@ def network_metrics(engine: Engine, query: NetworkQuery, *, refresh: bool = Fals
 
 
 def network_communities(
-    engine: Engine, query: NetworkQuery, *, resolution: float = 1.0, seed: int = 0, refresh: bool = False
+    engine: Engine,
+    query: NetworkQuery,
+    *,
+    resolution: float = 1.0,
+    seed: int = 0,
+    refresh: bool = False,
 ) -> dict[str, Any]:
     """Leiden communities (connected, seeded): modularity and each community's members."""
     params = {**query.key(), "resolution": resolution, "seed": seed}
@@ -220,7 +236,11 @@ def network_communities(
                     "members": _records(members[["org_id", "pic", "name", "country"]]),
                 }
             )
-        return {"modularity": result.modularity, "n_communities": len(groups), "communities": groups}
+        return {
+            "modularity": result.modularity,
+            "n_communities": len(groups),
+            "communities": groups,
+        }
 
     return dict(_cached(engine, "network.communities", params, compute, refresh))
 
@@ -240,7 +260,12 @@ def network_matrix(
 
 
 def network_recommendations(
-    engine: Engine, query: NetworkQuery, org: str | None = None, *, top: int = 10, refresh: bool = False
+    engine: Engine,
+    query: NetworkQuery,
+    org: str | None = None,
+    *,
+    top: int = 10,
+    refresh: bool = False,
 ) -> pd.DataFrame:
     """Partner suggestions with explanations, for one organisation or the whole region."""
     org_id = None
@@ -256,8 +281,13 @@ def network_recommendations(
 
 
 def network_timeline(
-    engine: Engine, query: NetworkQuery, *, first_year: int | None = None, last_year: int | None = None,
-    window: int = 1, cumulative: bool = False,
+    engine: Engine,
+    query: NetworkQuery,
+    *,
+    first_year: int | None = None,
+    last_year: int | None = None,
+    window: int = 1,
+    cumulative: bool = False,
 ) -> dict[str, Any]:
     """Yearly (or rolling-window) snapshots with the region measures per period."""
     participations, organisations, domains = network_frames(engine)
@@ -281,7 +311,9 @@ def network_timeline(
     }
 
 
-def network_evaluation(engine: Engine, query: NetworkQuery, *, train_end: int = 2017) -> dict[str, Any]:
+def network_evaluation(
+    engine: Engine, query: NetworkQuery, *, train_end: int = 2017
+) -> dict[str, Any]:
     """The temporal hold-out evaluation of the recommendations (train ≤ train_end, test after)."""
     participations, organisations, domains = network_frames(engine)
     result = temporal_holdout(
@@ -304,7 +336,9 @@ def network_evaluation(engine: Engine, query: NetworkQuery, *, train_end: int = 
     }
 
 
-def export_network(engine: Engine, query: NetworkQuery, fmt: ExportFormat, path: Path) -> list[Path]:
+def export_network(
+    engine: Engine, query: NetworkQuery, fmt: ExportFormat, path: Path
+) -> list[Path]:
     """Write the network as GraphML, GEXF, CSV (nodes and edges) or graphology JSON."""
     net = build(engine, query)
     path = Path(path)
