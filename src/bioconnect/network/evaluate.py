@@ -95,22 +95,23 @@ def precision_at_k(
     Lü, L. & Zhou, T. (2011). Link prediction in complex networks: a survey. *Physica A*
     390(6), 1150–1170 (precision).
     """
-    scores = np.concatenate([np.asarray(scores, dtype=float), np.zeros(1)])
-    labels = np.concatenate([np.asarray(labels, dtype=float), np.zeros(1)])
-    counts = np.concatenate([np.ones(len(scores) - 1), [float(zero_pool)]])
-    hits_extra = np.concatenate([np.zeros(len(scores) - 1), [float(zero_hits)]])
-    positives = labels + hits_extra
-    values, inverse = np.unique(-scores, return_inverse=True)
-    group_size = np.bincount(inverse, weights=counts, minlength=len(values))
-    group_hits = np.bincount(inverse, weights=positives, minlength=len(values))
-    taken, hits = 0.0, 0.0
-    for size, hit in zip(group_size, group_hits, strict=True):
-        if taken >= k:
-            break
-        room = min(size, k - taken)
-        if size > 0:
-            hits += hit * room / size
-        taken += room
+    scores = np.asarray(scores, dtype=float)
+    labels = np.asarray(labels, dtype=bool)
+    if k < 1:
+        raise InputError(f"k={k} must be at least 1.", "Use e.g. k=10.")
+    n = len(scores)
+    # the k-th largest score, counting the unscored candidates as zeros
+    threshold = float(np.partition(scores, n - k)[n - k]) if k <= n else 0.0
+    threshold = max(threshold, 0.0) if zero_pool and k > int((scores > 0).sum()) else threshold
+    above = scores > threshold
+    level = scores == threshold
+    n_above, hits_above = int(above.sum()), int(labels[above].sum())
+    n_level, hits_level = int(level.sum()), int(labels[level].sum())
+    if threshold == 0.0:
+        n_level += zero_pool
+        hits_level += zero_hits
+    room = min(max(k - n_above, 0), n_level)
+    hits = hits_above + (hits_level * room / n_level if n_level else 0.0)
     return float(hits / k)
 
 

@@ -32,7 +32,7 @@ from bioconnect.sources.cordis import read_cordis
 from bioconnect.sources.fetch import read_manifest
 from bioconnect.sources.mapped import REPAIRS, SOURCE_ROW, MappedFile, read_mapped
 from bioconnect.store import schema
-from bioconnect.store.database import bulk_insert, empty_tables, transaction
+from bioconnect.store.database import replace_tables, transaction
 
 ORG_COLUMNS = list(ORGANISATION_FIELDS)
 
@@ -395,13 +395,7 @@ def _stored_user_sources(engine: Engine) -> list[tuple[str, Path, Mapping]]:
 
 def write_tables(conn: Any, tables: Tables) -> dict[str, int]:
     """Replace the store's open data with ``tables`` inside the caller's transaction."""
-    empty_tables(conn, schema.BULK_TABLES)
-    counts: dict[str, int] = {}
-    for name in reversed(schema.BULK_TABLES):
-        frame = tables.frames.get(name)
-        if frame is not None:
-            counts[name] = bulk_insert(conn, name, frame)
-    return counts
+    return replace_tables(conn, tables.frames, schema.BULK_TABLES)
 
 
 def plan_sources(

@@ -204,8 +204,8 @@ def _field_values(
         values = values.copy()
         values.loc[changed.index] = changed
     if spec.template is not None:
-        values = values.map(lambda v: spec.template.format(v) if isinstance(v, str) else v)
-        values = values.astype("string")
+        prefix, _, suffix = spec.template.partition("{}")
+        values = (prefix + values + suffix).astype("string")
     kind = target.field_type(name)
     if kind == "number":
         return _to_number(values, rows, path, column, repairs)
@@ -218,41 +218,48 @@ def _field_values(
     return values
 
 
+def _dropped(frame: pd.DataFrame, dropped: pd.Series, key: list[str]) -> pd.DataFrame:
+    """For each dropped row, the source row of the row that stays with the same key."""
+    kept = frame.loc[~dropped, [*key, SOURCE_ROW]].rename(columns={SOURCE_ROW: "kept_row"})
+    lost = frame.loc[dropped, [*key, SOURCE_ROW]]
+    # NaN keys must match each other, as they do in DataFrame.duplicated
+    return lost.astype(dict.fromkeys(key, object)).merge(
+        kept.astype(dict.fromkeys(key, object)), on=key, how="left"
+    )
+
+
 def _dedupe(frame: pd.DataFrame, target: Target, path: Path, repairs: list[Repair]) -> pd.DataFrame:
     if target.one_record_per:
         frame = frame.drop_duplicates(subset=target.one_record_per, keep="first")
     fields = [c for c in frame.columns if c != SOURCE_ROW]
     exact = frame.duplicated(subset=fields, keep="first")
     if exact.any():
-        firsts = frame[~exact].drop_duplicates(subset=fields).set_index(fields)[SOURCE_ROW]
-        for idx in frame.index[exact]:
-            key = tuple(frame.loc[idx, fields])
-            first = firsts.get(key if len(fields) > 1 else key[0])
-            repairs.append(
-                Repair(
-                    int(frame.at[idx, SOURCE_ROW]),
-                    "*",
-                    "exact-duplicate",
-                    f"{target.entity} row repeats row {first}; dropped",
-                )
+        pairs = _dropped(frame, exact, fields)
+        repairs.extend(
+            Repair(
+                int(row),
+                "*",
+                "exact-duplicate",
+                f"{target.entity} row repeats row {int(first)}; dropped",
             )
+            for row, first in zip(pairs[SOURCE_ROW], pairs["kept_row"], strict=True)
+        )
         frame = frame[~exact]
     if target.dedupe_on:
         near = frame.duplicated(subset=target.dedupe_on, keep="last")
         if near.any():
-            kept = frame[~near].set_index(target.dedupe_on)[SOURCE_ROW]
-            for idx in frame.index[near]:
-                key = tuple(frame.loc[idx, target.dedupe_on])
-                keep_row = kept.get(key if len(key) > 1 else key[0])
-                repairs.append(
-                    Repair(
-                        int(frame.at[idx, SOURCE_ROW]),
-                        ",".join(target.dedupe_on),
-                        "near-duplicate",
-                        f"{target.entity} shares {'/'.join(map(str, key))} with row {keep_row}, "
-                        "which is kept",
-                    )
+            pairs = _dropped(frame, near, target.dedupe_on)
+            keys = pairs[target.dedupe_on].astype(str).agg("/".join, axis=1)
+            column = ",".join(target.dedupe_on)
+            repairs.extend(
+                Repair(
+                    int(row),
+                    column,
+                    "near-duplicate",
+                    f"{target.entity} shares {key} with row {int(kept)}, which is kept",
                 )
+                for row, key, kept in zip(pairs[SOURCE_ROW], keys, pairs["kept_row"], strict=True)
+            )
             frame = frame[~near]
     return frame
 

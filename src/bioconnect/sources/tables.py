@@ -97,13 +97,6 @@ def read_csv(path: Path, *, delimiter: str | None, encoding: str, required: list
             )
     codec = encoding.lower().replace("_", "-")
     if codec in {"utf-8", "utf8"}:
-        bad = _first_bad_line(path, "utf-8")
-        if bad is not None:
-            raise InputError(
-                f"{path.name}, line {bad[0]}: the bytes are not valid UTF-8 ({bad[1]}).",
-                "Set `encoding:` in the mapping to the file's encoding (for example cp1252 or latin-1), "
-                "or save the file as UTF-8.",
-            )
         source: str | Path = path
     else:
         # DuckDB reads UTF-8; other encodings are decoded here first.
@@ -125,6 +118,13 @@ def read_csv(path: Path, *, delimiter: str | None, encoding: str, required: list
                 io.StringIO(source), sep=delimiter, dtype=str, keep_default_na=False, quotechar='"'
             )
     except (duckdb.Error, pd.errors.ParserError) as exc:
+        bad = _first_bad_line(path, "utf-8") if isinstance(source, Path) else None
+        if bad is not None:
+            raise InputError(
+                f"{path.name}, line {bad[0]}: the bytes are not valid UTF-8 ({bad[1]}).",
+                "Set `encoding:` in the mapping to the file's encoding (for example cp1252 or latin-1), "
+                "or save the file as UTF-8.",
+            ) from exc
         message = str(exc).splitlines()[0]
         raise InputError(
             f"{path.name}: the rows do not parse with separator {delimiter!r} ({message}).",

@@ -207,6 +207,30 @@ def bulk_insert(
     return writer_for(conn).insert(conn, table, cols, frame_rows(frame, cols))
 
 
+def replace_tables(conn: Connection, frames: dict[str, pd.DataFrame], order: Sequence[str]) -> dict[str, int]:
+    """Empty ``order``'s tables and load ``frames`` into them, inside the caller's transaction.
+
+    Tables are emptied children first (``order`` lists them so) and loaded parents first.
+    On SQLite, each table's secondary indexes are dropped for the load and rebuilt after
+    it (measured: about a third faster for the participation table); PostgreSQL's COPY
+    gains nothing from that.
+    """
+    writer = writer_for(conn)
+    writer.empty(conn, order)
+    counts: dict[str, int] = {}
+    for name in reversed(order):
+        frame = frames.get(name)
+        if frame is None:
+            continue
+        indexes = list(Base.metadata.tables[name].indexes) if writer.name == "sqlite" else []
+        for index in indexes:
+            index.drop(conn)
+        counts[name] = bulk_insert(conn, name, frame)
+        for index in indexes:
+            index.create(conn)
+    return counts
+
+
 def empty_tables(conn: Connection, tables: Sequence[str]) -> None:
     """Delete every row of ``tables`` inside the caller's transaction."""
     writer_for(conn).empty(conn, tables)
