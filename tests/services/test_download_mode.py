@@ -59,7 +59,9 @@ def test_fetch_then_ingest_the_official_download(
 ) -> None:
     monkeypatch.chdir(tmp_path)  # no ../shared/data next to the working folder
     baltic = load_preset("baltic")
-    preset = baltic.model_copy(update={"official_sources": [s for s in baltic.official_sources if s.name == "horizon"]})
+    preset = baltic.model_copy(
+        update={"official_sources": [s for s in baltic.official_sources if s.name == "horizon"]}
+    )
     cache = tmp_path / "cache"
     fetched = fetch_cordis(cache, base_url=mirror, preset=preset)
     assert [f.path.name for f in fetched] == ["cordis-HORIZONprojects-csv.zip"]

@@ -20,10 +20,10 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import Engine, func, select
 
+import bioconnect.store.database as database_module
 from bioconnect.errors import InputError
 from bioconnect.model.mapping import Mapping, load_mapping
 from bioconnect.model.preset import load_preset
-from bioconnect.services import ingest as ingest_module
 from bioconnect.services.ingest import ingest
 from bioconnect.store import schema
 from bioconnect.store.database import open_store
@@ -228,7 +228,7 @@ def test_a_failure_while_writing_leaves_the_store_unchanged(
     store: Filled, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The old rows are deleted and some new ones written before the write fails."""
-    real_insert = ingest_module.bulk_insert
+    real_insert = database_module.bulk_insert
     written: list[str] = []
 
     def failing_insert(conn: object, name: str, frame: pd.DataFrame) -> int:
@@ -237,7 +237,7 @@ def test_a_failure_while_writing_leaves_the_store_unchanged(
         written.append(name)
         return real_insert(conn, name, frame)
 
-    monkeypatch.setattr(ingest_module, "bulk_insert", failing_insert)
+    monkeypatch.setattr(database_module, "bulk_insert", failing_insert)
     runs = _runs(store.engine)
     with pytest.raises(RuntimeError, match="the disk is full"):
         ingest(store.engine, preset_with(*GOOD), data_dir)
