@@ -193,3 +193,19 @@ def test_real_baltic_network_matches_pandas_pair_count(h2020, baltic) -> None:
     assert len(got) == len(expected) == baltic.n_edges
     assert (got.sort_index().to_numpy() == expected.sort_index().to_numpy()).all()
     assert baltic.n_nodes == region["org_id"].nunique()
+
+
+def test_real_region_plus_partners_ties_every_partner_to_the_region(h2020) -> None:
+    net = build_network(
+        h2020.participations,
+        h2020.organisations,
+        countries=["EE", "LV", "LT", "FI"],
+        scope="region_plus_partners",
+    )
+    region = net.nodes["country"].isin(["EE", "LV", "LT", "FI"]).to_numpy()
+    touches_region = np.zeros(net.n_nodes, dtype=bool)
+    touches_region[net.source[region[net.target]]] = True
+    touches_region[net.target[region[net.source]]] = True
+    assert region.sum() == 1267
+    assert touches_region[~region].all()
+    assert net.n_nodes > 10 * region.sum()

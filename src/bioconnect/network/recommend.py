@@ -330,4 +330,8 @@ def recommend_partners(
         "cross_border",
         "explanation",
     ]
-    return pd.DataFrame(records, columns=columns)
+    frame = pd.DataFrame(records, columns=columns)
+    for column in ("org_id", "org_name", "partner_id", "partner_name", "partner_country"):
+        # keep missing names as None, as in the node table
+        frame[column] = pd.Series([r[column] for r in records], dtype=object)
+    return frame
