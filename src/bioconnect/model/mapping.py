@@ -10,10 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bioconnect.errors import InputError
+from bioconnect.model.yamlfile import load_yaml_model
 
 FieldType = Literal["text", "integer", "number", "date", "boolean", "geolocation"]
 Entity = Literal[
@@ -219,20 +218,4 @@ class Mapping(_Strict):
 
 def load_mapping(path: Path) -> Mapping:
     """Read and validate a mapping file; a broken one raises :class:`InputError`."""
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError(f"Mapping file {path} does not exist.", "Check the path.") from exc
-    except yaml.YAMLError as exc:
-        raise InputError(
-            f"Mapping file {path} is not valid YAML: {exc}.", "Fix the YAML syntax."
-        ) from exc
-    try:
-        return Mapping.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InputError(
-            f"Mapping file {path} is invalid at {where}: {first['msg']}.",
-            "See docs/mappings.md for the fields a mapping takes.",
-        ) from exc
+    return load_yaml_model(path, Mapping, "Mapping", "docs/mappings.md")

@@ -11,10 +11,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bioconnect.errors import InputError, NotFoundError
+from bioconnect.model.yamlfile import load_yaml_model
 
 PRESETS_PACKAGE = "bioconnect.presets"
 
@@ -154,23 +154,7 @@ def list_presets() -> list[Preset]:
 
 @cache
 def _load_file(path: Path) -> Preset:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputError(
-            f"Preset file {path} is not valid YAML: {exc}.", "Fix the YAML syntax."
-        ) from exc
-    if not isinstance(raw, dict):
-        raise InputError(f"Preset file {path} does not hold a mapping.", "See docs/presets.md.")
-    try:
-        return Preset.model_validate({**raw, "folder": path.parent})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InputError(
-            f"Preset file {path} is invalid at {where}: {first['msg']}.",
-            "See docs/presets.md for the fields a preset takes.",
-        ) from exc
+    return load_yaml_model(path, Preset, "Preset", "docs/presets.md", folder=path.parent)
 
 
 def load_preset(name_or_path: str | Path) -> Preset:

@@ -40,6 +40,8 @@ def build_registry(
     records: pd.DataFrame,
     links: pd.DataFrame,
     group_of_activity: dict[str, str],
+    participations: pd.DataFrame | None = None,
+    project_domains: pd.DataFrame | None = None,
 ) -> Registry:
     """Merge each organisation's records field by field.
 
@@ -52,6 +54,9 @@ def build_registry(
         ``record_key, org_id`` from :func:`bioconnect.registry.resolve.resolve`.
     group_of_activity:
         CORDIS activity type → stakeholder group, from the preset.
+    participations, project_domains:
+        ``org_id, project_id`` and ``project_id, domain``. When given, each organisation
+        gets ``domains`` (``;``-joined, see :func:`organisation_domains`) and ``n_projects``.
 
     Returns
     -------
@@ -100,6 +105,18 @@ def build_registry(
         for col in ("pic", "vat")
     ]
     identifiers = pd.concat(ids, ignore_index=True)[["org_id", "scheme", "value"]]
+    if participations is not None:
+        domains = organisation_domains(
+            participations,
+            project_domains
+            if project_domains is not None
+            else pd.DataFrame(columns=["project_id", "domain"]),
+            frame,
+        )
+        joined = domains.sort_values(["org_id", "domain"]).groupby("org_id")["domain"].agg(";".join)
+        orgs["domains"] = orgs["id"].map(joined)
+        counts = participations.groupby("org_id")["project_id"].nunique()
+        orgs["n_projects"] = orgs["id"].map(counts).fillna(0).astype(int)
     return Registry(
         organisations=orgs,
         names=names,

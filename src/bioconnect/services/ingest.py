@@ -22,7 +22,7 @@ from sqlalchemy import Engine, select
 from bioconnect.errors import InputError
 from bioconnect.model.mapping import ORGANISATION_FIELDS, Mapping, load_mapping
 from bioconnect.model.preset import Preset, Source, load_preset
-from bioconnect.registry.canonical import build_registry, organisation_domains
+from bioconnect.registry.canonical import build_registry
 from bioconnect.registry.domains import project_domains
 from bioconnect.registry.names import record_key
 from bioconnect.registry.resolve import Thresholds, resolve, score_pairs
@@ -309,7 +309,6 @@ def assemble(
     )
 
     progress.step("building the registry")
-    registry = build_registry(records, links, preset.group_for_activity())
     parts = pd.concat(
         [
             combined("project_part", ["project_id", "part"])[["project_id", "part"]],
@@ -321,15 +320,8 @@ def assemble(
     )
     fields = combined("project_field", ["project_id", "path"])
     domains = project_domains(parts, fields[["project_id", "path"]], preset.domains)
-    records_with_org = records.merge(links[["record_key", "org_id"]], on="record_key")
-    org_domains = organisation_domains(participations, domains, records_with_org)
+    registry = build_registry(records, links, preset.group_for_activity(), participations, domains)
     orgs = registry.organisations
-    domain_list = (
-        org_domains.sort_values(["org_id", "domain"]).groupby("org_id")["domain"].agg(";".join)
-    )
-    orgs["domains"] = orgs["id"].map(domain_list)
-    n_projects = participations.groupby("org_id")["project_id"].nunique()
-    orgs["n_projects"] = orgs["id"].map(n_projects).fillna(0).astype(int)
 
     frames = {
         "source_file": pd.DataFrame(source_files),

@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
 from bioconnect.errors import InputError, NotFoundError
-from bioconnect.registry.canonical import build_registry, organisation_domains
+from bioconnect.registry.canonical import build_registry
 from bioconnect.registry.resolve import Thresholds, resolve
 from bioconnect.services.ingest import last_run
 from bioconnect.store import schema
@@ -77,7 +77,6 @@ def rebuild_registry(conn: Connection) -> int:
         "record_key"
     )
     links, candidates = resolve(distinct[["record_key", "pic"]], pairs, decisions, Thresholds())
-    registry = build_registry(records, links, preset.group_for_activity())
     participations = pd.read_sql(
         select(schema.Participation.project_id, schema.Participation.record_key), conn
     )
@@ -87,18 +86,8 @@ def rebuild_registry(conn: Connection) -> int:
     domains = pd.read_sql(
         select(schema.ProjectDomain.project_id, schema.ProjectDomain.domain), conn
     )
-    records_with_org = records.merge(links[["record_key", "org_id"]], on="record_key")
-    org_domains = organisation_domains(participations, domains, records_with_org)
+    registry = build_registry(records, links, preset.group_for_activity(), participations, domains)
     orgs = registry.organisations
-    orgs["domains"] = orgs["id"].map(
-        org_domains.sort_values(["org_id", "domain"]).groupby("org_id")["domain"].agg(";".join)
-    )
-    orgs["n_projects"] = (
-        orgs["id"]
-        .map(participations.groupby("org_id")["project_id"].nunique())
-        .fillna(0)
-        .astype(int)
-    )
 
     empty_tables(conn, REGISTRY_TABLES)
     for name, frame in (

@@ -207,7 +207,9 @@ def bulk_insert(
     return writer_for(conn).insert(conn, table, cols, frame_rows(frame, cols))
 
 
-def replace_tables(conn: Connection, frames: dict[str, pd.DataFrame], order: Sequence[str]) -> dict[str, int]:
+def replace_tables(
+    conn: Connection, frames: dict[str, pd.DataFrame], order: Sequence[str]
+) -> dict[str, int]:
     """Empty ``order``'s tables and load ``frames`` into them, inside the caller's transaction.
 
     Tables are emptied children first (``order`` lists them so) and loaded parents first.
