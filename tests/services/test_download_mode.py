@@ -76,3 +76,48 @@ def test_fetch_then_ingest_the_official_download(
     assert all(url == f"{mirror}cordis-HORIZONprojects-csv.zip" for _, url in files)
     summary = atlas_summary(engine, preset)
     assert sum(c["participations"]["HORIZON"] for c in summary["countries"].values()) >= 1
+
+
+def test_fetch_command_shows_progress_and_caches(
+    mirror: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bioconnect.cli.main import main
+
+    baltic = (Path(__file__).parents[2] / "src/bioconnect/presets/baltic/preset.yaml").read_text(
+        encoding="utf-8"
+    )
+    head, _, _ = baltic.partition("\nofficial_sources:")
+    preset = tmp_path / "preset.yaml"
+    mappings = Path(__file__).parents[2] / "src/bioconnect/presets/baltic/mappings"
+    preset.write_text(
+        head.replace("mapping: mappings/", f"mapping: {mappings}/")
+        + "\nofficial_sources:\n  - name: horizon\n    kind: cordis\n"
+        "    path: cordis-HORIZONprojects-csv.zip\n    download: horizon\n    programme: HORIZON\n",
+        encoding="utf-8",
+    )
+    cache = tmp_path / "cache"
+    args = [
+        "fetch",
+        "cordis",
+        "--cache-dir",
+        str(cache),
+        "--base-url",
+        mirror,
+        "--preset",
+        str(preset),
+    ]
+    assert main(args) == 0
+    assert "downloaded" in capsys.readouterr().out
+    assert main(args) == 0
+    assert "cached" in capsys.readouterr().out
+    missing = [
+        "fetch",
+        "cordis",
+        "--cache-dir",
+        str(tmp_path / "other"),
+        "--base-url",
+        mirror + "missing/",
+    ]
+    assert main([*missing, "--preset", str(preset)]) == 1
+    err = capsys.readouterr().err
+    assert "404" in err and "Traceback" not in err

@@ -177,3 +177,47 @@ def test_source_model_needs_mapping_for_mapped_kind() -> None:
             "targets": [{"entity": "organisation", "fields": {"name": "a", "country": "b"}}],
         }
     )
+
+
+def test_review_and_import_through_the_cli(
+    region_data: Path,
+    stakeholder_list: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    import yaml
+
+    from bioconnect.cli.main import main
+
+    preset = _preset()
+    config = preset.model_dump(mode="json", exclude={"folder"})
+    for source in config["sources"]:
+        if source["mapping"]:
+            source["mapping"] = str(preset.folder / source["mapping"])  # type: ignore[operator]
+    preset_file = tmp_path / "region.yaml"
+    preset_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    monkeypatch.setenv("BIOCONNECT_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite'}")
+    path, mapping = stakeholder_list
+
+    assert main(["ingest", "--preset", str(preset_file), "--data-dir", str(region_data)]) == 0
+    assert main(["import", str(path), "--mapping", str(mapping)]) == 0
+    assert "pairs to review" in capsys.readouterr().err
+
+    assert main(["review", "list", "--format", "json"]) == 0
+    pending = json.loads(capsys.readouterr().out)
+    assert len(pending) >= 2
+    assert main(["review", "accept", str(pending[0]["id"]), "--note", "same agency"]) == 0
+    assert "merged into" in capsys.readouterr().err
+    assert main(["review", "reject", str(pending[1]["id"])]) == 0
+    assert "kept apart from" in capsys.readouterr().err
+    assert main(["review", "list", "--status", "accepted", "--format", "json"]) == 0
+    accepted = json.loads(capsys.readouterr().out)
+    assert [(a["left_key"], a["right_key"]) for a in accepted] == [
+        (pending[0]["left_key"], pending[0]["right_key"])
+    ]
+
+    assert main(["import", str(path), "--mapping", str(tmp_path / "missing.yaml")]) == 1
+    assert "Mapping file" in capsys.readouterr().err
