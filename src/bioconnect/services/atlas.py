@@ -70,6 +70,12 @@ def atlas_summary(engine: Engine, preset: str | Preset = "baltic") -> dict[str, 
             .where(P.c.country.in_(countries))
             .group_by(P.c.country, group)
         ).all()
+        group_programme = conn.execute(
+            select(P.c.country, group, P.c.programme, func.count(P.c.id))
+            .select_from(P.outerjoin(ORG, ORG.c.id == P.c.org_id))
+            .where(P.c.country.in_(countries))
+            .group_by(P.c.country, group, P.c.programme)
+        ).all()
         by_domain = conn.execute(
             select(
                 P.c.country,
@@ -127,7 +133,11 @@ def atlas_summary(engine: Engine, preset: str | Preset = "baltic") -> dict[str, 
             "organisations": int(n_orgs),
             "participations": int(count),
             "ec_contribution_eur": _num(ec),
+            "participations_by_programme": {},
         }
+    for country, key, programme, count in group_programme:
+        entry = result["countries"][country]["by_group"][key]
+        entry["participations_by_programme"][programme or "unknown"] = int(count)
     for country, key, n_orgs, count, ec in by_domain:
         result["countries"][country]["by_domain"][key] = {
             "organisations": int(n_orgs),
