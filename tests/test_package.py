@@ -78,7 +78,9 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_ruff() -> None:
     result = _run(sys.executable, "-m", "ruff", "check", "src", "tests", "benchmarks", "scripts")
     assert result.returncode == 0, result.stdout + result.stderr
-    result = _run(sys.executable, "-m", "ruff", "format", "--check", "src", "tests", "benchmarks", "scripts")
+    result = _run(
+        sys.executable, "-m", "ruff", "format", "--check", "src", "tests", "benchmarks", "scripts"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
