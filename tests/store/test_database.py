@@ -87,3 +87,34 @@ def test_urls() -> None:
 def test_an_unreachable_server_is_one_clear_error() -> None:
     with pytest.raises(BioconnectError, match="Cannot open the store"):
         open_store("postgresql://postgres@127.0.0.1:1/none")
+
+
+def test_replacing_tables_keeps_the_schema(engine: Engine) -> None:
+    """The bulk load drops indexes (SQLite) or foreign keys (PostgreSQL) and restores them."""
+    from bioconnect.store.database import replace_tables
+
+    files = pd.DataFrame(
+        {
+            "id": [1],
+            "source": ["s"],
+            "path": ["p"],
+            "sha256": ["0" * 64],
+            "size_bytes": [1],
+            "rows_read": [1],
+            "repairs": [0],
+        }
+    )
+    projects = pd.DataFrame({"id": ["P1"], "source_file_id": [1], "source_row": [2]})
+    with transaction(engine) as conn:
+        counts = replace_tables(
+            conn, {"source_file": files, "project": projects}, schema.BULK_TABLES
+        )
+    assert counts == {"source_file": 1, "project": 1}
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), schema.Base.metadata)
+    assert diff == []
+    orphan = pd.DataFrame({"id": ["P2"], "source_file_id": [99], "source_row": [2]})
+    with pytest.raises(Exception, match=r"(?i)foreign key"), transaction(engine) as conn:
+        replace_tables(conn, {"source_file": files, "project": orphan}, schema.BULK_TABLES)
+    with engine.connect() as conn:
+        assert conn.execute(select(schema.Project.id)).scalars().all() == ["P1"]
