@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -70,7 +70,6 @@ class NetworkQuery:
     start_year: int | None = None
     end_year: int | None = None
     weight: str = "projects"
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def resolved_countries(self) -> list[str]:
         if self.countries:
