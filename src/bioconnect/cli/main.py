@@ -164,13 +164,12 @@ def regions() -> None:
 
 
 def _ingest(preset: str, data_dir: Path | None) -> None:
-    from bioconnect.services.fetching import fetch_cordis
+    from bioconnect.services.fetching import fetch_cordis, needs_download
     from bioconnect.services.ingest import ingest
     from bioconnect.services.store import connect
-    from bioconnect.settings import get_settings, resolve_data_dir
 
     engine = connect()
-    if resolve_data_dir(data_dir) is None:
+    if needs_download(data_dir):
         err.print("No local data folder; downloading the official CORDIS files.")
         with Progress(
             TextColumn("{task.description}"),
@@ -179,7 +178,7 @@ def _ingest(preset: str, data_dir: Path | None) -> None:
             TransferSpeedColumn(),
             console=err,
         ) as progress:
-            fetch_cordis(get_settings().cache_dir, preset=preset, progress=_RichDownloads(progress))
+            fetch_cordis(preset=preset, progress=_RichDownloads(progress))
     with _stages() as progress:
         report = ingest(engine, preset, data_dir, actor=_actor(), progress=_RichStages(progress))
     counts = report.counts

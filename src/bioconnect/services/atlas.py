@@ -22,6 +22,24 @@ def _num(value: Any) -> float:
     return round(float(value or 0.0), 2)
 
 
+def _breakdown(conn: Any, key: Any, source: Any, countries: list[str]) -> list[Any]:
+    """(country, key, organisations, participations, EC contribution) rows grouped by ``key``."""
+    return list(
+        conn.execute(
+            select(
+                P.c.country,
+                key,
+                func.count(distinct(P.c.org_id)),
+                func.count(P.c.id),
+                func.sum(P.c.ec_contribution),
+            )
+            .select_from(source)
+            .where(P.c.country.in_(countries))
+            .group_by(P.c.country, key)
+        ).all()
+    )
+
+
 def atlas_summary(engine: Engine, preset: str | Preset = "baltic") -> dict[str, Any]:
     """Counts by country × stakeholder group × domain × programme, with EC contribution.
 
@@ -58,36 +76,16 @@ def atlas_summary(engine: Engine, preset: str | Preset = "baltic") -> dict[str, 
                 .group_by(P.c.country)
             ).all()
         )
-        by_group = conn.execute(
-            select(
-                P.c.country,
-                group,
-                func.count(distinct(P.c.org_id)),
-                func.count(P.c.id),
-                func.sum(P.c.ec_contribution),
-            )
-            .select_from(P.outerjoin(ORG, ORG.c.id == P.c.org_id))
-            .where(P.c.country.in_(countries))
-            .group_by(P.c.country, group)
-        ).all()
+        by_group = _breakdown(conn, group, P.outerjoin(ORG, ORG.c.id == P.c.org_id), countries)
         group_programme = conn.execute(
             select(P.c.country, group, P.c.programme, func.count(P.c.id))
             .select_from(P.outerjoin(ORG, ORG.c.id == P.c.org_id))
             .where(P.c.country.in_(countries))
             .group_by(P.c.country, group, P.c.programme)
         ).all()
-        by_domain = conn.execute(
-            select(
-                P.c.country,
-                domain,
-                func.count(distinct(P.c.org_id)),
-                func.count(P.c.id),
-                func.sum(P.c.ec_contribution),
-            )
-            .select_from(P.outerjoin(D, D.c.project_id == P.c.project_id))
-            .where(P.c.country.in_(countries))
-            .group_by(P.c.country, domain)
-        ).all()
+        by_domain = _breakdown(
+            conn, domain, P.outerjoin(D, D.c.project_id == P.c.project_id), countries
+        )
         rows = conn.execute(
             select(
                 P.c.country,

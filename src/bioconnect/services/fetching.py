@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bioconnect.model.preset import Preset, load_preset
-from bioconnect.settings import get_settings
+from bioconnect.settings import get_settings, resolve_data_dir
 from bioconnect.sources.fetch import FetchResult, ProgressHook, cordis_files, fetch
 
 
@@ -27,3 +27,8 @@ def fetch_cordis(
     if wanted:
         files = [f for f in files if f.name in wanted] or files
     return fetch(files, target, progress=progress, force=force)
+
+
+def needs_download(data_dir: Path | None = None) -> bool:
+    """True when no local data folder exists, so an ingest must read the official downloads."""
+    return resolve_data_dir(data_dir) is None
