@@ -47,6 +47,20 @@ class Settings(BaseSettings):
         description="Where `bioconnect fetch` keeps downloaded files.",
     )
     preset: str = Field(default="baltic", description="Region preset used when none is given.")
+    public_read: bool = Field(
+        default=True,
+        description=(
+            "Whether visitors who have not signed in may read the atlas, network and pages "
+            "(read-only). Set to false to require an account for everything."
+        ),
+    )
+    cookie_secure: bool = Field(
+        default=False,
+        description=(
+            "Mark session cookies Secure (sent over HTTPS only). Set to true whenever the web "
+            "app is served over HTTPS, as in any deployment beyond one machine."
+        ),
+    )
 
 
 def get_settings() -> Settings:

@@ -38,6 +38,9 @@ from bioconnect.network import (
     write_graphml,
     write_graphology_json,
 )
+from bioconnect.network.centrality import degree_strength, pagerank
+from bioconnect.network.export import to_graphology
+from bioconnect.network.layout import layout_positions, view_filter
 from bioconnect.services.organisations import find_organisation_id
 from bioconnect.store import schema
 from bioconnect.store.database import transaction
@@ -352,3 +355,56 @@ def export_network(
         stem = path.with_suffix("")
         return list(write_csv(net, f"{stem}-nodes.csv", f"{stem}-edges.csv"))
     raise InputError(f"Unknown network format {fmt!r}.", "Use graphml, gexf, csv or json.")
+
+
+def network_view(
+    engine: Engine,
+    query: NetworkQuery,
+    *,
+    min_weight: float = 0.0,
+    cross_border_only: bool = False,
+    max_nodes: int | None = 2000,
+    refresh: bool = False,
+) -> dict[str, Any]:
+    """The network as the web explorer draws it: graphology JSON with positions and measures.
+
+    Nodes carry ``x``, ``y`` (a seeded force-directed layout), ``degree``, ``strength``,
+    ``pagerank``, ``community`` (Leiden, seed 0) and the organisation's attributes; edges
+    carry ``weight`` and ``cross_border``. Cached with the query and the view filter.
+    """
+    if max_nodes is not None and max_nodes < 1:
+        raise InputError(
+            f"max_nodes must be at least 1, not {max_nodes}.", "Use a positive number."
+        )
+    if min_weight < 0:
+        raise InputError(f"min_weight must not be negative ({min_weight}).", "Use 0 or more.")
+    params = {
+        **query.key(),
+        "min_weight": min_weight,
+        "cross_border_only": cross_border_only,
+        "max_nodes": max_nodes,
+    }
+
+    def compute() -> dict[str, Any]:
+        net = view_filter(
+            build(engine, query),
+            min_weight=min_weight,
+            cross_border_only=cross_border_only,
+            max_nodes=max_nodes,
+        )
+        measures = degree_strength(net)
+        measures["org_id"] = net.nodes["org_id"].to_numpy()
+        measures["pagerank"] = pagerank(net) if net.n_nodes else []
+        measures["community"] = leiden_communities(net, seed=0).membership if net.n_nodes else []
+        xy = layout_positions(net, seed=0)
+        measures["x"] = xy[:, 0].round(5) if len(xy) else []
+        measures["y"] = xy[:, 1].round(5) if len(xy) else []
+        data = to_graphology(net, extra=measures)
+        country = net.nodes["country"].astype(str).to_numpy()
+        for edge, s, t in zip(data["edges"], net.source.tolist(), net.target.tolist(), strict=True):
+            edge["attributes"]["cross_border"] = bool(country[s] != country[t])
+        data["attributes"]["n_nodes"] = net.n_nodes
+        data["attributes"]["n_edges"] = net.n_edges
+        return data
+
+    return dict(_cached(engine, "network.view", params, compute, refresh))

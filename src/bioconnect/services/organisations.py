@@ -198,3 +198,51 @@ def organisation_detail(engine: Engine, ident: str, *, partner_limit: int = 20) 
         "partners": partners,
         "provenance": provenance,
     }
+
+
+def list_organisations(
+    engine: Engine,
+    text: str = "",
+    *,
+    countries: list[str] | None = None,
+    stakeholder_group: str | None = None,
+    domain: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of organisations (most active first) and the total number that match.
+
+    ``text`` matches the name, short name or an identifier (PIC, VAT) exactly; empty
+    ``text`` lists all. ``domain`` keeps organisations tagged with that domain.
+    """
+    if limit < 1 or offset < 0:
+        raise InputError("limit must be at least 1 and offset at least 0.", "Fix the paging.")
+    where = []
+    needle = text.strip().lower()
+    if needle:
+        like = f"%{needle}%"
+        where.append(
+            or_(
+                func.lower(ORG.c.name).like(like),
+                func.lower(ORG.c.short_name).like(like),
+                ORG.c.id == text.strip(),
+                ORG.c.id.in_(select(IDS.c.org_id).where(IDS.c.value == text.strip())),
+            )
+        )
+    if countries:
+        where.append(ORG.c.country.in_([c.upper() for c in countries]))
+    if stakeholder_group:
+        where.append(ORG.c.stakeholder_group == stakeholder_group)
+    if domain:
+        where.append(func.coalesce(ORG.c.domains, "").like(f"%{domain}%"))
+    columns = [ORG.c[c] for c in SUMMARY_COLUMNS]
+    with engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(ORG).where(*where)).scalar()
+        rows = conn.execute(
+            select(*columns)
+            .where(*where)
+            .order_by(ORG.c.n_projects.desc(), ORG.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [dict(row._mapping) for row in rows], int(total or 0)

@@ -319,6 +319,39 @@ class AnalysisResult(Base):
     __table_args__ = (Index("ix_analysis_result_lookup", "kind", "params_hash"),)
 
 
+class UserAccount(Base):
+    """A person who signs in to the web app. ``role`` is admin, editor, stakeholder or viewer."""
+
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+
+
+class UserSession(Base):
+    """A signed-in browser. Only a SHA-256 of the cookie's token is stored."""
+
+    __tablename__ = "user_session"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+    expires_at: Mapped[str] = mapped_column(String(40))
+
+
+class LoginAttempt(Base):
+    """A failed sign-in, counted to rate-limit guessing (per client address and per user)."""
+
+    __tablename__ = "login_attempt"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client: Mapped[str] = mapped_column(String(80), index=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    at: Mapped[str] = mapped_column(String(40), default=utcnow, index=True)
+
+
 #: Tables an ingest rewrites as a whole. Everything else (decisions, audit) is kept.
 BULK_TABLES = (
     "repair",

@@ -1,0 +1,315 @@
+"""Accounts, roles and sign-in sessions for the web app.
+
+Passwords are hashed with argon2id. A session is a random token held in an HttpOnly
+cookie; the store keeps only its SHA-256, so a copy of the database cannot be replayed
+as a cookie. Failed sign-ins are counted per client address and per user name, and a
+burst of them is refused for a while (see :data:`LOGIN_LIMIT`). Every write is audited.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import IntEnum
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, select, update
+
+from bioconnect.errors import BioconnectError, InputError, NotFoundError
+from bioconnect.store import schema
+from bioconnect.store.database import transaction
+
+USERS = schema.table(schema.UserAccount)
+SESSIONS = schema.table(schema.UserSession)
+ATTEMPTS = schema.table(schema.LoginAttempt)
+AUDIT = schema.table(schema.AuditEntry)
+
+#: At most this many failed sign-ins per client address, or per user name, in the window.
+LOGIN_LIMIT = 5
+LOGIN_WINDOW = timedelta(minutes=10)
+SESSION_LIFETIME = timedelta(hours=12)
+MIN_PASSWORD_LENGTH = 10
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
+
+
+class Role(IntEnum):
+    """Roles, each allowed everything the ones below it are."""
+
+    viewer = 1
+    stakeholder = 2
+    editor = 3
+    admin = 4
+
+    @classmethod
+    def parse(cls, text: str) -> Role:
+        try:
+            return cls[text.strip().lower()]
+        except KeyError:
+            raise InputError(
+                f"Unknown role {text!r}.", f"Use one of: {', '.join(r.name for r in cls)}."
+            ) from None
+
+
+class RateLimited(BioconnectError):
+    """Too many failed sign-ins; try again later."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    display_name: str | None
+    role: Role
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+
+def _hasher() -> Any:
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def audit(
+    conn: Any, actor: str, action: str, entity: str, entity_id: str | None, detail: str
+) -> None:
+    """Write one audit-log entry in the caller's transaction."""
+    conn.execute(
+        AUDIT.insert().values(
+            at=schema.utcnow(),
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            detail=detail,
+        )
+    )
+
+
+def _check_new_user(username: str, password: str) -> str:
+    name = username.strip().lower()
+    if not USERNAME.match(name):
+        raise InputError(
+            f"The user name {username!r} is not allowed.",
+            "Use 2–80 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit.",
+        )
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InputError(
+            f"The password is too short ({len(password)} characters).",
+            f"Use at least {MIN_PASSWORD_LENGTH} characters.",
+        )
+    return name
+
+
+def add_user(
+    engine: Engine,
+    username: str,
+    password: str,
+    role: str | Role = Role.viewer,
+    *,
+    display_name: str | None = None,
+    actor: str = "system",
+) -> User:
+    """Create an account. The user name must be new."""
+    name = _check_new_user(username, password)
+    chosen = role if isinstance(role, Role) else Role.parse(role)
+    hashed = _hasher().hash(password)
+    with transaction(engine) as conn:
+        exists = conn.execute(select(USERS.c.id).where(USERS.c.username == name)).scalar()
+        if exists is not None:
+            raise InputError(
+                f"The user {name!r} already exists.",
+                "Choose another name, or change this user's role with `bioconnect users set-role`.",
+            )
+        inserted = conn.execute(
+            USERS.insert().values(
+                username=name,
+                display_name=display_name,
+                password_hash=hashed,
+                role=chosen.name,
+                active=True,
+                created_at=schema.utcnow(),
+            )
+        ).inserted_primary_key
+        assert inserted is not None
+        user_id = inserted[0]
+        audit(conn, actor, "add", "user", name, f"role={chosen.name}")
+    return User(int(user_id), name, display_name, chosen)
+
+
+def list_users(engine: Engine) -> list[dict[str, Any]]:
+    """Every account (without password hashes), by user name."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                USERS.c.username,
+                USERS.c.display_name,
+                USERS.c.role,
+                USERS.c.active,
+                USERS.c.created_at,
+            ).order_by(USERS.c.username)
+        )
+        return [dict(row._mapping) for row in rows]
+
+
+def set_role(engine: Engine, username: str, role: str | Role, *, actor: str = "system") -> User:
+    """Change a user's role; the change is audited."""
+    chosen = role if isinstance(role, Role) else Role.parse(role)
+    name = username.strip().lower()
+    with transaction(engine) as conn:
+        row = conn.execute(select(USERS).where(USERS.c.username == name)).first()
+        if row is None:
+            raise NotFoundError(
+                f"No user called {username!r}.", "List the users with `bioconnect users list`."
+            )
+        if row.role != chosen.name:
+            conn.execute(update(USERS).where(USERS.c.id == row.id).values(role=chosen.name))
+            audit(conn, actor, "set-role", "user", name, f"{row.role} -> {chosen.name}")
+    return User(int(row.id), name, row.display_name, chosen)
+
+
+def _recent_failures(conn: Any, client: str, username: str) -> tuple[int, int]:
+    since = _iso(_now() - LOGIN_WINDOW)
+    by_client = conn.execute(
+        select(func.count()).where(ATTEMPTS.c.client == client, ATTEMPTS.c.at >= since)
+    ).scalar()
+    by_user = conn.execute(
+        select(func.count()).where(ATTEMPTS.c.username == username, ATTEMPTS.c.at >= since)
+    ).scalar()
+    return int(by_client or 0), int(by_user or 0)
+
+
+def sign_in(engine: Engine, username: str, password: str, *, client: str) -> tuple[User, str]:
+    """Check a password and open a session: returns the user and the cookie token.
+
+    Raises
+    ------
+    RateLimited
+        After :data:`LOGIN_LIMIT` failures from this client or for this user name within
+        :data:`LOGIN_WINDOW`.
+    InputError
+        When the name or password is wrong (the message does not say which).
+    """
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    name = username.strip().lower()[:80]
+    client = client[:80]
+    with transaction(engine) as conn:
+        by_client, by_user = _recent_failures(conn, client, name)
+        if by_client >= LOGIN_LIMIT or by_user >= LOGIN_LIMIT:
+            raise RateLimited(
+                "Too many failed sign-ins.",
+                f"Wait {int(LOGIN_WINDOW.total_seconds() // 60)} minutes, then try again.",
+            )
+        row = conn.execute(
+            select(USERS).where(USERS.c.username == name, USERS.c.active.is_(True))
+        ).first()
+        hasher = _hasher()
+        ok = False
+        if row is not None:
+            try:
+                ok = hasher.verify(row.password_hash, password)
+            except (VerificationError, InvalidHashError):
+                ok = False
+        else:
+            # Spend the same time as a real check, so timing does not reveal user names.
+            with contextlib.suppress(VerificationError, InvalidHashError):
+                hasher.verify(_DUMMY_HASH.get(hasher), password)
+        if not ok or row is None:
+            conn.execute(ATTEMPTS.insert().values(client=client, username=name, at=_iso(_now())))
+            failure = InputError("The user name or password is wrong.", "Check both and try again.")
+        else:
+            failure = None
+            token = secrets.token_urlsafe(32)
+            conn.execute(
+                SESSIONS.insert().values(
+                    token_hash=_digest(token),
+                    user_id=row.id,
+                    created_at=_iso(_now()),
+                    expires_at=_iso(_now() + SESSION_LIFETIME),
+                )
+            )
+            conn.execute(
+                delete(SESSIONS).where(
+                    SESSIONS.c.user_id == row.id, SESSIONS.c.expires_at < _iso(_now())
+                )
+            )
+            audit(conn, name, "sign-in", "session", None, f"client={client}")
+    if failure is not None:
+        raise failure
+    assert row is not None
+    return User(int(row.id), name, row.display_name, Role[row.role]), token
+
+
+class _DummyHash:
+    """A hash of a random password, made once, for timing-safe checks of unknown users."""
+
+    def __init__(self) -> None:
+        self._value: str | None = None
+
+    def get(self, hasher: Any) -> str:
+        if self._value is None:
+            self._value = hasher.hash(secrets.token_urlsafe(16))
+        return self._value
+
+
+_DUMMY_HASH = _DummyHash()
+
+
+def session_user(engine: Engine, token: str | None) -> User | None:
+    """The user a session cookie belongs to, or None when it is absent, unknown or expired."""
+    if not token or len(token) > 200:
+        return None
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(USERS.c.id, USERS.c.username, USERS.c.display_name, USERS.c.role)
+            .select_from(SESSIONS.join(USERS, USERS.c.id == SESSIONS.c.user_id))
+            .where(
+                SESSIONS.c.token_hash == _digest(token),
+                SESSIONS.c.expires_at > _iso(_now()),
+                USERS.c.active.is_(True),
+            )
+        ).first()
+    if row is None:
+        return None
+    return User(int(row.id), row.username, row.display_name, Role[row.role])
+
+
+def sign_out(engine: Engine, token: str | None) -> None:
+    """End a session (idempotent)."""
+    if not token:
+        return
+    with transaction(engine) as conn:
+        row = conn.execute(
+            select(USERS.c.username)
+            .select_from(SESSIONS.join(USERS, USERS.c.id == SESSIONS.c.user_id))
+            .where(SESSIONS.c.token_hash == _digest(token))
+        ).first()
+        if row is not None:
+            conn.execute(delete(SESSIONS).where(SESSIONS.c.token_hash == _digest(token)))
+            audit(conn, row.username, "sign-out", "session", None, "")
+
+
+def audit_entries(engine: Engine, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+    """The newest audit-log entries first."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(AUDIT).order_by(AUDIT.c.id.desc()).limit(limit).offset(offset))
+        return [dict(row._mapping) for row in rows]

@@ -1,0 +1,190 @@
+"""The atlas map: NUTS regions shaded by activity, and organisations as points.
+
+Boundaries are Eurostat GISCO's NUTS GeoJSON (EPSG:4326), read from the data folder's
+``nuts/`` or downloaded once into the cache. Values come from participations in the
+store, filtered like the rest of the atlas. At NUTS level 0 every participation counts
+(its country is always known); at level 2 only organisations whose NUTS code the source
+gives are counted, and the response says how many that is.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, distinct, func, select
+
+from bioconnect.errors import InputError
+from bioconnect.model.preset import load_preset
+from bioconnect.settings import get_settings, resolve_data_dir
+from bioconnect.sources.fetch import RemoteFile, fetch
+from bioconnect.store import schema
+
+P = schema.table(schema.Participation)
+ORG = schema.table(schema.Organisation)
+PR = schema.table(schema.Project)
+PD = schema.table(schema.ProjectDomain)
+
+NUTS_FILE = "NUTS_RG_20M_2024_4326.geojson"
+NUTS_URL = f"https://gisco-services.ec.europa.eu/distribution/v2/nuts/geojson/{NUTS_FILE}"
+NUTS_CREDIT = "© EuroGeographics for the administrative boundaries"
+LEVELS = (0, 2)
+
+
+def nuts_path(data_dir: Path | None = None) -> Path:
+    """Where the NUTS boundaries are: the data folder's copy, else a cached download."""
+    folder = resolve_data_dir(data_dir)
+    if folder is not None and (folder / "nuts" / NUTS_FILE).is_file():
+        return folder / "nuts" / NUTS_FILE
+    cache = Path(get_settings().cache_dir)
+    cache.mkdir(parents=True, exist_ok=True)
+    return fetch([RemoteFile(url=NUTS_URL, name=NUTS_FILE)], cache)[0].path
+
+
+@lru_cache(maxsize=4)
+def _boundaries(path: str) -> list[dict[str, Any]]:
+    return list(json.loads(Path(path).read_text(encoding="utf-8"))["features"])
+
+
+def _filters(
+    countries: list[str],
+    stakeholder_group: str | None,
+    domain: str | None,
+    programme: str | None,
+    start_year: int | None,
+    end_year: int | None,
+) -> tuple[Any, list[Any]]:
+    source = P.outerjoin(ORG, ORG.c.id == P.c.org_id).outerjoin(PR, PR.c.id == P.c.project_id)
+    where: list[Any] = [P.c.country.in_(countries)]
+    if stakeholder_group:
+        where.append(ORG.c.stakeholder_group == stakeholder_group)
+    if domain:
+        where.append(P.c.project_id.in_(select(PD.c.project_id).where(PD.c.domain == domain)))
+    if programme:
+        where.append(P.c.programme == programme.upper())
+    if start_year is not None:
+        where.append(PR.c.start_year >= start_year)
+    if end_year is not None:
+        where.append(PR.c.start_year <= end_year)
+    if start_year is not None and end_year is not None and start_year > end_year:
+        raise InputError(
+            f"The years are out of order ({start_year} > {end_year}).",
+            "Give the earlier year first.",
+        )
+    return source, where
+
+
+def atlas_map(
+    engine: Engine,
+    *,
+    preset: str = "baltic",
+    level: int = 0,
+    countries: list[str] | None = None,
+    stakeholder_group: str | None = None,
+    domain: str | None = None,
+    programme: str | None = None,
+    start_year: int | None = None,
+    end_year: int | None = None,
+    data_dir: Path | None = None,
+) -> dict[str, Any]:
+    """NUTS regions of the chosen countries as GeoJSON, with activity figures.
+
+    Each feature's properties: ``nuts_id``, ``name``, ``country``, ``organisations``,
+    ``participations``, ``ec_contribution_eur``. The collection's ``coverage`` says how
+    many organisations could be placed at this level.
+    """
+    if level not in LEVELS:
+        raise InputError(f"Unknown NUTS level {level}.", "Use level 0 (countries) or 2 (regions).")
+    chosen = [c.upper() for c in countries] if countries else load_preset(preset).all_countries
+    source, where = _filters(chosen, stakeholder_group, domain, programme, start_year, end_year)
+    key = P.c.country if level == 0 else func.substr(ORG.c.nuts_code, 1, 4)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                key,
+                func.count(distinct(P.c.org_id)),
+                func.count(P.c.id),
+                func.sum(P.c.ec_contribution),
+            )
+            .select_from(source)
+            .where(*where)
+            .group_by(key)
+        ).all()
+        total = conn.execute(
+            select(func.count(distinct(P.c.org_id))).select_from(source).where(*where)
+        ).scalar()
+    values = {str(k): (int(o), int(n), round(float(ec or 0), 2)) for k, o, n, ec in rows if k}
+    features = []
+    for feature in _boundaries(str(nuts_path(data_dir))):
+        props = feature["properties"]
+        if props["LEVL_CODE"] != level or props["CNTR_CODE"] not in chosen:
+            continue
+        orgs, participations, ec = values.get(props["NUTS_ID"], (0, 0, 0.0))
+        features.append(
+            {
+                "type": "Feature",
+                "id": props["NUTS_ID"],
+                "properties": {
+                    "nuts_id": props["NUTS_ID"],
+                    "name": props["NAME_LATN"],
+                    "country": props["CNTR_CODE"],
+                    "organisations": orgs,
+                    "participations": participations,
+                    "ec_contribution_eur": ec,
+                },
+                "geometry": feature["geometry"],
+            }
+        )
+    placed = sum(v[0] for k, v in values.items()) if level == 2 else int(total or 0)
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "level": level,
+        "coverage": {"organisations": int(total or 0), "placed": min(placed, int(total or 0))},
+        "attribution": NUTS_CREDIT,
+    }
+
+
+def organisation_points(
+    engine: Engine,
+    *,
+    preset: str = "baltic",
+    countries: list[str] | None = None,
+    stakeholder_group: str | None = None,
+    domain: str | None = None,
+    programme: str | None = None,
+    start_year: int | None = None,
+    end_year: int | None = None,
+) -> dict[str, Any]:
+    """Organisations with known coordinates, as GeoJSON points, under the same filters."""
+    chosen = [c.upper() for c in countries] if countries else load_preset(preset).all_countries
+    source, where = _filters(chosen, stakeholder_group, domain, programme, start_year, end_year)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                ORG.c.id, ORG.c.name, ORG.c.country, ORG.c.stakeholder_group, ORG.c.lat, ORG.c.lon
+            )
+            .select_from(source)
+            .where(*where, ORG.c.lat.is_not(None), ORG.c.lon.is_not(None))
+            .distinct()
+            .order_by(ORG.c.id)
+        ).all()
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": org_id,
+                "properties": {
+                    "org_id": org_id,
+                    "name": name,
+                    "country": country,
+                    "stakeholder_group": group,
+                },
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            }
+            for org_id, name, country, group, lat, lon in rows
+        ],
+    }

@@ -1,0 +1,128 @@
+"""Finding a project and showing its participants, programme parts, fields and domains."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, func, or_, select
+
+from bioconnect.errors import InputError, NotFoundError
+from bioconnect.store import schema
+
+PR = schema.table(schema.Project)
+P = schema.table(schema.Participation)
+ORG = schema.table(schema.Organisation)
+PD = schema.table(schema.ProjectDomain)
+PART = schema.table(schema.ProjectPart)
+FIELD = schema.table(schema.ProjectField)
+
+PROJECT_COLUMNS = (
+    "id",
+    "programme",
+    "acronym",
+    "title",
+    "start_year",
+    "start_date",
+    "end_date",
+    "ec_max_contribution",
+)
+
+
+def search_projects(
+    engine: Engine,
+    text: str = "",
+    *,
+    programme: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """Projects whose acronym, title or id contains ``text`` (all when empty), newest first.
+
+    Returns the page of rows and the total number of matches.
+    """
+    if limit < 1 or offset < 0:
+        raise InputError("limit must be at least 1 and offset at least 0.", "Fix the paging.")
+    needle = text.strip().lower()
+    where = []
+    if needle:
+        like = f"%{needle}%"
+        where.append(
+            or_(
+                func.lower(PR.c.acronym).like(like),
+                func.lower(PR.c.title).like(like),
+                PR.c.id == text.strip(),
+                PR.c.grant_id == text.strip(),
+            )
+        )
+    if programme:
+        where.append(PR.c.programme == programme.upper())
+    query = select(*[PR.c[c] for c in PROJECT_COLUMNS]).where(*where)
+    with engine.connect() as conn:
+        total = int(conn.execute(select(func.count()).select_from(PR).where(*where)).scalar() or 0)
+        rows = conn.execute(
+            query.order_by(PR.c.start_year.desc().nulls_last(), PR.c.id).limit(limit).offset(offset)
+        )
+        return [dict(row._mapping) for row in rows], total
+
+
+def project_detail(engine: Engine, project_id: str) -> dict[str, Any]:
+    """One project: its fields, participants (with the canonical organisation), parts, domains."""
+    with engine.connect() as conn:
+        row = conn.execute(select(PR).where(PR.c.id == project_id)).first()
+        if row is None:
+            raise NotFoundError(
+                f"No project with id {project_id!r}.",
+                "Search for it by acronym or title, then use the id shown.",
+            )
+        project = dict(row._mapping)
+        participants = [
+            dict(r._mapping)
+            for r in conn.execute(
+                select(
+                    P.c.org_id,
+                    ORG.c.name,
+                    ORG.c.pic,
+                    P.c.country,
+                    ORG.c.stakeholder_group,
+                    P.c.role,
+                    P.c.ec_contribution,
+                )
+                .select_from(P.outerjoin(ORG, ORG.c.id == P.c.org_id))
+                .where(P.c.project_id == project_id)
+                .order_by(P.c.ec_contribution.desc().nulls_last(), P.c.org_id)
+            )
+        ]
+        parts = [
+            {"part": part, "title": title}
+            for part, title in conn.execute(
+                select(PART.c.part, PART.c.title)
+                .where(PART.c.project_id == project_id)
+                .distinct()
+                .order_by(PART.c.part)
+            )
+        ]
+        fields = [
+            {"code": code, "title": title}
+            for code, title in conn.execute(
+                select(FIELD.c.code, FIELD.c.title)
+                .where(FIELD.c.project_id == project_id)
+                .distinct()
+                .order_by(FIELD.c.code)
+            )
+        ]
+        domains = [
+            {"domain": d, "rule": rule}
+            for d, rule in conn.execute(
+                select(PD.c.domain, PD.c.rule)
+                .where(PD.c.project_id == project_id)
+                .order_by(PD.c.domain)
+            )
+        ]
+    project.pop("source_file_id", None)
+    return {
+        "project": project,
+        "participants": participants,
+        "parts": parts,
+        "fields": fields,
+        "domains": domains,
+    }

@@ -1,0 +1,134 @@
+"""Who is asking, what they may do, and protection of every write.
+
+- The signed-in user comes from the ``bc_session`` cookie (HttpOnly, SameSite=Lax).
+- Every visitor gets a ``bc_csrf`` cookie; every unsafe request (POST, PUT, PATCH,
+  DELETE) must echo it in the ``csrf_token`` form field or the ``X-CSRF-Token`` header
+  (double-submit). Routers depend on :func:`csrf_protect`, so no write can forget it.
+- :func:`require` guards a route with a minimum :class:`Role`. Reading is open to
+  anonymous visitors when ``BIOCONNECT_PUBLIC_READ`` is true.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request
+
+from bioconnect.services.accounts import Role, User, session_user
+
+SESSION_COOKIE = "bc_session"
+CSRF_COOKIE = "bc_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "worker-src 'self' blob:",
+        "child-src 'self' blob:",
+        "connect-src 'self'",
+        "font-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class SignInRequired(Exception):
+    """The route needs a signed-in user and there is none."""
+
+
+class Forbidden(Exception):
+    """The signed-in user's role is not enough for the route."""
+
+    def __init__(self, needed: Role, user: User) -> None:
+        super().__init__(f"{user.username} ({user.role.name}) needs {needed.name}")
+        self.needed = needed
+        self.user = user
+
+
+class CsrfFailed(Exception):
+    """An unsafe request without the matching CSRF token."""
+
+
+def current_user(request: Request) -> User | None:
+    """The signed-in user, looked up once per request."""
+    if not hasattr(request.state, "user"):
+        request.state.user = session_user(
+            request.app.state.engine, request.cookies.get(SESSION_COOKIE)
+        )
+    user: User | None = request.state.user
+    return user
+
+
+def csrf_token(request: Request) -> str:
+    """This visitor's CSRF token (new visitors get one; the middleware sets the cookie)."""
+    token = request.cookies.get(CSRF_COOKIE)
+    if not token or len(token) > 100:
+        token = getattr(request.state, "new_csrf", None) or secrets.token_urlsafe(32)
+        request.state.new_csrf = token
+    return token
+
+
+async def csrf_protect(request: Request) -> None:
+    """Refuse an unsafe request whose token does not match the visitor's cookie."""
+    if request.method not in UNSAFE:
+        return
+    expected = request.cookies.get(CSRF_COOKIE)
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not expected or not sent or not hmac.compare_digest(expected, sent):
+        raise CsrfFailed()
+
+
+def require(role: Role | None) -> Callable[[Request], Coroutine[Any, Any, User | None]]:
+    """A dependency that lets the request through only for ``role`` or above.
+
+    ``None`` means reading: anyone when public reading is on, else any signed-in user.
+    """
+
+    async def check(request: Request) -> User | None:
+        user = current_user(request)
+        if role is None:
+            if user is None and not request.app.state.settings.public_read:
+                raise SignInRequired()
+            return user
+        if user is None:
+            raise SignInRequired()
+        if user.role < role:
+            raise Forbidden(role, user)
+        return user
+
+    return check
+
+
+def set_session_cookie(response: Any, token: str, *, secure: bool, max_age: int) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        max_age=max_age,
+        path="/",
+    )
+
+
+def set_csrf_cookie(response: Any, token: str, *, secure: bool) -> None:
+    response.set_cookie(
+        CSRF_COOKIE, token, httponly=True, samesite="strict", secure=secure, path="/"
+    )
