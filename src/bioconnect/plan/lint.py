@@ -498,8 +498,11 @@ def lint(plan: Plan, config: PlanConfig, *, rules: Iterable[str] | None = None) 
     >>> from bioconnect.plan import Plan, Initiative, load_plan_config
     >>> plan = Plan(name="Demo", region="baltic",
     ...     initiatives=[Initiative(id="I1", title="Seed fund", pillar="funding")])
-    >>> sorted({f.rule for f in lint(plan, load_plan_config("baltic"))})[:3]
-    ['gender-dimension-missing', 'initiative-no-goal', 'initiative-no-kpi']
+    >>> for f in lint(plan, load_plan_config("baltic"))[:3]:
+    ...     print(f.severity, f.rule, f.subject)
+    warning cross-border-share-low Demo
+    warning gender-dimension-missing I1
+    warning initiative-no-goal I1
     """
     selected = list(_CHECKS) if rules is None else list(rules)
     unknown = sorted(set(selected) - set(_CHECKS))

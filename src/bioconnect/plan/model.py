@@ -15,7 +15,14 @@ import datetime as dt
 from collections import Counter
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 __all__ = [
     "ActionItem",
@@ -45,6 +52,20 @@ CriterionKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 Score = Annotated[int, Field(ge=1, le=5)]
 #: A finite number of euros, zero or more.
 Euros = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+def _iso_date(value: object) -> object:
+    """Accept ``"2025-01-31"`` for a date (quoted dates in YAML, text cells); nothing looser."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+#: A calendar date, given as a date or as ISO text ``YYYY-MM-DD``.
+Day = Annotated[dt.date, BeforeValidator(_iso_date)]
 #: Lifecycle of an initiative.
 Status = Literal["idea", "planned", "active", "done", "dropped"]
 
@@ -72,14 +93,14 @@ class Measurement(_Record):
     """A value observed (baseline) or aimed for (target) on a date."""
 
     value: Annotated[float, Field(allow_inf_nan=False)]
-    date: dt.date
+    date: Day
 
 
 class Milestone(_Record):
     """A dated step of an initiative."""
 
     title: Line
-    date: dt.date
+    date: Day
 
 
 class Goal(_Record):
@@ -107,8 +128,8 @@ class Initiative(_Record):
     partners: list[OrgRef] = Field(default_factory=list)
     countries: list[Line] = Field(default_factory=list)
     target_groups: list[Line] = Field(default_factory=list)
-    start: dt.date | None = None
-    end: dt.date | None = None
+    start: Day | None = None
+    end: Day | None = None
     milestones: list[Milestone] = Field(default_factory=list)
     budget: Euros | None = None
     funding_sources: list[Line] = Field(default_factory=list)

@@ -83,8 +83,8 @@ def portfolio_balance(
     >>> b = portfolio_balance(plan)
     >>> b.by_country[["country", "initiatives", "budget"]].values.tolist()
     [['EE', 2, 100.0], ['LV', 1, 50.0]]
-    >>> b.by_year[["year", "active", "budget"]].round(1).values.tolist()
-    [[2025, 1, 50.0], [2026, 1, 50.0]]
+    >>> b.by_year[["year", "active", "budget"]].to_dict("list")
+    {'year': [2025, 2026], 'active': [1, 1], 'budget': [50.0, 50.0]}
     """
     items = [i for i in plan.initiatives if include_dropped or i.status != "dropped"]
     total_budget = float(sum(i.budget or 0.0 for i in items))
