@@ -51,6 +51,8 @@ app.add_typer(review_app, name="review")
 app.add_typer(export_app, name="export")
 app.add_typer(fetch_app, name="fetch")
 app.add_typer(network_app, name="network")
+users_app = typer.Typer(help="Accounts and roles for the web app.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -230,16 +232,169 @@ def import_command(
     )
 
 
+HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")]
+PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.", min=1, max=65535)]
+
+
+def _prepare_web(preset: str) -> None:
+    """Build the front-end assets and warm the caches the first page views need."""
+    from bioconnect.services.network import NetworkQuery, network_summary, network_view
+    from bioconnect.services.store import connect
+    from bioconnect.web.assets import build_assets
+
+    with _stages() as progress:
+        stages = _RichStages(progress)
+        stages.start(3, "Front-end packages (npm)")
+        build_assets()
+        stages.step("Network layout")
+        engine = connect()
+        query = NetworkQuery(preset=preset)
+        network_view(engine, query)
+        stages.step("Network summary")
+        network_summary(engine, query)
+        stages.step("Ready")
+
+
+def _serve(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    err.print(f"Serving on http://{host}:{port}/ (Ctrl+C stops it).")
+    uvicorn.run(
+        "bioconnect.web:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        proxy_headers=True,
+    )
+
+
 @app.command()
-def up(preset: PresetOption = "baltic", data_dir: DataDirOption = None) -> None:
-    """The main job: ingest the preset into the store and print the atlas summary.
+def up(
+    preset: PresetOption = "baltic",
+    data_dir: DataDirOption = None,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the web app when done.")
+    ] = True,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+) -> None:
+    """The main job: ingest the preset, print the atlas summary, and serve the web app.
 
     \b
     Example:
         bioconnect up
+        bioconnect up --no-serve
     """
     _ingest(preset, data_dir)
     summary(fmt="table", preset=preset)
+    _prepare_web(preset)
+    if serve:
+        _serve(host, port, 1)
+
+
+@app.command("serve")
+def serve_command(
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", min=1, max=64, help="Worker processes (PostgreSQL: one per core)."
+        ),
+    ] = 1,
+) -> None:
+    """Serve the web app and the REST API (/api/v1) on the configured store.
+
+    With PostgreSQL (BIOCONNECT_DATABASE_URL=postgresql://...) use several workers;
+    SQLite serves one machine's users well with one.
+
+    \b
+    Example:
+        bioconnect serve --port 8000
+        BIOCONNECT_DATABASE_URL=postgresql://bioconnect@db/bioconnect bioconnect serve --host 0.0.0.0 --workers 4
+    """
+    from bioconnect.web.assets import assets_ready, build_assets
+
+    if not assets_ready():
+        build_assets()
+    _serve(host, port, workers)
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="Sign-in name (lower case).")],
+    role: Annotated[
+        str, typer.Option("--role", help="admin, editor, stakeholder or viewer.")
+    ] = "viewer",
+    display_name: Annotated[str | None, typer.Option("--name", help="Full name shown.")] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create an account. The password is asked for (or read from stdin), never an argument.
+
+    \b
+    Example:
+        bioconnect users add alice --role editor --name "Alice Tamm"
+    """
+    from bioconnect.services.accounts import add_user
+    from bioconnect.services.store import connect
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            raise BioconnectError("The two passwords differ.", "Type the same password twice.")
+    user = add_user(connect(), username, password, role, display_name=display_name, actor=_actor())
+    err.print(f"Added {user.username} ({user.role.name}).")
+
+
+@users_app.command("list")
+def users_list(fmt: FormatOption = "table") -> None:
+    """List the accounts and their roles.
+
+    \b
+    Example:
+        bioconnect users list --format json
+    """
+    from bioconnect.services.accounts import list_users
+    from bioconnect.services.store import connect
+
+    rows = list_users(connect())
+    if _check_format(fmt, ("table", "json")) == "json":
+        _json(rows)
+        return
+    table = Table("user", "name", "role", "active", "since")
+    for row in rows:
+        table.add_row(
+            row["username"],
+            row["display_name"] or "",
+            row["role"],
+            "yes" if row["active"] else "no",
+            row["created_at"],
+        )
+    out.print(table)
+
+
+@users_app.command("set-role")
+def users_set_role(
+    username: Annotated[str, typer.Argument(help="The account.")],
+    role: Annotated[str, typer.Argument(help="admin, editor, stakeholder or viewer.")],
+) -> None:
+    """Change an account's role (audited).
+
+    \b
+    Example:
+        bioconnect users set-role alice admin
+    """
+    from bioconnect.services.accounts import set_role
+    from bioconnect.services.store import connect
+
+    user = set_role(connect(), username, role, actor=_actor())
+    err.print(f"{user.username} is now {user.role.name}.")
 
 
 @fetch_app.command("cordis")

@@ -137,7 +137,7 @@ def _install_error_handlers(app: FastAPI) -> None:
                 {
                     "detail": {
                         "problem": f"The request is not valid: {details}.",
-                        "fix": "See /api/v1/docs for the parameters each route takes.",
+                        "fix": "See /api/v1/openapi.json for the parameters each route takes.",
                     }
                 },
                 status_code=422,
@@ -178,8 +178,9 @@ def create_app(
         version=__version__,
         description="Regional innovation ecosystem atlas, network and plan: the REST API.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.engine = engine
     app.state.settings = settings

@@ -1,0 +1,172 @@
+"""Every route × every role: what each role may do, and that everything else is refused.
+
+The table below is the authorisation policy. A route missing from it fails the test, so
+a new route cannot ship without a decision about who may use it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from sqlalchemy import Engine, select
+from webkit import ROLES, csrf_headers, role_clients
+
+from bioconnect.store import schema
+
+PUBLIC = "public"  # anyone, signed in or not, whatever BIOCONNECT_PUBLIC_READ says
+READ = "read"  # anyone when public reading is on; any signed-in user otherwise
+
+POLICY: dict[tuple[str, str], str] = {
+    ("GET", "/"): READ,
+    ("GET", "/map"): READ,
+    ("GET", "/network"): READ,
+    ("GET", "/search"): READ,
+    ("GET", "/organisations/{org_id}"): READ,
+    ("GET", "/projects/{project_id}"): READ,
+    ("GET", "/review"): "editor",
+    ("POST", "/review/{pair_id}"): "editor",
+    ("GET", "/admin/users"): "admin",
+    ("POST", "/admin/users"): "admin",
+    ("POST", "/admin/users/{username}/role"): "admin",
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): PUBLIC,
+    ("GET", "/api/v1/openapi.json"): PUBLIC,
+    ("GET", "/api/v1/me"): READ,
+    ("GET", "/api/v1/atlas/summary"): READ,
+    ("GET", "/api/v1/atlas/map"): READ,
+    ("GET", "/api/v1/atlas/points"): READ,
+    ("GET", "/api/v1/organisations"): READ,
+    ("GET", "/api/v1/organisations/{org_id}"): READ,
+    ("GET", "/api/v1/projects"): READ,
+    ("GET", "/api/v1/projects/{project_id}"): READ,
+    ("GET", "/api/v1/network"): READ,
+    ("GET", "/api/v1/network/summary"): READ,
+    ("GET", "/api/v1/network/metrics"): READ,
+    ("GET", "/api/v1/network/recommendations"): READ,
+    ("GET", "/api/v1/exports/organisations"): READ,
+    ("GET", "/api/v1/review/candidates"): "editor",
+    ("POST", "/api/v1/review/candidates/{pair_id}"): "editor",
+    ("GET", "/api/v1/users"): "admin",
+    ("POST", "/api/v1/users"): "admin",
+    ("PUT", "/api/v1/users/{username}/role"): "admin",
+    ("GET", "/api/v1/audit"): "admin",
+}
+
+
+def _walk(routes: Any, prefix: str = "") -> list[tuple[str, str]]:
+    found = []
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:  # an included router (newer FastAPI keeps them nested)
+            found += _walk(included.routes, prefix + route.include_context.prefix)
+            continue
+        path = getattr(route, "path", None)
+        methods = getattr(route, "methods", None) or set()
+        if path is None or path.startswith("/static"):
+            continue
+        for method in sorted(methods - {"HEAD", "OPTIONS"}):
+            found.append((method, prefix + path))
+    return found
+
+
+def _routes(app: Any) -> list[tuple[str, str]]:
+    return sorted(set(_walk(app.routes)))
+
+
+def _allowed(rule: str, role: str, public_read: bool) -> bool:
+    if rule == PUBLIC:
+        return True
+    if rule == READ:
+        return public_read or role != "anonymous"
+    if role == "anonymous":
+        return False
+    return ROLES.index(role) >= ROLES.index(rule)
+
+
+def _fill(path: str, engine: Engine, names: dict[str, str]) -> str:
+    with engine.connect() as conn:
+        org = conn.execute(
+            select(schema.Organisation.id).order_by(schema.Organisation.n_projects.desc())
+        ).scalar()
+        project = conn.execute(select(schema.Project.id).order_by(schema.Project.id)).scalar()
+    values = {
+        "{org_id}": str(org),
+        "{project_id}": str(project),
+        "{pair_id}": "2147483000",
+        "{username}": names["viewer"],
+    }
+    for key, value in values.items():
+        path = path.replace(key, value)
+    return path
+
+
+def _refused(response: Any, role: str, path: str) -> bool:
+    if role == "anonymous":
+        if path.startswith("/api/"):
+            return bool(response.status_code == 401)
+        return response.status_code == 303 and response.headers["location"].startswith("/login")
+    return bool(response.status_code == 403)
+
+
+def _check_matrix(engine: Engine, public_read: bool) -> None:
+    clients = role_clients(engine, public_read=public_read)
+    app = clients.by_role["anonymous"].app
+    routes = _routes(app)
+    assert sorted(POLICY) == routes, "classify every route in POLICY"
+    # Sign-out last, so each client keeps its session for the other routes.
+    routes.sort(key=lambda r: r[1] == "/logout")
+    failures = []
+    for role in ROLES:
+        client = clients.by_role[role]
+        for method, template in routes:
+            url = _fill(template, engine, clients.names)
+            if template == "/api/v1/network/recommendations":
+                url += "?top=3"
+            response = client.request(
+                method, url, headers=csrf_headers(client), follow_redirects=False
+            )
+            allowed = _allowed(POLICY[(method, template)], role, public_read)
+            refused = _refused(response, role, url)
+            assert response.status_code < 500, (method, url, role, response.text[:300])
+            if allowed == refused:
+                failures.append((role, method, url, response.status_code))
+    assert failures == []
+
+
+def test_every_route_for_every_role(baltic_store: Engine) -> None:
+    _check_matrix(baltic_store, public_read=True)
+
+
+def test_every_route_for_every_role_without_public_reading(baltic_store: Engine) -> None:
+    _check_matrix(baltic_store, public_read=False)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/admin/users", {"username": "x", "password": "p", "role": "viewer"}),
+        ("POST", "/api/v1/users", None),
+        ("PUT", "/api/v1/users/anyone/role", None),
+        ("POST", "/api/v1/review/candidates/1", None),
+        ("POST", "/review/1", {"decision": "same"}),
+        ("POST", "/logout", {}),
+    ],
+)
+def test_writes_without_the_csrf_token_are_refused(
+    baltic_store: Engine, method: str, path: str, body: dict[str, str] | None
+) -> None:
+    clients = role_clients(baltic_store)
+    admin = clients.by_role["admin"]
+    if body is None:
+        response = admin.request(method, path, json={}, follow_redirects=False)
+    else:
+        response = admin.request(method, path, data=body, follow_redirects=False)
+    assert response.status_code == 403
+    assert "security token" in response.text
+    wrong = admin.request(
+        method, path, headers={"X-CSRF-Token": "forged"}, data=body, follow_redirects=False
+    )
+    assert wrong.status_code == 403
