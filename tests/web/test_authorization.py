@@ -9,11 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute
 from sqlalchemy import Engine, select
-from webkit import ROLES, csrf_headers, role_clients
 
 from bioconnect.store import schema
+from webkit import ROLES, csrf_headers, role_clients
 
 PUBLIC = "public"  # anyone, signed in or not, whatever BIOCONNECT_PUBLIC_READ says
 READ = "read"  # anyone when public reading is on; any signed-in user otherwise
