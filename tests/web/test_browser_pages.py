@@ -1,0 +1,122 @@
+"""The pages in a real browser on the real Baltic store: dashboard, map, network, search.
+
+Figures on the pages are checked against the REST API for the same question, and every
+page must load without console errors, uncaught exceptions or CSP violations.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from browserkit import NOTES, Watcher, screenshot
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.parametrize("baltic_store", ["sqlite"], indirect=True),
+]
+
+COUNTRIES = {"EE", "LV", "LT", "FI"}
+
+
+def _api(page: Any, path: str) -> Any:
+    response = page.request.get(path)
+    assert response.ok, f"{path}: {response.status} {response.text()[:300]}"
+    return response.json()
+
+
+def test_dashboard_cards_and_chart(browser_page: tuple[Any, Watcher]) -> None:
+    page, watcher = browser_page
+    response = page.goto("/")
+    assert response is not None and response.status == 200
+    cards = page.locator(".card[data-country]")
+    assert {cards.nth(i).get_attribute("data-country") for i in range(cards.count())} == COUNTRIES
+    summary = _api(page, "/api/v1/atlas/summary")
+    for code in COUNTRIES:
+        expected = f"{summary['countries'][code]['organisations']:,}"
+        assert page.get_by_test_id(f"orgs-{code}").inner_text().strip() == expected
+    page.locator("#atlas-chart svg, #atlas-chart canvas").first.wait_for(state="visible")
+    screenshot(page, "dashboard")
+    watcher.assert_clean()
+
+
+def _region_rows(page: Any) -> list[str]:
+    return [t.strip() for t in page.locator("#map-table tbody tr").all_inner_texts()]
+
+
+def test_map_country_filter(browser_page: tuple[Any, Watcher]) -> None:
+    page, watcher = browser_page
+    page.goto("/map")
+    board = page.locator("#map")
+    page.locator('#map[data-state="ready"]').wait_for(state="attached")
+    everything = int(board.get_attribute("data-feature-count") or -1)
+    rows_before = _region_rows(page)
+    assert everything > 0 and rows_before
+    screenshot(page, "map")
+
+    with page.expect_response(re.compile(r"/api/v1/atlas/map\?.*countries=EE")) as answer:
+        page.get_by_label("Country", exact=True).select_option("EE")
+    features = answer.value.json()["features"]
+    page.wait_for_function(
+        """(n) => {
+            const map = document.querySelector('#map');
+            return map.dataset.state === 'ready' && Number(map.dataset.featureCount) === n;
+        }""",
+        arg=len(features),
+    )
+    assert 0 < len(features) < everything
+    assert {f["properties"]["country"] for f in features} == {"EE"}
+    rows_after = _region_rows(page)
+    assert rows_after and rows_after != rows_before
+    assert all(" LV" not in row and " FI" not in row for row in rows_after)
+    screenshot(page, "map-estonia", docs=False)
+    watcher.assert_clean()
+
+
+def test_network_explorer_h2020(browser_page: tuple[Any, Watcher]) -> None:
+    page, watcher = browser_page
+    page.goto("/network?programme=H2020")
+    graph = page.locator('#network-graph[data-state="ready"]')
+    graph.wait_for(state="attached", timeout=60_000)
+    api = _api(page, "/api/v1/network?programme=H2020")
+    nodes = int(graph.get_attribute("data-node-count") or -1)
+    edges = int(graph.get_attribute("data-edge-count") or -1)
+    assert nodes == api["attributes"]["n_nodes"] > 0
+    assert edges == len(api["edges"]) > 0
+    order, size = page.evaluate(
+        "() => [window.bioconnectNetwork.graph.order, window.bioconnectNetwork.graph.size]"
+    )
+    assert (order, size) == (nodes, edges)
+    NOTES.append(
+        f"network /network?programme=H2020: {nodes} nodes, {edges} edges, "
+        f"drawn in {graph.get_attribute('data-render-ms')} ms"
+    )
+    screenshot(page, "network")
+    watcher.assert_clean()
+
+
+def test_search_then_organisation(browser_page: tuple[Any, Watcher]) -> None:
+    page, watcher = browser_page
+    page.goto("/search")
+    # typed, not submitted: HTMX fetches the results as the visitor types
+    page.get_by_label("Organisation or project", exact=False).press_sequentially("Tartu")
+    first = page.get_by_test_id("org-results").locator("a").first
+    first.wait_for()
+    assert page.url.endswith("/search?q=Tartu")
+    assert "TARTU" in page.get_by_test_id("org-results").inner_text().upper()
+    screenshot(page, "search")
+    name = first.inner_text().strip()
+    with page.expect_navigation():
+        first.click()
+    assert re.search(r"/organisations/[^/]+$", page.url)
+    assert page.get_by_test_id("org-name").inner_text().strip() == name
+    org_id = page.url.rsplit("/", 1)[1]
+    detail = _api(page, f"/api/v1/organisations/{org_id}")
+    pics = [i["value"] for i in detail["identifiers"] if i["scheme"].lower() == "pic"]
+    assert pics, detail["identifiers"]
+    identifiers = page.locator("section[aria-labelledby='ids-h'] dl").inner_text()
+    assert all(pic in identifiers for pic in pics)
+    page.locator("#ego-network canvas").first.wait_for(state="attached")
+    screenshot(page, "organisation")
+    watcher.assert_clean()
