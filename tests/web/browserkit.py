@@ -126,6 +126,17 @@ class Watcher:
         assert not self.dialogs, self.dialogs
 
 
+def new_page(browser: Any, server: LiveServer) -> tuple[Any, Any, Watcher]:
+    """A fresh context (no cookies) at 1280×800 on ``server``, and a watched page."""
+    context = browser.new_context(base_url=server.url, viewport=VIEWPORT)
+    context.set_default_timeout(20_000)
+    context.add_init_script(CSP_LISTENER)
+    page = context.new_page()
+    watcher = Watcher()
+    watcher.attach(page)
+    return context, page, watcher
+
+
 def screenshot(page: Any, name: str, *, docs: bool = True) -> Path:
     """Save the viewport as a test artefact, and as docs/img/web-<name>.png with UPDATE_DOCS=1."""
     ARTIFACTS.mkdir(exist_ok=True)

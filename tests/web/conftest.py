@@ -18,13 +18,12 @@ from typing import Any
 import pytest
 from browserkit import (
     CHROMIUM,
-    CSP_LISTENER,
     LAUNCH_ARGS,
     NOTES,
     PASSWORD,
-    VIEWPORT,
     LiveServer,
     Watcher,
+    new_page,
     serve,
 )
 from sqlalchemy import Engine
@@ -103,16 +102,6 @@ def accounts(live_server: LiveServer) -> dict[str, str]:
         names[role] = f"web-{role}-{tag}"
         add_user(live_server.engine, names[role], PASSWORD, role)
     return names
-
-
-def new_page(browser: Any, server: LiveServer) -> tuple[Any, Any, Watcher]:
-    context = browser.new_context(base_url=server.url, viewport=VIEWPORT)
-    context.set_default_timeout(20_000)
-    context.add_init_script(CSP_LISTENER)
-    page = context.new_page()
-    watcher = Watcher()
-    watcher.attach(page)
-    return context, page, watcher
 
 
 @pytest.fixture
