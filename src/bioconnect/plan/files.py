@@ -66,6 +66,16 @@ def plan_to_yaml(plan: Plan) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
+class _PlanLoader(yaml.SafeLoader):
+    """Safe YAML loader that leaves dates as text, so the model can report a bad one."""
+
+
+_PlanLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp",
+    lambda loader, node: loader.construct_scalar(node),  # type: ignore[arg-type]
+)
+
+
 def _yaml_where(raw: Any, loc: Sequence[int | str]) -> str:
     """``initiatives[3] (I04).budget`` for a pydantic error location."""
     parts: list[str] = []
@@ -116,26 +126,40 @@ def plan_from_yaml(
         Listing every problem, each with its place in the document.
     """
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_PlanLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise InputError(f"{source} is not valid YAML: {exc}.", "Fix the YAML syntax.") from exc
     if not isinstance(raw, dict):
         raise InputError(f"{source} does not hold a mapping of plan fields.", _FIX)
+    problems: list[str] = []
+    plan: Plan | None = None
     try:
         plan = Plan.model_validate(raw)
+        valid = list(enumerate(plan.initiatives))
     except ValidationError as exc:
         problems = [f"{_yaml_where(raw, e['loc'])}: {_describe(e)}" for e in exc.errors()]
-        _raise(source, problems)
-    index = {
-        record.id: f"initiatives[{n}] ({record.id})" for n, record in enumerate(plan.initiatives)
-    }
-    problems = [
+        valid = _valid_initiatives(raw.get("initiatives"))
+    index: dict[str, str] = {}
+    for n, record in valid:
+        index.setdefault(record.id, f"initiatives[{n}] ({record.id})")
+    problems += [
         f"{index[rid]}.{column}: {message}"
-        for _, rid, column, message in _structure_problems(plan, config)
+        for rid, column, message in _structure_problems([r for _, r in valid], config)
     ]
-    if problems:
+    if problems or plan is None:
         _raise(source, problems)
     return plan
+
+
+def _valid_initiatives(raw: Any) -> list[tuple[int, Initiative]]:
+    """The initiatives of a YAML document that are valid on their own, with their index."""
+    out = []
+    for n, item in enumerate(raw if isinstance(raw, list) else []):
+        try:
+            out.append((n, Initiative.model_validate(item)))
+        except ValidationError:
+            continue
+    return out
 
 
 def read_yaml(path: str | Path, config: PlanConfig | None = None) -> Plan:
@@ -158,27 +182,30 @@ def write_yaml(plan: Plan, path: str | Path) -> Path:
 # --------------------------------------------------------------------------- checks
 
 
-def _structure_problems(plan: Plan, config: PlanConfig | None) -> list[tuple[str, str, str, str]]:
-    """(kind, initiative id, column, message) for what cannot be imported."""
+def _structure_problems(
+    initiatives: Sequence[Initiative], config: PlanConfig | None
+) -> list[tuple[str, str, str]]:
+    """(initiative id, column, message) for what cannot be imported.
+
+    Checked on every initiative that is valid on its own, so that these problems are listed
+    together with the others.
+    """
     out = []
     pillars = set(config.pillar_ids) if config is not None else None
-    for item in plan.initiatives:
+    for item in initiatives:
         if pillars is not None and item.pillar not in pillars:
             out.append(
                 (
-                    "initiative",
                     item.id,
                     "pillar",
                     f"unknown pillar {item.pillar!r} (use one of: {', '.join(sorted(pillars))})",
                 )
             )
         if item.start is not None and item.end is not None and item.end < item.start:
-            out.append(
-                ("initiative", item.id, "end", f"end {item.end} is before start {item.start}")
-            )
-    for cycle in dependency_cycles({i.id: i.depends_on for i in plan.initiatives}):
+            out.append((item.id, "end", f"end {item.end} is before start {item.start}"))
+    for cycle in dependency_cycles({i.id: i.depends_on for i in initiatives}):
         loop = " → ".join([*cycle, cycle[0]])
-        out.append(("initiative", cycle[0], "depends_on", f"dependency loop {loop}"))
+        out.append((cycle[0], "depends_on", f"dependency loop {loop}"))
     return out
 
 
@@ -524,6 +551,8 @@ class _Sheet:
 
 
 def _load_sheets(path: Path, problems: list[str]) -> dict[str, _Sheet]:
+    from zipfile import BadZipFile
+
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -531,7 +560,7 @@ def _load_sheets(path: Path, problems: list[str]) -> dict[str, _Sheet]:
         book = load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError as exc:
         raise InputError(f"Plan file {path} does not exist.", "Check the path.") from exc
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
         raise InputError(
             f"Plan file {path} is not a readable XLSX workbook ({exc}).",
             "Save it from Excel or LibreOffice as .xlsx.",
@@ -589,24 +618,28 @@ def _check_header(sheet: _Sheet, problems: list[str], criteria: set[str] | None)
         problems.append(f"{sheet.name}: unknown column {column!r}")
 
 
+_FAILED = "__failed__"
+
+
 def _cells(
     sheet: _Sheet,
     number: int,
     record: dict[str, Any],
     readers: dict[str, _Reader],
     problems: list[str],
-) -> dict[str, Any] | None:
-    out: dict[str, Any] = {}
-    ok = True
+) -> dict[str, Any]:
+    """Convert a row's cells; columns that fail are reported and listed under ``_FAILED``."""
+    out: dict[str, Any] = {_FAILED: set()}
     for column, reader in readers.items():
         if column not in record:
             continue
         try:
             out[column] = reader(record[column])
         except _CellError as exc:
-            problems.append(f"{sheet.name} row {number}, column {column}: {exc}")
-            ok = False
-    return out if ok else None
+            where = _where_row(sheet.name, number, record.get("id"))
+            problems.append(f"{where}, column {column}: {exc}")
+            out[_FAILED].add(column)
+    return out
 
 
 def _validate(
@@ -616,13 +649,17 @@ def _validate(
     column_of: Callable[[tuple[int | str, ...]], str],
     problems: list[str],
 ) -> Any:
+    failed: set[str] = data.pop(_FAILED, set())
     try:
-        return model.model_validate(data)
+        obj = model.model_validate(data)
     except ValidationError as exc:
         for e in exc.errors():
             column = column_of(tuple(e["loc"]))
+            if column in failed or (e["type"] == "missing" and failed):
+                continue  # already reported as a bad cell
             problems.append(f"{where}, column {column}: {_describe(e)}")
         return None
+    return None if failed else obj
 
 
 def _plain_column(loc: tuple[int | str, ...]) -> str:
@@ -677,16 +714,16 @@ def _read_initiative(
     sheet: _Sheet, number: int, record: dict[str, Any], problems: list[str]
 ) -> dict[str, Any] | None:
     data = _cells(sheet, number, record, _INITIATIVE_CELLS, problems)
-    if data is None:
-        return None
     scores: dict[str, Any] = {}
     for column, value in record.items():
         if column.startswith(_SCORE_PREFIX):
             try:
                 score = _integer(value)
             except _CellError as exc:
-                problems.append(f"Initiatives row {number}, column {column}: {exc}")
-                return None
+                where = _where_row("Initiatives", number, record.get("id"))
+                problems.append(f"{where}, column {column}: {exc}")
+                data[_FAILED].add(column)
+                continue
             if score is not None:
                 scores[column[len(_SCORE_PREFIX) :]] = score
     data["scores"] = scores
@@ -695,19 +732,23 @@ def _read_initiative(
         data["lead"] = {"name": lead, "org_id": lead_id}
     elif lead_id is not None:
         problems.append(
-            f"Initiatives row {number}, column lead: lead_org_id is set but lead is empty"
+            f"{_where_row('Initiatives', number, record.get('id'))}, column lead: "
+            "lead_org_id is set but lead is empty"
         )
-        return None
+        data[_FAILED].add("lead")
     names = data.pop("partners", [])
     ids_text = data.pop("partner_org_ids", "")
     ids = ids_text.split("\n") if ids_text else [""] * len(names)
     if len(ids) != len(names):
         problems.append(
-            f"Initiatives row {number}, column partner_org_ids: {len(ids)} line(s) for "
+            f"{_where_row('Initiatives', number, record.get('id'))}, column partner_org_ids: {len(ids)} line(s) for "
             f"{len(names)} partner(s); give one line per partner (empty when unknown)"
         )
-        return None
-    data["partners"] = [{"name": n, "org_id": i or None} for n, i in zip(names, ids, strict=True)]
+        data[_FAILED].add("partners")
+    else:
+        data["partners"] = [
+            {"name": n, "org_id": i or None} for n, i in zip(names, ids, strict=True)
+        ]
     for key in ("status", "version"):
         if data.get(key) is None:
             data.pop(key, None)
@@ -718,18 +759,16 @@ def _read_kpi(
     sheet: _Sheet, number: int, record: dict[str, Any], problems: list[str]
 ) -> dict[str, Any] | None:
     data = _cells(sheet, number, record, _KPI_CELLS, problems)
-    if data is None:
-        return None
     for part in ("baseline", "target"):
         value, date = data.pop(f"{part}_value", None), data.pop(f"{part}_date", None)
         if (value is None) != (date is None):
             empty = f"{part}_date" if date is None else f"{part}_value"
             problems.append(
-                f"KPIs row {number}, column {empty}: give both {part}_value and {part}_date, "
-                "or neither"
+                f"{_where_row('KPIs', number, record.get('id'))}, column {empty}: "
+                f"give both {part}_value and {part}_date, or neither"
             )
-            return None
-        if value is not None:
+            data[_FAILED].add(part)
+        elif value is not None:
             data[part] = {"value": value, "date": date}
     if data.get("direction") is None:
         data.pop("direction", None)
@@ -781,18 +820,18 @@ def read_xlsx(path: str | Path, config: PlanConfig | None = None) -> Plan:
         sheet = sheets.get(name)
         out = []
         for number, record in sheet.rows if sheet else []:
-            data = read(sheet, number, record, problems) if sheet else None
-            if data is None:
-                continue
-            if "id" in data and isinstance(data["id"], str):
-                key = (name, data["id"])
+            rid = record.get("id")
+            if isinstance(rid, str) and rid:
+                key = (name, rid)
                 if key in row_of:
                     problems.append(
-                        f"{name} row {number}, column id: {data['id']!r} is also used in "
-                        f"row {row_of[key]}"
+                        f"{name} row {number}, column id: {rid!r} is also used in row {row_of[key]}"
                     )
                     continue
                 row_of[key] = number
+            data = read(sheet, number, record, problems) if sheet else None
+            if data is None:
+                continue
             where = _where_row(name, number, data.get("id"))
             obj = _validate(model, data, where, column_of, problems)
             if obj is not None:
@@ -809,9 +848,7 @@ def read_xlsx(path: str | Path, config: PlanConfig | None = None) -> Plan:
     for number, record in ms_sheet.rows if ms_sheet else []:
         assert ms_sheet is not None
         data = _cells(ms_sheet, number, record, _MILESTONE_CELLS, problems)
-        if data is None:
-            continue
-        owner = data.pop("initiative")
+        owner = data.pop("initiative", "")
         where = f"Milestones row {number}"
         ms = _validate(Milestone, data, where, _plain_column, problems)
         if ms is not None:
@@ -835,9 +872,12 @@ def read_xlsx(path: str | Path, config: PlanConfig | None = None) -> Plan:
             f"Milestones row {row_of[('Milestones', owner)]}, column initiative: no initiative "
             f"{owner!r} in the Initiatives sheet"
         )
+    for rid, column, message in _structure_problems(initiatives, config):
+        where = _where_row("Initiatives", row_of[("Initiatives", rid)], rid)
+        problems.append(f"{where}, column {column}: {message}")
     if problems:
         _raise(f"Plan file {path}", problems)
-    plan = Plan.model_validate(
+    return Plan.model_validate(
         {
             **meta,
             "goals": goals,
@@ -846,13 +886,6 @@ def read_xlsx(path: str | Path, config: PlanConfig | None = None) -> Plan:
             "action_items": actions,
         }
     )
-    for _, rid, column, message in _structure_problems(plan, config):
-        problems.append(
-            f"{_where_row('Initiatives', row_of[('Initiatives', rid)], rid)}, column {column}: {message}"
-        )
-    if problems:
-        _raise(f"Plan file {path}", problems)
-    return plan
 
 
 # ------------------------------------------------------------------------------ either

@@ -36,16 +36,21 @@ __all__ = [
     "Status",
 ]
 
+_TEXT = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]*$"
+_LINE = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]+$"
+
 #: Identifier of a goal, initiative, KPI, action item, pillar or organisation.
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$", max_length=100)]
-#: Free text: any characters except control characters other than newline and tab.
-Text = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x08\x0b-\x1f\x7f]*$")]
+#: Free text: any characters except control characters (other than newline and tab), the
+#: Unicode line and paragraph separators and the non-characters U+FFFE and U+FFFF, which
+#: YAML or XLSX would not keep as they are.
+Text = Annotated[str, StringConstraints(pattern=_TEXT)]
 #: Free text that is not empty.
 NonEmptyText = Annotated[
     str, StringConstraints(min_length=1, pattern=r"^[^\x00-\x08\x0b-\x1f\x7f]*$")
 ]
 #: One non-empty line of text (list items, names, titles).
-Line = Annotated[str, StringConstraints(min_length=1, pattern=r"^[^\x00-\x1f\x7f]+$")]
+Line = Annotated[str, StringConstraints(min_length=1, pattern=_LINE)]
 #: A criterion key: lower-case letters, digits and underscores.
 CriterionKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 #: A score on the 1–5 scale.
