@@ -137,9 +137,15 @@ def new_page(browser: Any, server: LiveServer) -> tuple[Any, Any, Watcher]:
     return context, page, watcher
 
 
-def screenshot(page: Any, name: str, *, docs: bool = True) -> Path:
-    """Save the viewport as a test artefact, and as docs/img/web-<name>.png with UPDATE_DOCS=1."""
+def screenshot(page: Any, name: str, *, docs: bool = True, focus: str | None = None) -> Path:
+    """Save the viewport as a test artefact, and as docs/img/web-<name>.png with UPDATE_DOCS=1.
+
+    ``focus`` names an element to bring to the middle of the viewport first.
+    """
     ARTIFACTS.mkdir(exist_ok=True)
+    if focus:
+        page.locator(focus).evaluate("(el) => el.scrollIntoView({block: 'center'})")
+        page.wait_for_timeout(200)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))
     if docs and os.environ.get("UPDATE_DOCS") == "1":

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from browserkit import BLOCKING, NOTES, Watcher, describe, run_axe, sign_in
+from browserkit import BLOCKING, NOTES, Watcher, describe, run_axe, screenshot, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,7 +28,7 @@ PAGES: dict[str, tuple[str | None, str, str]] = {
     "dashboard": (None, "/", "#atlas-chart svg, #atlas-chart canvas"),
     "map": (None, "/map", '#map[data-state="ready"]'),
     "network": (None, "/network?programme=H2020", '#network-graph[data-state="ready"]'),
-    "organisation": (None, "/organisations/{org}", "#ego-network canvas"),
+    "organisation": (None, "/organisations/{org}", '#ego-network[data-state="ready"]'),
     "project": (None, "/projects/{project}", "h1"),
     "search": (None, "/search?q=Tartu", "[data-testid=org-results] a"),
     "login": (None, "/login", "form"),
@@ -36,6 +36,10 @@ PAGES: dict[str, tuple[str | None, str, str]] = {
     "users": ("admin", "/admin/users", "h1"),
     "error": (None, "/organisations/no-such-organisation", "[data-testid=problem]"),
 }
+
+
+# pages no other test takes a picture of
+SHOT_HERE = {"project", "login"}
 
 
 @pytest.mark.parametrize("name", list(PAGES))
@@ -52,6 +56,10 @@ def test_no_serious_axe_violations(
         address = address.format(project=_first(page, "/api/v1/projects?limit=1"))
     page.goto(address)
     page.locator(ready).first.wait_for(state="attached", timeout=60_000)
+    if name in SHOT_HERE:
+        screenshot(page, name)
+    else:
+        screenshot(page, f"a11y-{name}", docs=False)
     violations = run_axe(page)
     blocking = [v for v in violations if v["impact"] in BLOCKING]
     others = [v for v in violations if v["impact"] not in BLOCKING]

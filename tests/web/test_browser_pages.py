@@ -41,23 +41,17 @@ def test_dashboard_cards_and_chart(browser_page: tuple[Any, Watcher]) -> None:
     watcher.assert_clean()
 
 
-def _region_rows(page: Any) -> list[str]:
-    return [t.strip() for t in page.locator("#map-table tbody tr").all_inner_texts()]
+def _region_rows(page: Any) -> list[list[str]]:
+    return page.locator("#map-table tbody tr").evaluate_all(
+        "(rows) => rows.map((r) => Array.from(r.cells, (c) => c.textContent.trim()))"
+    )
 
 
-def test_map_country_filter(browser_page: tuple[Any, Watcher]) -> None:
-    page, watcher = browser_page
-    page.goto("/map")
-    board = page.locator("#map")
-    page.locator('#map[data-state="ready"]').wait_for(state="attached")
-    everything = int(board.get_attribute("data-feature-count") or -1)
-    rows_before = _region_rows(page)
-    assert everything > 0 and rows_before
-    screenshot(page, "map")
-
-    with page.expect_response(re.compile(r"/api/v1/atlas/map\?.*countries=EE")) as answer:
-        page.get_by_label("Country", exact=True).select_option("EE")
-    features = answer.value.json()["features"]
+def _show(page: Any, pattern: str) -> list[dict[str, Any]]:
+    """Press "Show"; return the regions the page fetched, once it has drawn them."""
+    with page.expect_response(re.compile(pattern)) as answer:
+        page.get_by_role("button", name="Show").click()
+    features: list[dict[str, Any]] = answer.value.json()["features"]
     page.wait_for_function(
         """(n) => {
             const map = document.querySelector('#map');
@@ -65,12 +59,38 @@ def test_map_country_filter(browser_page: tuple[Any, Watcher]) -> None:
         }""",
         arg=len(features),
     )
-    assert 0 < len(features) < everything
-    assert {f["properties"]["country"] for f in features} == {"EE"}
+    return features
+
+
+def test_map_country_filter(browser_page: tuple[Any, Watcher]) -> None:
+    page, watcher = browser_page
+    page.goto("/map")
+    page.locator('#map[data-state="ready"]').wait_for(state="attached")
+    countries = page.locator("#map").get_attribute("data-feature-count")
+    assert countries == str(len(COUNTRIES))
+    assert {row[2] for row in _region_rows(page)} == COUNTRIES
+    screenshot(page, "map", focus="#map")
+
+    page.get_by_role("combobox", name="Regions").select_option("2")
+    regions = _show(page, r"/api/v1/atlas/map\?.*level=2")
+    rows_before = _region_rows(page)
+    assert len(rows_before) == len(regions) > len(COUNTRIES)
+    assert {row[2] for row in rows_before} == COUNTRIES
+
+    boxes = page.locator('#map-filters input[name="countries"]')
+    for i in range(boxes.count()):
+        box = boxes.nth(i)
+        box.set_checked(box.get_attribute("value") == "EE")
+    estonia = _show(page, r"/api/v1/atlas/map\?countries=EE&.*level=2")
+    assert 0 < len(estonia) < len(regions)
+    assert {f["properties"]["country"] for f in estonia} == {"EE"}
+    assert {f["properties"]["nuts_id"] for f in estonia} == {
+        f["properties"]["nuts_id"] for f in regions if f["properties"]["country"] == "EE"
+    }
     rows_after = _region_rows(page)
-    assert rows_after and rows_after != rows_before
-    assert all(" LV" not in row and " FI" not in row for row in rows_after)
-    screenshot(page, "map-estonia", docs=False)
+    assert rows_after != rows_before
+    assert [row[2] for row in rows_after] == ["EE"] * len(estonia)
+    screenshot(page, "map-estonia", docs=False, focus="#map")
     watcher.assert_clean()
 
 
@@ -92,7 +112,7 @@ def test_network_explorer_h2020(browser_page: tuple[Any, Watcher]) -> None:
         f"network /network?programme=H2020: {nodes} nodes, {edges} edges, "
         f"drawn in {graph.get_attribute('data-render-ms')} ms"
     )
-    screenshot(page, "network")
+    screenshot(page, "network", focus="#network-graph")
     watcher.assert_clean()
 
 
@@ -117,6 +137,7 @@ def test_search_then_organisation(browser_page: tuple[Any, Watcher]) -> None:
     assert pics, detail["identifiers"]
     identifiers = page.locator("section[aria-labelledby='ids-h'] dl").inner_text()
     assert all(pic in identifiers for pic in pics)
-    page.locator("#ego-network canvas").first.wait_for(state="attached")
+    page.locator('#ego-network[data-state="ready"]').wait_for(state="attached")
+    assert page.locator("#ego-network canvas").count() > 0
     screenshot(page, "organisation")
     watcher.assert_clean()
