@@ -141,3 +141,26 @@ def test_search_then_organisation(browser_page: tuple[Any, Watcher]) -> None:
     assert page.locator("#ego-network canvas").count() > 0
     screenshot(page, "organisation")
     watcher.assert_clean()
+
+
+def test_watcher_sees_csp_violations_and_dialogs(browser_page: tuple[Any, Watcher]) -> None:
+    """The checks above would notice: an inline script is refused and reported, alerts too."""
+    page, watcher = browser_page
+    page.goto("/login")
+    page.evaluate(
+        """() => {
+            const script = document.createElement("script");
+            script.textContent = "window.inlineRan = true";
+            document.body.append(script);
+        }"""
+    )
+    for _ in range(40):  # console events arrive asynchronously
+        if watcher.csp_violations:
+            break
+        page.wait_for_timeout(50)
+    assert page.evaluate("() => window.inlineRan") is None
+    page.evaluate("() => alert('hello')")
+    assert any("script-src" in v for v in watcher.csp_violations), watcher.console_errors
+    assert watcher.dialogs == ["alert: hello"]
+    with pytest.raises(AssertionError):
+        watcher.assert_clean()
