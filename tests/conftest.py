@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -33,16 +34,46 @@ def engine(store_url: str) -> Iterator[Engine]:
     eng.dispose()
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def baltic_store(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, data_dir: Path
-) -> Iterator[Engine]:
-    """The whole Baltic preset ingested from the real data, once per backend (read-only!)."""
-    from bioconnect.services.ingest import ingest
-    from bioconnect.store.database import open_store
+class _BalticStores:
+    """Ingested Baltic stores, made on first use, one per backend, for the whole session."""
 
-    for url in make_store_url(request.param, tmp_path_factory.mktemp("baltic")):
-        eng = open_store(url)
-        ingest(eng, "baltic", data_dir)
-        yield eng
-        eng.dispose()
+    def __init__(self, factory: pytest.TempPathFactory, data_dir: Path) -> None:
+        self.factory = factory
+        self.data_dir = data_dir
+        self.stack = ExitStack()
+        self.engines: dict[str, Engine] = {}
+
+    def get(self, backend: str) -> Engine:
+        if backend not in self.engines:
+            from bioconnect.services.ingest import ingest
+            from bioconnect.store.database import open_store
+
+            urls = make_store_url(backend, self.factory.mktemp(f"baltic-{backend}"))
+            url = next(urls)
+            self.stack.callback(lambda: next(urls, None))
+            eng = open_store(url)
+            self.stack.callback(eng.dispose)
+            ingest(eng, "baltic", self.data_dir)
+            self.engines[backend] = eng
+        return self.engines[backend]
+
+
+@pytest.fixture(scope="session")
+def baltic_stores(
+    tmp_path_factory: pytest.TempPathFactory, data_dir: Path
+) -> Iterator[_BalticStores]:
+    stores = _BalticStores(tmp_path_factory, data_dir)
+    with stores.stack:
+        yield stores
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def baltic_store(request: pytest.FixtureRequest, baltic_stores: _BalticStores) -> Engine:
+    """The whole Baltic preset ingested from the real data, once per backend (read-only!)."""
+    return baltic_stores.get(request.param)
+
+
+@pytest.fixture(scope="session")
+def baltic_sqlite(baltic_stores: _BalticStores) -> Engine:
+    """The SQLite one of :func:`baltic_store`, for tests that run on one backend only."""
+    return baltic_stores.get("sqlite")

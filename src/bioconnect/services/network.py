@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -85,8 +86,29 @@ class NetworkQuery:
         return data
 
 
+_FRAMES: dict[tuple[str, int], tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = {}
+_FRAMES_LOCK = threading.Lock()
+
+
 def network_frames(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(participations, organisations, project_domains) as the network functions take them."""
+    """(participations, organisations, project_domains) as the network functions take them.
+
+    Kept in memory for the newest ingest run of each store, so that a server answering
+    many network questions reads the store once per ingest, not once per question.
+    Callers must not modify the frames.
+    """
+    key = (engine.url.render_as_string(hide_password=False), _latest_run(engine))
+    with _FRAMES_LOCK:
+        hit = _FRAMES.get(key)
+        if hit is None:
+            hit = _read_frames(engine)
+            for old in [k for k in _FRAMES if k[0] == key[0]]:
+                del _FRAMES[old]
+            _FRAMES[key] = hit
+    return hit
+
+
+def _read_frames(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     with engine.connect() as conn:
         participations = pd.read_sql(
             select(

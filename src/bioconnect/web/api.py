@@ -28,7 +28,33 @@ from bioconnect.services.network import (
 )
 from bioconnect.web.security import csrf_protect, require
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+
+class ProblemDetail(BaseModel):
+    problem: str = Field(description="What is wrong.")
+    fix: str = Field(description="How to fix it.")
+
+
+class Problem(BaseModel):
+    """Every error: one line saying what is wrong, and one saying how to fix it."""
+
+    detail: ProblemDetail
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description}
+
+
+router = APIRouter(
+    dependencies=[Depends(csrf_protect)],
+    responses={
+        304: {"description": "Not modified: the If-None-Match ETag is current."},
+        400: _error("The request asks for something impossible (the problem says what)."),
+        401: _error("Sign in first (or the store requires accounts for reading)."),
+        403: _error("Your role may not do this, or the CSRF token is missing."),
+        404: _error("No such organisation, project or resource."),
+        422: _error("A parameter is missing or malformed."),
+    },
+)
 
 Reader = Annotated[User | None, Depends(require(None))]
 Editor = Annotated[User, Depends(require(Role.editor))]
@@ -407,7 +433,23 @@ def get_recommendations(
     return list(json.loads(frame.to_json(orient="records")))
 
 
-@router.get("/exports/organisations", tags=["exports"])
+@router.get(
+    "/exports/organisations",
+    tags=["exports"],
+    response_class=FileResponse,
+    responses={
+        200: {
+            "description": "The file.",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    "schema": {"type": "string", "format": "binary"}
+                },
+                "application/geo+json": {"schema": {"type": "object"}},
+            },
+        }
+    },
+)
 def get_export(
     request: Request,
     user: Reader,
