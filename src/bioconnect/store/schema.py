@@ -377,3 +377,104 @@ BULK_TABLES = (
 def table(model: type[Base]) -> Table:
     """The Core table behind an ORM class (typed, for bulk statements)."""
     return cast(Table, model.__table__)
+
+
+class PlanHead(Base):
+    """One action plan per region: its metadata, and the plan configuration it is read with.
+
+    ``record`` is the JSON of the plan's own fields (``name``, ``region``, ``example``,
+    ``description``); goals, initiatives, KPIs and action items have tables of their own.
+    ``version`` counts changes to these fields (optimistic locking).
+    """
+
+    __tablename__ = "plan"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region: Mapped[str] = mapped_column(String(100), unique=True)
+    preset: Mapped[str] = mapped_column(Text)
+    record: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(120))
+
+
+class PlanGoal(Base):
+    """A goal of a plan. ``record`` is the JSON of a ``bioconnect.plan.Goal``."""
+
+    __tablename__ = "plan_goal"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    record_id: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    record: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(120))
+    __table_args__ = (UniqueConstraint("plan_id", "record_id"),)
+
+
+class PlanInitiative(Base):
+    """An initiative of a plan. ``record`` is the JSON of a ``bioconnect.plan.Initiative``.
+
+    ``pillar`` and ``status`` repeat the record's fields for queries; ``version`` is also
+    the record's own ``version`` field.
+    """
+
+    __tablename__ = "plan_initiative"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    record_id: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    pillar: Mapped[str] = mapped_column(String(100), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    record: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(120))
+    __table_args__ = (UniqueConstraint("plan_id", "record_id"),)
+
+
+class PlanKpi(Base):
+    """A KPI of a plan. ``record`` is the JSON of a ``bioconnect.plan.Kpi``."""
+
+    __tablename__ = "plan_kpi"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    record_id: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    record: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(120))
+    __table_args__ = (UniqueConstraint("plan_id", "record_id"),)
+
+
+class PlanActionItem(Base):
+    """An idea in a plan's inbox. ``record`` is the JSON of a ``bioconnect.plan.ActionItem``.
+
+    ``merged_into`` repeats the record's link to the initiative it was merged into.
+    """
+
+    __tablename__ = "plan_action_item"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    record_id: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    merged_into: Mapped[str | None] = mapped_column(String(100), index=True)
+    record: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(120))
+    __table_args__ = (UniqueConstraint("plan_id", "record_id"),)
+
+
+class PlanSnapshot(Base):
+    """A named version of a whole plan, kept as the plan's YAML."""
+
+    __tablename__ = "plan_snapshot"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    plan_yaml: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(120))
+    __table_args__ = (UniqueConstraint("plan_id", "name"),)
