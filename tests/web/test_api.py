@@ -1,0 +1,91 @@
+"""The REST API: paging, ETags, errors with a fix, and the published schema."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from bioconnect.settings import Settings
+from bioconnect.web import create_app
+
+
+def _client(engine: Engine) -> TestClient:
+    return TestClient(create_app(engine, settings=Settings()))
+
+
+def test_pages_walk_the_whole_result(baltic_store: Engine) -> None:
+    client = _client(baltic_store)
+    first = client.get("/api/v1/organisations", params={"q": "tartu", "limit": 5}).json()
+    assert first["total"] > 5 and first["next"] == 5 and len(first["items"]) == 5
+    seen = [o["id"] for o in first["items"]]
+    offset = first["next"]
+    while offset is not None:
+        page = client.get(
+            "/api/v1/organisations", params={"q": "tartu", "limit": 5, "offset": offset}
+        ).json()
+        seen += [o["id"] for o in page["items"]]
+        offset = page["next"]
+    assert len(seen) == len(set(seen)) == first["total"]
+    assert all("tartu" in (o["name"] or "").lower() or o["name"] is None for o in first["items"])
+
+
+def test_etags_answer_304_when_nothing_changed(baltic_store: Engine) -> None:
+    client = _client(baltic_store)
+    response = client.get("/api/v1/atlas/summary")
+    tag = response.headers["etag"]
+    again = client.get("/api/v1/atlas/summary", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+    other = client.get("/api/v1/atlas/summary", headers={"If-None-Match": '"stale"'})
+    assert other.status_code == 200 and other.headers["etag"] == tag
+
+
+def test_errors_say_what_is_wrong_and_how_to_fix_it(baltic_store: Engine) -> None:
+    client = _client(baltic_store)
+    missing = client.get("/api/v1/organisations/no-such-org")
+    assert missing.status_code == 404
+    assert set(missing.json()["detail"]) == {"problem", "fix"}
+    invalid = client.get("/api/v1/organisations", params={"limit": 0})
+    assert invalid.status_code == 422 and "limit" in invalid.json()["detail"]["problem"]
+    bad_year = client.get("/api/v1/network", params={"start_year": 2020, "end_year": 2014})
+    assert bad_year.status_code == 400
+    page = client.get("/organisations/no-such-org")
+    assert page.status_code == 404 and "No organisation" in page.text
+
+
+def test_the_openapi_schema_is_published(baltic_store: Engine) -> None:
+    schema = _client(baltic_store).get("/api/v1/openapi.json").json()
+    assert schema["info"]["title"] == "bioconnect"
+    assert "/api/v1/network" in schema["paths"]
+    assert "/review" not in schema["paths"]  # pages are not API
+
+
+def test_network_subgraph_matches_its_filters(baltic_store: Engine) -> None:
+    data = (
+        _client(baltic_store)
+        .get("/api/v1/network", params={"programme": "H2020", "countries": "EE,LV"})
+        .json()
+    )
+    assert data["attributes"]["n_nodes"] == len(data["nodes"]) > 0
+    assert {n["attributes"]["country"] for n in data["nodes"]} <= {"EE", "LV"}
+    assert all(-1.0 <= n["attributes"]["x"] <= 1.0 for n in data["nodes"])
+    cross = [e for e in data["edges"] if e["attributes"]["cross_border"]]
+    assert 0 < len(cross) < len(data["edges"])
+
+
+def test_export_is_a_csv_of_the_region(baltic_store: Engine) -> None:
+    response = _client(baltic_store).get("/api/v1/exports/organisations", params={"format": "csv"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert {r["country"] for r in rows} == {"EE", "LV", "LT", "FI"}
+
+
+def test_security_headers_are_set(baltic_store: Engine) -> None:
+    response = _client(baltic_store).get("/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-frame-options"] == "DENY"
+    cookie = response.headers["set-cookie"]
+    assert "bc_csrf=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
