@@ -81,6 +81,9 @@
   let generation = 0;
   let controller = null;
   let firstRender = true;
+  // Countries in the order the page's URL gave them: the server caches each view by
+  // its query, so a prefilled view asks for exactly what the URL said.
+  let countryOrder = [];
   const state = { hovered: null, selected: null, neighbours: new Set() };
 
   function el(tag, attrs, children) {
@@ -116,6 +119,7 @@
         .split(",")
         .map((c) => c.trim().toUpperCase())
         .filter(Boolean);
+      countryOrder = wanted;
       const boxes = Array.from(form.querySelectorAll('input[name="countries"]'));
       const known = new Set(boxes.map((b) => b.value));
       for (const box of boxes) box.checked = wanted.includes(box.value);
@@ -142,7 +146,12 @@
       const c = code.trim().toUpperCase();
       if (/^[A-Z]{2}$/.test(c) && !countries.includes(c)) countries.push(c);
     }
-    if (countries.length) params.set("countries", countries.join(","));
+    const rank = (c) => (countryOrder.includes(c) ? countryOrder.indexOf(c) : countryOrder.length);
+    const ordered = countries
+      .map((c, i) => ({ c, i }))
+      .sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i)
+      .map((x) => x.c);
+    if (ordered.length) params.set("countries", ordered.join(","));
     for (const name of FILTERS) {
       const field = form.elements.namedItem(name);
       if (field && field.value !== "") params.set(name, field.value);
@@ -234,9 +243,12 @@
     let max = 0;
     for (const e of edges) max = Math.max(max, Number(e.attributes.weight) || 0);
     const scale = max > 0 ? Math.log1p(max) : 1;
+    const dense = edges.length > 50000;
+    const low = dense ? 0.2 : 0.4;
+    const span = dense ? 1.3 : 2.6;
     for (const e of edges) {
       const a = e.attributes;
-      a.size = 0.4 + 2.6 * (Math.log1p(Math.max(0, Number(a.weight) || 0)) / scale);
+      a.size = low + span * (Math.log1p(Math.max(0, Number(a.weight) || 0)) / scale);
       a.color = a.cross_border ? EDGE_CROSS : EDGE;
     }
   }
