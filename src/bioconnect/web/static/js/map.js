@@ -40,8 +40,9 @@
   const attributionNote = document.getElementById("map-attribution");
 
   let map = null;
-  let mapLoaded = null; // Promise resolved once the style has loaded
+  let mapLoaded = null; // resolves once the layers exist
   let popup = null;
+  let mapProblem = null; // why there is no map (the table is still filled)
   let generation = 0;
   let controller = null;
 
@@ -54,6 +55,10 @@
     }
     for (const child of children || []) node.append(child);
     return node;
+  }
+
+  function count(n, one, many) {
+    return `${number.format(n)} ${n === 1 ? one : many}`;
   }
 
   function setStatus(message, isError) {
@@ -89,8 +94,7 @@
     const params = new URLSearchParams();
     const boxes = Array.from(form.querySelectorAll('input[name="countries"]'));
     const checked = boxes.filter((b) => b.checked).map((b) => b.value);
-    if (checked.length && checked.length < boxes.length) params.set("countries", checked.join(","));
-    else if (checked.length) params.set("countries", checked.join(","));
+    if (checked.length) params.set("countries", checked.join(","));
     for (const name of FILTERS) {
       if (name === "countries") continue;
       const field = form.elements.namedItem(name);
@@ -114,9 +118,14 @@
   }
 
   function fillExpression(breaks) {
-    const step = ["step", ["get", "organisations"], RAMP[0]];
-    breaks.forEach((b, i) => step.push(b, RAMP[i + 1]));
-    return ["case", ["<=", ["coalesce", ["get", "organisations"], 0], 0], NO_ORGS, step];
+    // A "step" needs at least one stop; with none, every region with organisations
+    // takes the first colour.
+    let fill = RAMP[0];
+    if (breaks.length) {
+      fill = ["step", ["get", "organisations"], RAMP[0]];
+      breaks.forEach((b, i) => fill.push(b, RAMP[i + 1]));
+    }
+    return ["case", ["<=", ["coalesce", ["get", "organisations"], 0], 0], NO_ORGS, fill];
   }
 
   function drawLegend(breaks, maxValue, pointGroups) {
@@ -220,7 +229,7 @@
     }
     parts.push(
       pointCount
-        ? `${number.format(pointCount)} organisations have known coordinates and are shown as dots.`
+        ? `${count(pointCount, "organisation has", "organisations have")} known coordinates and ${pointCount === 1 ? "is" : "are"} shown as dots.`
         : "No organisation has known coordinates for these filters, so no dots are shown.",
     );
     coverage.textContent = parts.join(" ");
@@ -266,8 +275,8 @@
     });
     map.touchZoomRotate.disableRotation();
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
-    mapLoaded = new Promise((resolve) => map.on("load", resolve));
-    return mapLoaded.then(() => {
+    // Resolves once the style has loaded and the sources and layers below exist.
+    mapLoaded = new Promise((resolve) => map.on("load", resolve)).then(() => {
       const empty = { type: "FeatureCollection", features: [] };
       map.addSource("regions", { type: "geojson", data: empty });
       map.addSource("points", { type: "geojson", data: empty });
@@ -349,6 +358,14 @@
         mapLoaded,
       ]);
       if (mine !== generation) return;
+      drawTable(regions.features);
+      drawCoverage(regions, level, points.features.length);
+      if (regions.attribution) attributionNote.textContent = `Boundaries: ${regions.attribution}.`;
+      if (!map) {
+        container.dataset.state = "error";
+        setStatus(`${mapProblem}; the table below lists the regions.`, true);
+        return;
+      }
       const values = regions.features.map((f) => f.properties.organisations || 0);
       const breaks = breaksFor(values);
       map.getSource("regions").setData(regions);
@@ -360,9 +377,6 @@
         new Set(points.features.map((f) => f.properties.stakeholder_group || "other")),
       ).sort();
       drawLegend(breaks, Math.max(0, ...values), groups);
-      drawTable(regions.features);
-      drawCoverage(regions, level, points.features.length);
-      if (regions.attribution) attributionNote.textContent = `Boundaries: ${regions.attribution}.`;
       const bounds = boundsOf([regions, points]);
       if (bounds) map.fitBounds(bounds, { padding: 24, duration: 0, maxZoom: 9 });
       map.once("idle", () => {
@@ -371,8 +385,8 @@
         container.dataset.pointCount = String(points.features.length);
         container.dataset.state = "ready";
         setStatus(
-          `${number.format(regions.features.length)} regions and ` +
-            `${number.format(points.features.length)} organisations shown.`,
+          `${count(regions.features.length, "region", "regions")} and ` +
+            `${count(points.features.length, "organisation", "organisations")} shown.`,
         );
       });
       map.triggerRepaint();
@@ -385,24 +399,22 @@
 
   function start() {
     applyQueryString();
-    if (typeof window.maplibregl === "undefined") {
-      container.dataset.state = "error";
-      setStatus("The map library did not load; the table below lists the regions.", true);
-      return;
-    }
-    try {
-      createMap();
-    } catch (err) {
-      container.dataset.state = "error";
-      setStatus(`The map cannot be shown in this browser (${err.message}).`, true);
-      return;
-    }
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const params = filterParams();
       history.replaceState(null, "", `${window.location.pathname}?${params}`);
       load();
     });
+    if (typeof window.maplibregl === "undefined") {
+      mapProblem = "The map library did not load";
+    } else {
+      try {
+        createMap();
+      } catch (err) {
+        map = null;
+        mapProblem = `The map cannot be shown in this browser (${err.message})`;
+      }
+    }
     load();
   }
 
