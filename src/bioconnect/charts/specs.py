@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+#: The Vega-Lite version the specs are written for: the browser's vega-lite (npm) and
+#: vl-convert (for PDFs and pictures) both render it, so one spec serves both.
+VEGA_LITE = "6.4"
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 GROUP_ORDER = [
     "academia",
     "industry",
@@ -123,5 +126,5 @@ def render(spec: dict[str, Any], fmt: Literal["svg", "png"] = "svg", scale: floa
     import vl_convert as vlc
 
     if fmt == "svg":
-        return str(vlc.vegalite_to_svg(spec)).encode("utf-8")
-    return bytes(vlc.vegalite_to_png(spec, scale=scale))
+        return str(vlc.vegalite_to_svg(spec, vl_version=VEGA_LITE)).encode("utf-8")
+    return bytes(vlc.vegalite_to_png(spec, vl_version=VEGA_LITE, scale=scale))

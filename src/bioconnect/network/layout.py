@@ -11,7 +11,7 @@ import numpy as np
 
 from bioconnect.network.build import CollaborationNetwork, subgraph
 
-__all__ = ["layout_positions", "strongest_nodes", "view_filter"]
+__all__ = ["layout_positions", "strongest_edges", "strongest_nodes", "view_filter"]
 
 
 def strongest_nodes(net: CollaborationNetwork, max_nodes: int) -> np.ndarray:
@@ -59,18 +59,58 @@ def strongest_nodes(net: CollaborationNetwork, max_nodes: int) -> np.ndarray:
     return keep
 
 
+def strongest_edges(net: CollaborationNetwork, max_edges: int) -> np.ndarray:
+    """Boolean mask of the ``max_edges`` heaviest ties (ties broken by node positions).
+
+    Parameters
+    ----------
+    net:
+        The collaboration network.
+    max_edges:
+        How many ties to keep (all when the network has fewer).
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean mask over edges.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from bioconnect.network import build_network
+    >>> p = pd.DataFrame({"org_id": ["a", "b", "c", "a", "b"],
+    ...     "project_id": ["P1", "P1", "P1", "P2", "P2"], "programme": "H2020",
+    ...     "start_year": 2016, "ec_contribution": 1.0, "country": "EE"})
+    >>> strongest_edges(build_network(p), 1).tolist()
+    [True, False, False]
+
+    References
+    ----------
+    None: a ranking.
+    """
+    keep = np.zeros(net.n_edges, dtype=bool)
+    if max_edges >= net.n_edges:
+        keep[:] = True
+        return keep
+    order = np.lexsort((net.target, net.source, -net.weight))
+    keep[order[:max_edges]] = True
+    return keep
+
+
 def view_filter(
     net: CollaborationNetwork,
     *,
     min_weight: float = 0.0,
     cross_border_only: bool = False,
     max_nodes: int | None = None,
+    max_edges: int | None = None,
 ) -> CollaborationNetwork:
     """The network the explorer draws: strong enough ties, optionally only cross-border ones.
 
     Ties below ``min_weight`` are dropped first (and, with ``cross_border_only``, ties within a
     country); organisations left without a tie are then dropped, and finally the
-    ``max_nodes`` strongest remain.
+    ``max_nodes`` strongest remain, joined by at most ``max_edges`` of their heaviest ties
+    (a drawing of half a million ties is a hairball; the strongest ties carry the picture).
 
     Parameters
     ----------
@@ -82,6 +122,8 @@ def view_filter(
         Keep only ties between organisations in different countries.
     max_nodes:
         Keep at most this many organisations (the strongest), or all when None.
+    max_edges:
+        Keep at most this many ties (the heaviest), or all when None.
 
     Returns
     -------
@@ -122,6 +164,16 @@ def view_filter(
     view = subgraph(trimmed, touched, min_weight=min_weight, cross_border_only=cross_border_only)
     if max_nodes is not None:
         view = subgraph(view, strongest_nodes(view, max_nodes), max_nodes=max_nodes)
+    if max_edges is not None and view.n_edges > max_edges:
+        keep = strongest_edges(view, max_edges)
+        view = type(view)(
+            nodes=view.nodes,
+            source=view.source[keep],
+            target=view.target[keep],
+            weight=view.weight[keep],
+            params={**view.params, "max_edges": max_edges},
+            domain_profile=view.domain_profile,
+        )
     return view
 
 

@@ -82,7 +82,8 @@ class NetworkQuery:
 
     def key(self) -> dict[str, Any]:
         data = asdict(self)
-        data["countries"] = self.resolved_countries()
+        # sorted, so that the same question asked in another order hits the same cache
+        data["countries"] = sorted(self.resolved_countries())
         return data
 
 
@@ -168,6 +169,13 @@ def _latest_run(engine: Engine) -> int:
 
 def _cached(engine: Engine, kind: str, params: dict[str, Any], compute: Any, refresh: bool) -> Any:
     """Return the cached payload for (kind, params, latest run), computing it when absent."""
+    return json.loads(_cached_text(engine, kind, params, compute, refresh))
+
+
+def _cached_text(
+    engine: Engine, kind: str, params: dict[str, Any], compute: Any, refresh: bool
+) -> str:
+    """The cached payload as JSON text (computed and stored when absent)."""
     run = _latest_run(engine)
     text = json.dumps({"params": params, "run": run}, sort_keys=True, default=str)
     digest = hashlib.sha256(text.encode()).hexdigest()
@@ -177,8 +185,8 @@ def _cached(engine: Engine, kind: str, params: dict[str, Any], compute: Any, ref
                 select(CACHE.c.payload).where(CACHE.c.kind == kind, CACHE.c.params_hash == digest)
             ).scalar()
         if hit is not None:
-            return json.loads(hit)
-    payload = compute()
+            return str(hit)
+    text = json.dumps(compute(), default=str, separators=(",", ":"), allow_nan=False)
     with transaction(engine) as conn:
         conn.execute(CACHE.delete().where(CACHE.c.kind == kind, CACHE.c.params_hash == digest))
         conn.execute(
@@ -187,11 +195,11 @@ def _cached(engine: Engine, kind: str, params: dict[str, Any], compute: Any, ref
                 params_hash=digest,
                 params=json.dumps(params, sort_keys=True, default=str),
                 ingest_run_id=run,
-                payload=json.dumps(payload, default=str),
+                payload=text,
                 created_at=schema.utcnow(),
             )
         )
-    return payload
+    return text
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -386,18 +394,46 @@ def network_view(
     min_weight: float = 0.0,
     cross_border_only: bool = False,
     max_nodes: int | None = 2000,
+    max_edges: int | None = 20000,
     refresh: bool = False,
 ) -> dict[str, Any]:
     """The network as the web explorer draws it: graphology JSON with positions and measures.
 
     Nodes carry ``x``, ``y`` (a seeded force-directed layout), ``degree``, ``strength``,
     ``pagerank``, ``community`` (Leiden, seed 0) and the organisation's attributes; edges
-    carry ``weight`` and ``cross_border``. Cached with the query and the view filter.
+    carry ``weight`` and ``cross_border``. The ``max_nodes`` strongest organisations are
+    kept, joined by their ``max_edges`` heaviest ties; degree and strength count all ties.
+    Cached with the query and the view filter.
     """
-    if max_nodes is not None and max_nodes < 1:
-        raise InputError(
-            f"max_nodes must be at least 1, not {max_nodes}.", "Use a positive number."
+    return dict(
+        json.loads(
+            network_view_json(
+                engine,
+                query,
+                min_weight=min_weight,
+                cross_border_only=cross_border_only,
+                max_nodes=max_nodes,
+                max_edges=max_edges,
+                refresh=refresh,
+            )
         )
+    )
+
+
+def network_view_json(
+    engine: Engine,
+    query: NetworkQuery,
+    *,
+    min_weight: float = 0.0,
+    cross_border_only: bool = False,
+    max_nodes: int | None = 2000,
+    max_edges: int | None = 20000,
+    refresh: bool = False,
+) -> str:
+    """:func:`network_view` as JSON text, straight from the cache (for the web API)."""
+    for name, value in (("max_nodes", max_nodes), ("max_edges", max_edges)):
+        if value is not None and value < 1:
+            raise InputError(f"{name} must be at least 1, not {value}.", "Use a positive number.")
     if min_weight < 0:
         raise InputError(f"min_weight must not be negative ({min_weight}).", "Use 0 or more.")
     params = {
@@ -405,28 +441,35 @@ def network_view(
         "min_weight": min_weight,
         "cross_border_only": cross_border_only,
         "max_nodes": max_nodes,
+        "max_edges": max_edges,
     }
 
     def compute() -> dict[str, Any]:
-        net = view_filter(
+        full = view_filter(
             build(engine, query),
             min_weight=min_weight,
             cross_border_only=cross_border_only,
             max_nodes=max_nodes,
         )
-        measures = degree_strength(net)
-        measures["org_id"] = net.nodes["org_id"].to_numpy()
-        measures["pagerank"] = pagerank(net) if net.n_nodes else []
-        measures["community"] = leiden_communities(net, seed=0).membership if net.n_nodes else []
+        measures = degree_strength(full)
+        measures["org_id"] = full.nodes["org_id"].to_numpy()
+        measures["pagerank"] = pagerank(full) if full.n_nodes else []
+        measures["community"] = leiden_communities(full, seed=0).membership if full.n_nodes else []
+        net = view_filter(full, max_edges=max_edges)
         xy = layout_positions(net, seed=0)
-        measures["x"] = xy[:, 0].round(5) if len(xy) else []
-        measures["y"] = xy[:, 1].round(5) if len(xy) else []
+        measures["x"] = xy[:, 0].round(4) if len(xy) else []
+        measures["y"] = xy[:, 1].round(4) if len(xy) else []
         data = to_graphology(net, extra=measures)
         country = net.nodes["country"].astype(str).to_numpy()
         for edge, s, t in zip(data["edges"], net.source.tolist(), net.target.tolist(), strict=True):
+            # graphology makes keys itself, and the graph type says the edges are undirected
+            del edge["key"], edge["undirected"]
             edge["attributes"]["cross_border"] = bool(country[s] != country[t])
+        for node in data["nodes"]:
+            node["attributes"] = {k: v for k, v in node["attributes"].items() if v is not None}
         data["attributes"]["n_nodes"] = net.n_nodes
         data["attributes"]["n_edges"] = net.n_edges
+        data["attributes"]["n_edges_all"] = full.n_edges
         return data
 
-    return dict(_cached(engine, "network.view", params, compute, refresh))
+    return _cached_text(engine, "network.view", params, compute, refresh)

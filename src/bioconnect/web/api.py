@@ -24,7 +24,7 @@ from bioconnect.services.network import (
     network_metrics,
     network_recommendations,
     network_summary,
-    network_view,
+    network_view_json,
 )
 from bioconnect.web.security import csrf_protect, require
 
@@ -374,7 +374,12 @@ def get_project(request: Request, user: Reader, project_id: str) -> dict[str, An
     return projects.project_detail(_engine(request), project_id)
 
 
-@router.get("/network", response_model=NetworkGraph, tags=["network"])
+@router.get(
+    "/network",
+    response_class=Response,
+    tags=["network"],
+    responses={200: {"model": NetworkGraph, "description": "graphology JSON."}},
+)
 def get_network(
     request: Request,
     user: Reader,
@@ -382,15 +387,22 @@ def get_network(
     min_weight: Annotated[float, Query(ge=0, le=1e12)] = 0.0,
     cross_border_only: bool = False,
     max_nodes: Annotated[int, Query(ge=1, le=50_000)] = 2000,
-) -> dict[str, Any]:
-    """The collaboration network (subgraph by filter) with layout and measures per node."""
-    return network_view(
+    max_edges: Annotated[int, Query(ge=1, le=1_000_000)] = 20_000,
+) -> Response:
+    """The collaboration network (subgraph by filter) with layout and measures per node.
+
+    The ``max_nodes`` strongest organisations are drawn with their ``max_edges`` heaviest
+    ties. The answer is sent straight from the analysis cache.
+    """
+    text = network_view_json(
         _engine(request),
         query,
         min_weight=min_weight,
         cross_border_only=cross_border_only,
         max_nodes=max_nodes,
+        max_edges=max_edges,
     )
+    return Response(content=text, media_type="application/json")
 
 
 @router.get("/network/summary", tags=["network"])

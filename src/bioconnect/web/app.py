@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -207,6 +208,8 @@ def create_app(
         return response
 
     app.add_middleware(ETagMiddleware, prefix=API_PREFIX)
+    # outermost: the ETag is computed on the plain body, then the answer is compressed
+    app.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=5)
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router, prefix=API_PREFIX)

@@ -28,6 +28,7 @@
     "weight",
     "min_weight",
     "max_nodes",
+    "max_edges",
   ];
   const PALETTE = [
     "#1f5fa8",
