@@ -100,9 +100,8 @@ class Watcher:
         page.on("dialog", self._dialog)
 
     def _console(self, message: Any) -> None:
-        location = message.location or {}
-        # Chromium asks for /favicon.ico on its own; the app has none (no page asks for it)
-        if message.type == "error" and not location.get("url", "").endswith("/favicon.ico"):
+        if message.type == "error":
+            location = message.location or {}
             self.console_errors.append(f"{message.text} ({location.get('url', '')})")
 
     def _dialog(self, dialog: Any) -> None:
