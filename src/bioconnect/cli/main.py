@@ -1224,14 +1224,21 @@ def plan_lint(fmt: FormatOption = "table", region: RegionOption = None) -> None:
     if fmt == "json":
         _json([asdict(f) for f in findings])
     elif findings:
-        table = Table("severity", "rule", "subject", "message", "fix")
+        table = Table()
+        for name in ("severity", "rule", "subject"):  # ids are shown whole, never cut
+            width = max(len(name), *(len(getattr(f, name)) for f in findings))
+            table.add_column(name, no_wrap=True, min_width=width)
+        table.add_column("message")
+        table.add_column("fix")
         for f in findings:
             table.add_row(f.severity, f.rule, f.subject, f.message, f.fix)
         out.print(table)
     errors = sum(f.severity == "error" for f in findings)
     err.print(f"{len(findings)} finding(s), {errors} error(s).")
     if errors:
-        raise typer.Exit(1)
+        raise BioconnectError(
+            f"The plan has {errors} error finding(s).", "Fix them as the fix column says."
+        )
 
 
 @plan_app.command("rank")
