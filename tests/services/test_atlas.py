@@ -92,3 +92,22 @@ def test_summary_shape_and_breakdowns(baltic_store: Engine) -> None:
         by_domain[("EE", "health")]
         == summary["countries"]["EE"]["by_domain"]["health"]["participations"]
     )
+
+
+def test_search_finds_organisations_by_a_name_variant(baltic_store: Engine) -> None:
+    from sqlalchemy import func, select
+
+    from bioconnect.services.organisations import list_organisations
+    from bioconnect.store import schema
+
+    org, name = schema.Organisation, schema.OrganisationName
+    with baltic_store.connect() as conn:
+        org_id, variant = conn.execute(
+            select(name.org_id, name.name)
+            .join(org, org.id == name.org_id)
+            .where(func.lower(org.name) != func.lower(name.name), func.length(name.name) > 12)
+            .order_by(name.org_id, name.name)
+            .limit(1)
+        ).one()
+    rows, total = list_organisations(baltic_store, variant, limit=500)
+    assert org_id in {r["id"] for r in rows} and total >= 1

@@ -8,6 +8,7 @@ from sqlalchemy import Engine, and_, func, or_, select
 
 from bioconnect.errors import InputError, NotFoundError
 from bioconnect.store import schema
+from bioconnect.store.database import contains_text
 
 ORG = schema.table(schema.Organisation)
 N = schema.table(schema.OrganisationName)
@@ -236,10 +237,12 @@ def list_organisations(
         like = f"%{needle}%"
         where.append(
             or_(
-                _contains(engine, ORG.c.name, like),
-                _contains(engine, ORG.c.short_name, like),
+                contains_text(engine, ORG.c.name, like),
+                contains_text(engine, ORG.c.short_name, like),
                 ORG.c.id == text.strip(),
                 ORG.c.id.in_(select(IDS.c.org_id).where(IDS.c.value == text.strip())),
+                # names as the sources wrote them, e.g. in Latvian where CORDIS has ASCII
+                ORG.c.id.in_(select(N.c.org_id).where(contains_text(engine, N.c.name, like))),
             )
         )
     if countries:
@@ -271,14 +274,3 @@ def list_organisations(
     for row in rows:
         del row["_total"]
     return rows, int(total or 0)
-
-
-def _contains(engine: Engine, column: Any, like: str) -> Any:
-    """``lower(column) LIKE like`` (``like`` is lower case), without lower() on SQLite.
-
-    SQLite's lower() and LIKE both fold ASCII letters only, so there ``column LIKE like``
-    matches the same rows and skips a function call per row (the search is a full scan).
-    """
-    if engine.dialect.name == "sqlite":
-        return column.like(like)
-    return func.lower(column).like(like)
