@@ -387,37 +387,16 @@ def export_network(
     raise InputError(f"Unknown network format {fmt!r}.", "Use graphml, gexf, csv or json.")
 
 
-def network_view(
-    engine: Engine,
-    query: NetworkQuery,
-    *,
-    min_weight: float = 0.0,
-    cross_border_only: bool = False,
-    max_nodes: int | None = 2000,
-    max_edges: int | None = 20000,
-    refresh: bool = False,
-) -> dict[str, Any]:
+def network_view(engine: Engine, query: NetworkQuery, **view: Any) -> dict[str, Any]:
     """The network as the web explorer draws it: graphology JSON with positions and measures.
 
     Nodes carry ``x``, ``y`` (a seeded force-directed layout), ``degree``, ``strength``,
     ``pagerank``, ``community`` (Leiden, seed 0) and the organisation's attributes; edges
-    carry ``weight`` and ``cross_border``. The ``max_nodes`` strongest organisations are
-    kept, joined by their ``max_edges`` heaviest ties; degree and strength count all ties.
-    Cached with the query and the view filter.
+    carry ``weight`` and ``cross_border``. ``view`` takes the keyword arguments of
+    :func:`network_view_json` (``min_weight``, ``cross_border_only``, ``max_nodes``,
+    ``max_edges``, ``refresh``).
     """
-    return dict(
-        json.loads(
-            network_view_json(
-                engine,
-                query,
-                min_weight=min_weight,
-                cross_border_only=cross_border_only,
-                max_nodes=max_nodes,
-                max_edges=max_edges,
-                refresh=refresh,
-            )
-        )
-    )
+    return dict(json.loads(network_view_json(engine, query, **view)))
 
 
 def network_view_json(
@@ -430,7 +409,12 @@ def network_view_json(
     max_edges: int | None = 20000,
     refresh: bool = False,
 ) -> str:
-    """:func:`network_view` as JSON text, straight from the cache (for the web API)."""
+    """:func:`network_view` as JSON text, straight from the cache (for the web API).
+
+    The ``max_nodes`` strongest organisations are kept, joined by their ``max_edges``
+    heaviest ties; degree, strength, PageRank and communities count all their ties.
+    Cached with the query and the view filter.
+    """
     for name, value in (("max_nodes", max_nodes), ("max_edges", max_edges)):
         if value is not None and value < 1:
             raise InputError(f"{name} must be at least 1, not {value}.", "Use a positive number.")

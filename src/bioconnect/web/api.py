@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pathlib
 import tempfile
+from dataclasses import asdict, dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
@@ -272,54 +273,49 @@ def get_atlas_summary(request: Request, user: Reader) -> dict[str, Any]:
     return atlas_summary(_engine(request), _preset(request))
 
 
+@dataclass(frozen=True)
+class AtlasFilters:
+    """The atlas filters the map routes take, as the map service's keyword arguments."""
+
+    countries: list[str] | None
+    stakeholder_group: str | None
+    domain: str | None
+    programme: str | None
+    start_year: int | None
+    end_year: int | None
+
+
+def atlas_filters(
+    countries: Country = None,
+    group: Group = None,
+    domain: Domain = None,
+    programme: Programme = None,
+    start_year: Year = None,
+    end_year: Year = None,
+) -> AtlasFilters:
+    return AtlasFilters(
+        list(_split(countries)) or None, group, domain, programme, start_year, end_year
+    )
+
+
+Filters = Annotated[AtlasFilters, Depends(atlas_filters)]
+
+
 @router.get("/atlas/map", response_model=GeoJSON, tags=["atlas"])
 def get_atlas_map(
     request: Request,
     user: Reader,
+    filters: Filters,
     level: Annotated[int, Query(ge=0, le=3, description="NUTS level: 0 (countries) or 2.")] = 0,
-    countries: Country = None,
-    group: Group = None,
-    domain: Domain = None,
-    programme: Programme = None,
-    start_year: Year = None,
-    end_year: Year = None,
 ) -> dict[str, Any]:
     """NUTS regions with organisations, participations and EC contribution, as GeoJSON."""
-    return maps.atlas_map(
-        _engine(request),
-        preset=_preset(request),
-        level=level,
-        countries=list(_split(countries)) or None,
-        stakeholder_group=group,
-        domain=domain,
-        programme=programme,
-        start_year=start_year,
-        end_year=end_year,
-    )
+    return maps.atlas_map(_engine(request), preset=_preset(request), level=level, **asdict(filters))
 
 
 @router.get("/atlas/points", response_model=GeoJSON, tags=["atlas"])
-def get_atlas_points(
-    request: Request,
-    user: Reader,
-    countries: Country = None,
-    group: Group = None,
-    domain: Domain = None,
-    programme: Programme = None,
-    start_year: Year = None,
-    end_year: Year = None,
-) -> dict[str, Any]:
+def get_atlas_points(request: Request, user: Reader, filters: Filters) -> dict[str, Any]:
     """Organisations whose coordinates are known, as GeoJSON points."""
-    return maps.organisation_points(
-        _engine(request),
-        preset=_preset(request),
-        countries=list(_split(countries)) or None,
-        stakeholder_group=group,
-        domain=domain,
-        programme=programme,
-        start_year=start_year,
-        end_year=end_year,
-    )
+    return maps.organisation_points(_engine(request), preset=_preset(request), **asdict(filters))
 
 
 @router.get("/organisations", response_model=OrganisationPage, tags=["organisations"])

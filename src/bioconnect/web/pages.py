@@ -77,30 +77,24 @@ def dashboard(request: Request, user: Reader) -> Response:
     )
 
 
+def _filter_choices(request: Request) -> dict[str, Any]:
+    """The countries, stakeholder groups and domains the filter forms offer."""
+    preset = load_preset(request.app.state.preset.name)
+    return {
+        "countries": preset.all_countries,
+        "groups": [g.key for g in preset.stakeholder_groups],
+        "domains": [d.key for d in preset.domains],
+    }
+
+
 @router.get("/map")
 def map_page(request: Request, user: Reader) -> Response:
-    preset = load_preset(request.app.state.preset.name)
-    return render(
-        request,
-        "map.html",
-        active="map",
-        countries=preset.all_countries,
-        groups=[g.key for g in preset.stakeholder_groups],
-        domains=[d.key for d in preset.domains],
-    )
+    return render(request, "map.html", active="map", **_filter_choices(request))
 
 
 @router.get("/network")
 def network_page(request: Request, user: Reader) -> Response:
-    preset = load_preset(request.app.state.preset.name)
-    return render(
-        request,
-        "network.html",
-        active="network",
-        countries=preset.all_countries,
-        groups=[g.key for g in preset.stakeholder_groups],
-        domains=[d.key for d in preset.domains],
-    )
+    return render(request, "network.html", active="network", **_filter_choices(request))
 
 
 @router.get("/organisations/{org_id}")
