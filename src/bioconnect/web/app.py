@@ -170,7 +170,7 @@ def create_app(
     database_url: str | None = None,
 ) -> FastAPI:
     """Build the web app on ``engine`` (or the store the settings name)."""
-    from bioconnect.web import api, pages
+    from bioconnect.web import api, pages, plan_api, plan_pages
 
     settings = settings or get_settings()
     engine = engine or connect(database_url or settings.database_url)
@@ -213,5 +213,7 @@ def create_app(
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router, prefix=API_PREFIX)
+    app.include_router(plan_api.router, prefix=API_PREFIX)
     app.include_router(pages.router)
+    app.include_router(plan_pages.router)
     return app
