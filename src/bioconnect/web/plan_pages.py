@@ -1,0 +1,695 @@
+"""The action plan's pages: overview, initiative and KPI editors, the inbox, and import.
+
+Each page reads through :mod:`bioconnect.services.plan` and each form writes through it,
+so that every change is validated, version-checked and audited. A save that started from
+an outdated version is answered with HTTP 409 and the form again, the user's values kept,
+next to a field-by-field table of the stored version and theirs.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData, UploadFile
+
+from bioconnect.charts.specs import gantt_chart, matrix_chart, priority_chart
+from bioconnect.errors import BioconnectError, InputError, NotFoundError
+from bioconnect.plan import Plan, PlanConfig, portfolio_balance, read_plan
+from bioconnect.services.accounts import Role, User
+from bioconnect.services.plan import (
+    PlanConflict,
+    RecordKind,
+    delete_record,
+    import_plan,
+    lint_plan,
+    load_plan,
+    merge_action_item,
+    plan_history,
+    propose_action_item,
+    rank_plan,
+    save_record,
+)
+from bioconnect.web.app import render
+from bioconnect.web.plan_api import (
+    ID_PATTERN,
+    config_of,
+    engine_of,
+    record_version,
+    region_of,
+)
+from bioconnect.web.security import csrf_protect, current_user, require
+
+router = APIRouter(prefix="/plan", dependencies=[Depends(csrf_protect)], include_in_schema=False)
+
+Reader = Annotated[User | None, Depends(require(None))]
+Stakeholder = Annotated[User, Depends(require(Role.stakeholder))]
+Editor = Annotated[User, Depends(require(Role.editor))]
+RecordId = Annotated[str, Path(max_length=100, pattern=ID_PATTERN)]
+
+#: The example plan in a source checkout (not shipped in wheels).
+EXAMPLE = FilePath(__file__).resolve().parents[3] / "examples" / "baltic-action-plan.example.yaml"
+IMPORT_COMMAND = "bioconnect plan import examples/baltic-action-plan.example.yaml"
+MAX_UPLOAD = 5 * 1024 * 1024
+STATUSES = ["idea", "planned", "active", "done", "dropped"]
+
+
+async def form_data(request: Request) -> FormData:
+    """The submitted form (read once; the CSRF check has read it already)."""
+    return await request.form()
+
+
+Form = Annotated[FormData, Depends(form_data)]
+
+
+def _stored_plan(request: Request) -> Plan | None:
+    try:
+        return load_plan(engine_of(request), region=region_of(request))
+    except NotFoundError:
+        return None
+
+
+def _may(request: Request, role: Role) -> bool:
+    user = current_user(request)
+    return user is not None and user.role >= role
+
+
+# ------------------------------------------------------------------------------ overview
+
+
+def _matrix_cells(plan: Plan) -> list[dict[str, Any]]:
+    cells: dict[tuple[str, str], dict[str, Any]] = {}
+    for item in plan.initiatives:
+        if item.status == "dropped" or not item.countries:
+            continue
+        share = (item.budget or 0.0) / len(item.countries)
+        for country in item.countries:
+            cell = cells.setdefault(
+                (item.pillar, country),
+                {"pillar": item.pillar, "country": country, "initiatives": 0, "budget": 0.0},
+            )
+            cell["initiatives"] += 1
+            cell["budget"] += share
+    return list(cells.values())
+
+
+def _overview(request: Request, plan: Plan, config: PlanConfig, view: str) -> dict[str, Any]:
+    engine, region = engine_of(request), region_of(request)
+    findings = lint_plan(engine, region=region)
+    balance = portfolio_balance(plan, config)
+    pillars = [p.id for p in config.pillars]
+    pillars += sorted({i.pillar for i in plan.initiatives} - set(pillars))
+    cells = _matrix_cells(plan)
+    countries = sorted({c["country"] for c in cells})
+    matrix = {(c["pillar"], c["country"]): c for c in cells}
+    ranks: list[dict[str, Any]] = []
+    rank_problem = None
+    try:
+        frame = rank_plan(engine, samples=2000, seed=0, region=region)
+        ranks = json.loads(frame.to_json(orient="records"))
+    except BioconnectError as exc:
+        rank_problem = exc
+    items = [i.model_dump(mode="json") for i in plan.initiatives]
+    return {
+        "findings": findings,
+        "counts": {s: sum(f.severity == s for f in findings) for s in ("error", "warning")},
+        "totals": balance.totals,
+        "by_pillar": json.loads(balance.by_pillar.to_json(orient="records")),
+        "pillar_labels": {p.id: p.label for p in config.pillars},
+        "initiatives": items,
+        "statuses": STATUSES,
+        "view": view,
+        "pillars": pillars,
+        "countries": countries,
+        "matrix": matrix,
+        "ranks": ranks,
+        "rank_problem": rank_problem,
+        "gantt_spec": gantt_chart(
+            sorted(items, key=lambda i: (i["start"] or "9999", i["id"])), "Timeline"
+        ),
+        "matrix_spec": matrix_chart(cells, pillars, "Pillars by country"),
+        "priority_spec": priority_chart(ranks, "Priorities") if ranks else None,
+    }
+
+
+@router.get("")
+def plan_page(
+    request: Request,
+    user: Reader,
+    view: Annotated[str, Query(pattern="^(table|kanban)$")] = "table",
+) -> Response:
+    plan = _stored_plan(request)
+    if plan is None:
+        return _empty(request)
+    config = config_of(request)
+    return render(
+        request,
+        "plan.html",
+        active="plan",
+        plan=plan,
+        may_edit=_may(request, Role.editor),
+        **_overview(request, plan, config, view),
+    )
+
+
+def _empty(request: Request, status: int = 200, error: Exception | None = None) -> Response:
+    return render(
+        request,
+        "plan_empty.html",
+        status,
+        active="plan",
+        command=IMPORT_COMMAND,
+        example_available=EXAMPLE.is_file(),
+        may_edit=_may(request, Role.editor),
+        error=error,
+    )
+
+
+@router.post("/import")
+def plan_import(request: Request, user: Editor, form: Form) -> Response:
+    """Import the example plan (``source=example``) or an uploaded YAML/XLSX file."""
+    source = form.get("source")
+    region = region_of(request)
+    try:
+        if source == "example":
+            if not EXAMPLE.is_file():
+                raise NotFoundError(
+                    "The example plan is not available on this server.",
+                    "Upload a plan file instead.",
+                )
+            import_plan(engine_of(request), EXAMPLE, actor=user.username, preset=region)
+        elif source == "upload":
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                raise InputError("No file was chosen.", "Choose a .yaml, .yml or .xlsx file.")
+            suffix = FilePath(upload.filename).suffix.lower()
+            if suffix not in (".yaml", ".yml", ".xlsx"):
+                raise InputError(
+                    f"{upload.filename!r} is not a YAML or XLSX file.",
+                    "Upload a .yaml, .yml or .xlsx plan file.",
+                )
+            content = upload.file.read(MAX_UPLOAD + 1)
+            if len(content) > MAX_UPLOAD:
+                raise InputError("The file is larger than 5 MB.", "Upload a smaller plan file.")
+            with tempfile.TemporaryDirectory(prefix="bioconnect-plan-") as folder:
+                path = FilePath(folder) / f"upload{suffix}"
+                path.write_bytes(content)
+                plan = read_plan(path, config_of(request))
+                if plan.region != region:
+                    raise InputError(
+                        f"The file's plan is for region {plan.region!r}; this site serves "
+                        f"{region!r}.",
+                        f"Set region: {region} in the file, or import it with the CLI.",
+                    )
+                import_plan(engine_of(request), plan, actor=user.username, preset=region)
+        else:
+            raise InputError("Say what to import.", "Use the buttons on the plan page.")
+    except BioconnectError as exc:
+        if _stored_plan(request) is None:
+            return _empty(request, 404 if isinstance(exc, NotFoundError) else 400, exc)
+        raise
+    return RedirectResponse("/plan", status_code=303)
+
+
+# ------------------------------------------------------------------------- form helpers
+
+
+def _lines(text: Any) -> list[str]:
+    return [line.strip() for line in str(text or "").splitlines() if line.strip()]
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _many(form: FormData, name: str) -> list[str]:
+    return [v for v in form.getlist(name) if isinstance(v, str) and v]
+
+
+def _number(form: FormData, name: str, label: str) -> float | None:
+    text = _text(form, name)
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError(f"The {label} {text!r} is not a number.", "Give a number.") from None
+
+
+def _partners(text: str) -> list[dict[str, Any]]:
+    out = []
+    for line in _lines(text):
+        name, _, org_id = line.partition("|")
+        out.append({"name": name.strip(), "org_id": org_id.strip() or None})
+    return out
+
+
+def _initiative_from(form: FormData, base: dict[str, Any], config: PlanConfig) -> dict[str, Any]:
+    """The initiative the form describes; fields the form lacks (milestones) come from base."""
+    data = dict(base)
+    if not base:
+        data["id"] = _text(form, "id")
+    data["title"] = _text(form, "title")
+    data["description"] = _text(form, "description")
+    data["pillar"] = _text(form, "pillar")
+    data["goals"] = _many(form, "goals")
+    lead = _text(form, "lead_name")
+    data["lead"] = {"name": lead, "org_id": _text(form, "lead_org_id") or None} if lead else None
+    data["partners"] = _partners(_text(form, "partners"))
+    data["countries"] = _many(form, "countries")
+    data["target_groups"] = _lines(form.get("target_groups"))
+    data["start"] = _text(form, "start") or None
+    data["end"] = _text(form, "end") or None
+    data["budget"] = _text(form, "budget") or None
+    data["funding_sources"] = _lines(form.get("funding_sources"))
+    data["status"] = _text(form, "status") or "idea"
+    data["risks"] = _lines(form.get("risks"))
+    data["depends_on"] = _many(form, "depends_on")
+    data["gender_dimension"] = _text(form, "gender_dimension") or None
+    data["cross_border"] = form.get("cross_border") == "on"
+    data["kpis"] = _many(form, "kpis")
+    scores = {}
+    for criterion in config.criteria:
+        value = _text(form, f"score_{criterion.id}")
+        if value:
+            scores[criterion.id] = int(value) if value.isdigit() else value
+    data["scores"] = scores
+    return data
+
+
+def _typed(data: dict[str, Any], form: FormData) -> dict[str, Any]:
+    """The record with its numbers as numbers (an InputError names a bad one)."""
+    typed = dict(data)
+    if "budget" in typed:
+        typed["budget"] = _number(form, "budget", "budget")
+    for side in ("baseline", "target"):
+        if side in typed and isinstance(typed[side], dict):
+            value = _number(form, f"{side}_value", f"{side} value")
+            typed[side] = {**typed[side], "value": value}
+    return typed
+
+
+def _shown(value: Any) -> str:
+    """A field's value as one short line for the conflict table."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(_shown(v) for v in value)
+    if isinstance(value, dict):
+        if set(value) <= {"name", "org_id"}:
+            return str(value.get("name")) + (f" ({value['org_id']})" if value.get("org_id") else "")
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _conflict_context(conflict: PlanConflict) -> dict[str, Any]:
+    data = conflict.as_dict()
+    rows = [
+        {"field": c["field"], "theirs": _shown(c["theirs"]), "yours": _shown(c["yours"])}
+        for c in data["changes"]
+    ]
+    return {"conflict": data, "conflict_rows": rows}
+
+
+def _history(request: Request, kind: RecordKind, record_id: str) -> list[dict[str, Any]]:
+    entries = plan_history(engine_of(request), record_id, region=region_of(request), limit=50)
+    out = []
+    for e in entries:
+        if e["entity"] != f"plan.{kind}":
+            continue
+        detail = e["detail"]
+        fields = detail.get("fields") or {}
+        out.append(
+            {
+                "at": str(e["at"]).replace("T", " ")[:19],
+                "actor": e["actor"],
+                "action": e["action"],
+                "version": detail.get("version"),
+                "fields": {k: _shown(v) for k, v in fields.items()},
+            }
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- initiatives
+
+
+def _initiative_page(
+    request: Request,
+    plan: Plan,
+    item: dict[str, Any],
+    *,
+    new: bool,
+    expected: int | None,
+    status: int = 200,
+    error: Exception | None = None,
+    **extra: Any,
+) -> Response:
+    config = config_of(request)
+    countries = list(request.app.state.preset.all_countries)
+    countries += [c for c in item.get("countries") or [] if c not in countries]
+    pillars = [(p.id, p.label) for p in config.pillars]
+    if item.get("pillar") and item["pillar"] not in {p for p, _ in pillars}:
+        pillars.append((item["pillar"], item["pillar"]))
+    lead = item.get("lead") or {}
+    partners = "\n".join(
+        p["name"] + (f" | {p['org_id']}" if p.get("org_id") else "")
+        for p in item.get("partners") or []
+    )
+    return render(
+        request,
+        "plan_initiative.html",
+        status,
+        active="plan",
+        plan=plan,
+        item=item,
+        new=new,
+        expected=expected,
+        error=error,
+        may_edit=_may(request, Role.editor),
+        pillars=pillars,
+        criteria=config.criteria,
+        countries=countries,
+        statuses=STATUSES,
+        lead=lead,
+        partners=partners,
+        history=[] if new else _history(request, "initiative", item.get("id", "")),
+        others=[i for i in plan.initiatives if i.id != item.get("id")],
+        **extra,
+    )
+
+
+def _plan_or_404(request: Request) -> Plan:
+    return load_plan(engine_of(request), region=region_of(request))
+
+
+@router.get("/initiatives/new")
+def initiative_new(request: Request, user: Editor) -> Response:
+    plan = _plan_or_404(request)
+    return _initiative_page(request, plan, {"status": "idea"}, new=True, expected=None)
+
+
+def _save_initiative(
+    request: Request, user: User, form: FormData, base: dict[str, Any], expected: int | None
+) -> Response:
+    plan = _plan_or_404(request)
+    config = config_of(request)
+    data = _initiative_from(form, base, config)
+    new = expected is None
+    try:
+        saved = save_record(
+            engine_of(request),
+            "initiative",
+            _typed(data, form),
+            expected_version=expected,
+            actor=user.username,
+            region=region_of(request),
+        )
+    except PlanConflict as conflict:
+        context = _conflict_context(conflict)
+        return _initiative_page(
+            request,
+            plan,
+            data,
+            new=new and conflict.theirs_version is None,
+            expected=conflict.theirs_version,
+            status=409,
+            **context,
+        )
+    except InputError as exc:
+        return _initiative_page(
+            request, plan, data, new=new, expected=expected, status=400, error=exc
+        )
+    return RedirectResponse(f"/plan/initiatives/{saved.id}?saved={saved.version}", status_code=303)
+
+
+@router.post("/initiatives/new")
+def initiative_create(request: Request, user: Editor, form: Form) -> Response:
+    return _save_initiative(request, user, form, {}, None)
+
+
+def _expected(form: FormData) -> int:
+    text = _text(form, "expected_version")
+    if not text.isdigit() or not 1 <= int(text) < 2**31:
+        raise InputError("The form has no valid expected version.", "Reload the page.")
+    return int(text)
+
+
+@router.get("/initiatives/{record_id}")
+def initiative_page(
+    request: Request,
+    user: Reader,
+    record_id: RecordId,
+    saved: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> Response:
+    plan = _plan_or_404(request)
+    try:
+        item = plan.initiative(record_id)
+    except KeyError:
+        raise NotFoundError(
+            f"No initiative {record_id!r} in the plan.", "Go back to the plan at /plan."
+        ) from None
+    return _initiative_page(
+        request, plan, item.model_dump(mode="json"), new=False, expected=item.version, saved=saved
+    )
+
+
+@router.post("/initiatives/{record_id}")
+def initiative_save(request: Request, user: Editor, record_id: RecordId, form: Form) -> Response:
+    expected = _expected(form)
+    plan = _plan_or_404(request)
+    try:
+        stored = plan.initiative(record_id).model_dump(mode="json")
+    except KeyError:
+        # deleted meanwhile: the service reports it as a conflict with nothing stored
+        stored = {"id": record_id}
+    return _save_initiative(request, user, form, stored, expected)
+
+
+@router.post("/initiatives/{record_id}/delete")
+def initiative_delete(request: Request, user: Editor, record_id: RecordId, form: Form) -> Response:
+    expected = _expected(form)
+    try:
+        delete_record(
+            engine_of(request),
+            "initiative",
+            record_id,
+            expected_version=expected,
+            actor=user.username,
+            region=region_of(request),
+        )
+    except PlanConflict as conflict:
+        plan = _plan_or_404(request)
+        item = conflict.theirs or {"id": record_id}
+        return _initiative_page(
+            request,
+            plan,
+            item,
+            new=False,
+            expected=conflict.theirs_version,
+            status=409,
+            **_conflict_context(conflict),
+        )
+    return RedirectResponse("/plan", status_code=303)
+
+
+# ----------------------------------------------------------------------------------- KPIs
+
+
+def _kpi_from(form: FormData, base: dict[str, Any]) -> dict[str, Any]:
+    data = dict(base)
+    if not base:
+        data["id"] = _text(form, "id")
+    data["name"] = _text(form, "name")
+    for name in ("definition", "unit", "source", "frequency"):
+        data[name] = _text(form, name)
+    data["direction"] = _text(form, "direction") or "increase"
+    data["owner"] = _text(form, "owner") or None
+    for side in ("baseline", "target"):
+        value, day = _text(form, f"{side}_value"), _text(form, f"{side}_date")
+        if value and day:
+            data[side] = {"value": value, "date": day}
+        elif value or day:
+            raise InputError(
+                f"The {side} needs both a value and a date.",
+                f"Give both, or leave both {side} fields empty.",
+            )
+        else:
+            data[side] = None
+    data["initiatives"] = _many(form, "initiatives")
+    data["goals"] = _many(form, "goals")
+    return data
+
+
+def _kpi_fields(item: dict[str, Any]) -> dict[str, str]:
+    """The KPI's single-value form fields as text."""
+    fields = {
+        name: "" if item.get(name) is None else str(item[name])
+        for name in ("id", "name", "definition", "unit", "direction", "owner", "source")
+    }
+    fields["frequency"] = str(item.get("frequency") or "")
+    for side in ("baseline", "target"):
+        measurement = item.get(side) or {}
+        fields[f"{side}_value"] = str(measurement.get("value", ""))
+        fields[f"{side}_date"] = str(measurement.get("date", ""))
+    return fields
+
+
+def _kpi_page(
+    request: Request,
+    plan: Plan,
+    item: dict[str, Any],
+    *,
+    new: bool,
+    expected: int | None,
+    status: int = 200,
+    error: Exception | None = None,
+    raw: FormData | None = None,
+    **extra: Any,
+) -> Response:
+    fields = _kpi_fields(item)
+    if raw is not None:  # the values as typed, to correct them
+        fields.update({k: v for k, v in raw.items() if k in fields and isinstance(v, str)})
+    return render(
+        request,
+        "plan_kpi.html",
+        status,
+        active="plan",
+        plan=plan,
+        item=item,
+        f=fields,
+        new=new,
+        expected=expected,
+        error=error,
+        may_edit=_may(request, Role.editor),
+        history=[] if new else _history(request, "kpi", item.get("id", "")),
+        **extra,
+    )
+
+
+@router.get("/kpis/new")
+def kpi_new(request: Request, user: Editor) -> Response:
+    plan = _plan_or_404(request)
+    return _kpi_page(request, plan, {"direction": "increase"}, new=True, expected=None)
+
+
+def _save_kpi(
+    request: Request, user: User, form: FormData, base: dict[str, Any], expected: int | None
+) -> Response:
+    plan = _plan_or_404(request)
+    new = expected is None
+    data = dict(base)
+    try:
+        data = _kpi_from(form, base)
+        saved = save_record(
+            engine_of(request),
+            "kpi",
+            _typed(data, form),
+            expected_version=expected,
+            actor=user.username,
+            region=region_of(request),
+        )
+    except PlanConflict as conflict:
+        return _kpi_page(
+            request,
+            plan,
+            data,
+            new=new and conflict.theirs_version is None,
+            expected=conflict.theirs_version,
+            status=409,
+            **_conflict_context(conflict),
+        )
+    except InputError as exc:
+        if new:
+            data = {
+                **data,
+                "initiatives": _many(form, "initiatives"),
+                "goals": _many(form, "goals"),
+            }
+        return _kpi_page(
+            request, plan, data, new=new, expected=expected, status=400, error=exc, raw=form
+        )
+    return RedirectResponse(f"/plan/kpis/{saved.id}?saved={saved.version}", status_code=303)
+
+
+@router.post("/kpis/new")
+def kpi_create(request: Request, user: Editor, form: Form) -> Response:
+    return _save_kpi(request, user, form, {}, None)
+
+
+def _kpi(plan: Plan, record_id: str) -> dict[str, Any]:
+    for kpi in plan.kpis:
+        if kpi.id == record_id:
+            return kpi.model_dump(mode="json")
+    raise NotFoundError(f"No KPI {record_id!r} in the plan.", "Go back to the plan at /plan.")
+
+
+@router.get("/kpis/{record_id}")
+def kpi_page(
+    request: Request,
+    user: Reader,
+    record_id: RecordId,
+    saved: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> Response:
+    plan = _plan_or_404(request)
+    item = _kpi(plan, record_id)
+    version = record_version(request, "kpi", record_id)
+    return _kpi_page(request, plan, item, new=False, expected=version, saved=saved)
+
+
+@router.post("/kpis/{record_id}")
+def kpi_save(request: Request, user: Editor, record_id: RecordId, form: Form) -> Response:
+    expected = _expected(form)
+    plan = _plan_or_404(request)
+    try:
+        stored = _kpi(plan, record_id)
+    except NotFoundError:
+        stored = {"id": record_id}
+    return _save_kpi(request, user, form, stored, expected)
+
+
+# ---------------------------------------------------------------------------------- inbox
+
+
+@router.get("/inbox")
+def inbox_page(request: Request, user: Reader) -> Response:
+    plan = _plan_or_404(request)
+    return render(
+        request,
+        "plan_inbox.html",
+        active="plan",
+        plan=plan,
+        may_propose=_may(request, Role.stakeholder),
+        may_edit=_may(request, Role.editor),
+    )
+
+
+@router.post("/inbox")
+def inbox_propose(request: Request, user: Stakeholder, form: Form) -> Response:
+    text = _text(form, "text")
+    if not text:
+        raise InputError("The idea is empty.", "Describe the idea in a sentence or two.")
+    if len(text) > 5000:
+        raise InputError("The idea is longer than 5000 characters.", "Shorten it.")
+    item = propose_action_item(
+        engine_of(request), text, actor=user.username, region=region_of(request)
+    )
+    return RedirectResponse(f"/plan/inbox#item-{item.id}", status_code=303)
+
+
+@router.post("/inbox/{record_id}/merge")
+def inbox_merge(request: Request, user: Editor, record_id: RecordId, form: Form) -> Response:
+    initiative = _text(form, "initiative")
+    if not initiative:
+        raise InputError("No initiative was chosen.", "Choose the initiative to merge into.")
+    merge_action_item(
+        engine_of(request), record_id, initiative, actor=user.username, region=region_of(request)
+    )
+    return RedirectResponse(f"/plan/inbox#item-{record_id}", status_code=303)
