@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import AsyncIterator
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
@@ -58,9 +59,13 @@ MAX_UPLOAD = 5 * 1024 * 1024
 STATUSES = ["idea", "planned", "active", "done", "dropped"]
 
 
-async def form_data(request: Request) -> FormData:
-    """The submitted form (read once; the CSRF check has read it already)."""
-    return await request.form()
+async def form_data(request: Request) -> AsyncIterator[FormData]:
+    """The submitted form (read once; the CSRF check has read it already), closed after."""
+    form = await request.form()
+    try:
+        yield form
+    finally:
+        await form.close()
 
 
 Form = Annotated[FormData, Depends(form_data)]
