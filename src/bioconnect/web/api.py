@@ -144,10 +144,12 @@ class GraphNode(BaseModel):
 
 
 class GraphEdge(BaseModel):
-    key: str
+    """A tie; graphology makes the key when it is absent, and the graph is undirected."""
+
+    key: str | None = None
     source: str
     target: str
-    undirected: bool = True
+    undirected: bool | None = None
     attributes: dict[str, Any]
 
 
