@@ -60,6 +60,38 @@ def bare_projection(p: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return upper.row, upper.col, upper.data
 
 
+def bare_projection_with_attributes(
+    p: pd.DataFrame, o: pd.DataFrame, d: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.DataFrame]:
+    """The same work as ``build_network(p, o, d)`` written with the libraries directly.
+
+    The projection as in :func:`bare_projection`, the organisation table joined onto the
+    node ids with a pandas merge, per-node project counts and funding sums, and the
+    domain profile as a sparse product with its main domain.
+    """
+    orgs, org_ids = pd.factorize(p["org_id"], sort=True)
+    projects, project_ids = pd.factorize(p["project_id"])
+    b = sp.csr_matrix((np.ones(len(p)), (orgs, projects)))
+    upper = sp.triu(b @ b.T, k=1).tocoo()
+    nodes = pd.DataFrame({"org_id": org_ids}).merge(
+        o.drop_duplicates("org_id"), on="org_id", how="left"
+    )
+    nodes["n_projects"] = np.bincount(orgs, minlength=len(org_ids))
+    nodes["ec_contribution"] = np.bincount(
+        orgs, weights=p["ec_contribution"].fillna(0).to_numpy(), minlength=len(org_ids)
+    )
+    tag_project = pd.Index(project_ids).get_indexer(d["project_id"])
+    tags, names = pd.factorize(d["domain"], sort=True)
+    hit = tag_project >= 0
+    domains = sp.csr_matrix(
+        (np.ones(int(hit.sum())), (tag_project[hit], tags[hit])),
+        shape=(len(project_ids), len(names)),
+    )
+    profile = np.asarray((b @ domains).todense())
+    nodes["domain"] = np.asarray(names, dtype=object)[profile.argmax(axis=1)]
+    return upper.row, upper.col, upper.data, nodes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -100,10 +132,14 @@ def main() -> None:
         count=False,
     )
     record(
-        f"projection ({net.n_nodes:,} orgs, {net.n_edges:,} edges)",
+        f"projection with attributes ({net.n_nodes:,} orgs, {net.n_edges:,} edges)",
         t_ours,
-        {"scipy B @ B.T": t_bare},
-        "ours adds node attributes, domain profile and filters",
+        {
+            "scipy B @ B.T + pandas merge + B @ D": best(
+                lambda: bare_projection_with_attributes(p, o, d), args.repeat
+            )
+        },
+        f"bare B @ B.T alone {t_bare:.3f} s; ours adds filters and a canonical edge order",
     )
 
     def to_graph() -> igraph.Graph:

@@ -202,19 +202,21 @@ def _as_str(values: pd.Series) -> pd.Series:
 
 
 def _upper_triangle(product: sp.spmatrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Entries above the diagonal with a positive value, ordered by (row, column)."""
+    """Entries above the diagonal of a symmetric matrix with a positive value, by (row, column).
+
+    The lower triangle's columns are the upper triangle's rows; converting the lower
+    triangle to CSC (a linear-time counting sort) lists each column's rows in order, which
+    is the canonical (source, target) order, whatever the order of the input rows.
+    """
     csr = sp.csr_matrix(product)
     n = csr.shape[0]
-    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(csr.indptr))
-    upper = (csr.indices > rows) & (csr.data > 0)
-    counts = np.bincount(rows[upper], minlength=n)
-    half = sp.csr_matrix(
-        (csr.data[upper], csr.indices[upper], np.concatenate([[0], np.cumsum(counts)])),
-        shape=csr.shape,
+    rows = np.repeat(np.arange(n, dtype=csr.indices.dtype), np.diff(csr.indptr))
+    lower = (csr.indices < rows) & (csr.data > 0)
+    low = sp.csc_matrix(
+        sp.coo_matrix((csr.data[lower], (rows[lower], csr.indices[lower])), shape=csr.shape)
     )
-    half.sort_indices()  # canonical order, whatever the order of the input rows
-    rows = np.repeat(np.arange(n, dtype=np.int64), counts)
-    return rows, half.indices.astype(np.int64), half.data.astype(float)
+    source = np.repeat(np.arange(n, dtype=np.int64), np.diff(low.indptr))
+    return source, low.indices.astype(np.int64), low.data.astype(float)
 
 
 def _object_column(values: pd.Series) -> pd.Series:
