@@ -503,3 +503,19 @@ def test_plans_of_several_regions(stored: Engine) -> None:
     )
     assert [h["entity_id"] for h in sp.plan_history(stored, region="nordic")][:1] == ["X1"]
     assert sp.load_plan(stored, region="baltic").initiatives[0].id != "X1"
+
+
+def test_record_versions_and_balance_come_from_the_store(engine: Engine) -> None:
+    sp.import_plan(engine, EXAMPLE, actor="tester")
+    plan = sp.load_plan(engine)
+    kpi = plan.kpis[0]
+    assert sp.record_version(engine, "kpi", kpi.id) == 1
+    edited = kpi.model_copy(update={"unit": kpi.unit + " (edited)"})
+    sp.save_kpi(engine, edited, expected_version=1, actor="t")
+    assert sp.record_version(engine, "kpi", kpi.id) == 2
+    with pytest.raises(NotFoundError):
+        sp.record_version(engine, "goal", "no-such-goal")
+    balance = sp.balance_plan(engine)
+    assert int(balance.by_pillar["initiatives"].sum()) == len(
+        [i for i in plan.initiatives if i.status != "dropped"]
+    )

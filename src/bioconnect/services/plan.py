@@ -39,11 +39,13 @@ from bioconnect.plan import (
     Plan,
     PlanConfig,
     PlanDiff,
+    PortfolioBalance,
     diff_plans,
     lint,
     load_plan_config,
     plan_from_yaml,
     plan_to_yaml,
+    portfolio_balance,
     rank_stability,
     read_plan,
     write_plan,
@@ -61,6 +63,7 @@ __all__ = [
     "RecordKind",
     "SavedRecord",
     "Snapshot",
+    "balance_plan",
     "delete_record",
     "diff_versions",
     "export_plan",
@@ -73,6 +76,7 @@ __all__ = [
     "plan_version",
     "propose_action_item",
     "rank_plan",
+    "record_version",
     "save_goal",
     "save_initiative",
     "save_kpi",
@@ -635,6 +639,34 @@ def rank_plan(
     """
     plan, config = _plan_and_config(engine, region)
     return rank_stability(plan, config, weights, samples=samples, seed=seed)
+
+
+def balance_plan(engine: Engine, *, region: str | None = None) -> PortfolioBalance:
+    """The stored plan's portfolio balance, with the configuration stored with the plan."""
+    plan, config = _plan_and_config(engine, region)
+    return portfolio_balance(plan, config)
+
+
+def record_version(
+    engine: Engine, kind: RecordKind, record_id: str, *, region: str | None = None
+) -> int:
+    """The stored version of one goal, initiative, KPI or action item.
+
+    Raises
+    ------
+    NotFoundError
+        When the plan has no such record.
+    """
+    chosen = _kind(kind)
+    with engine.connect() as conn:
+        head = _one_plan(conn, region)
+        row = _stored(conn, chosen, head.id, record_id)
+    if row is None:
+        raise NotFoundError(
+            f"The plan has no {kind.replace('_', ' ')} {record_id!r}.",
+            "List the plan's records with `bioconnect plan export` or GET /api/v1/plan.",
+        )
+    return int(row.version)
 
 
 # --------------------------------------------------------------------------------- edits

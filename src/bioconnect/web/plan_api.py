@@ -27,13 +27,13 @@ from bioconnect.plan import (
     Plan,
     PlanConfig,
     load_plan_config,
-    portfolio_balance,
 )
 from bioconnect.services.accounts import Role, User
 from bioconnect.services.plan import (
     CURRENT,
     PlanConflict,
     RecordKind,
+    balance_plan,
     delete_record,
     diff_versions,
     lint_plan,
@@ -43,6 +43,7 @@ from bioconnect.services.plan import (
     plan_history,
     propose_action_item,
     rank_plan,
+    record_version,
     save_record,
     snapshot_plan,
 )
@@ -121,23 +122,6 @@ def region_of(request: Request) -> str:
 def config_of(request: Request) -> PlanConfig:
     """The region's plan configuration (pillars, criteria, KPI library)."""
     return load_plan_config(region_of(request))
-
-
-def record_version(request: Request, kind: RecordKind, record_id: str) -> int:
-    """The stored version of a goal, KPI or action item, from the plan's audit log.
-
-    Every change of a record is audited together with its new version in the same
-    transaction, so the newest entry holds the stored version.
-    """
-    entity = f"plan.{kind}"
-    for entry in plan_history(engine_of(request), record_id, region=region_of(request)):
-        if entry["entity"] != entity:
-            continue
-        version = entry["detail"].get("version")
-        if isinstance(version, int) and entry["action"] != "delete":
-            return version
-        break
-    return 1
 
 
 def conflict_response(conflict: PlanConflict) -> JSONResponse:
@@ -332,8 +316,7 @@ def get_rank(
 @router.get("/balance", response_model=BalanceOut)
 def get_balance(request: Request, user: Reader) -> dict[str, Any]:
     """Initiatives and budget by pillar, country and year, with totals against the envelope."""
-    plan = load_plan(engine_of(request), region=region_of(request))
-    balance = portfolio_balance(plan, config_of(request))
+    balance = balance_plan(engine_of(request), region=region_of(request))
     return {
         "by_pillar": _plain(balance.by_pillar),
         "by_country": _plain(balance.by_country),
@@ -347,7 +330,11 @@ def get_balance(request: Request, user: Reader) -> dict[str, Any]:
 
 def _get(request: Request, kind: RecordKind, record_id: str) -> dict[str, Any]:
     record = _find(load_plan(engine_of(request), region=region_of(request)), kind, record_id)
-    version = record.version if kind == "initiative" else record_version(request, kind, record_id)
+    version = (
+        record.version
+        if kind == "initiative"
+        else record_version(engine_of(request), kind, record_id, region=region_of(request))
+    )
     return {"version": version, "record": record}
 
 

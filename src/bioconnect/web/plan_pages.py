@@ -33,6 +33,7 @@ from bioconnect.services.plan import (
     plan_history,
     propose_action_item,
     rank_plan,
+    record_version,
     save_record,
 )
 from bioconnect.web.app import render
@@ -40,7 +41,6 @@ from bioconnect.web.plan_api import (
     ID_PATTERN,
     config_of,
     engine_of,
-    record_version,
     region_of,
 )
 from bioconnect.web.security import csrf_protect, current_user, require
@@ -645,7 +645,7 @@ def kpi_page(
 ) -> Response:
     plan = _plan_or_404(request)
     item = _kpi(plan, record_id)
-    version = record_version(request, "kpi", record_id)
+    version = record_version(engine_of(request), "kpi", record_id, region=region_of(request))
     return _kpi_page(request, plan, item, new=False, expected=version, saved=saved)
 
 
