@@ -89,3 +89,31 @@ def test_security_headers_are_set(baltic_store: Engine) -> None:
     assert response.headers["x-frame-options"] == "DENY"
     cookie = response.headers["set-cookie"]
     assert "bc_csrf=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+
+
+def test_a_new_visitor_gets_one_csrf_token_in_the_cookie_and_the_page(
+    baltic_sqlite: Engine,
+) -> None:
+    import re
+
+    from starlette.responses import Response
+
+    from bioconnect.web.security import csrf_cookie_header, set_csrf_cookie
+
+    client = _client(baltic_sqlite)
+    first = client.get("/login")
+    cookie = client.cookies.get("bc_csrf")
+    assert cookie and f'data-csrf="{cookie}"' in first.text
+    assert re.search(rf'name="csrf_token" value="{re.escape(cookie)}"', first.text)
+    # a visitor who has the cookie keeps it; every answer, errors too, has the headers
+    again = client.get("/no-such-page")
+    assert again.status_code == 404 and "set-cookie" not in again.headers
+    assert again.headers["x-content-type-options"] == "nosniff"
+    assert again.headers["referrer-policy"] == "same-origin"
+    api = client.get("/api/v1/me")
+    assert "default-src 'self'" in api.headers["content-security-policy"]
+    # the middleware writes the cookie exactly as set_csrf_cookie does
+    for secure in (False, True):
+        response = Response()
+        set_csrf_cookie(response, "token", secure=secure)
+        assert response.headers["set-cookie"].encode() == csrf_cookie_header("token", secure=secure)

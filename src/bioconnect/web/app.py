@@ -9,7 +9,6 @@ Example
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +31,12 @@ from bioconnect.services.store import connect
 from bioconnect.settings import Settings, get_settings
 from bioconnect.web.etag import ETagMiddleware
 from bioconnect.web.security import (
-    CONTENT_SECURITY_POLICY,
     CsrfFailed,
     Forbidden,
+    SecurityHeadersMiddleware,
     SignInRequired,
     csrf_token,
     current_user,
-    set_csrf_cookie,
 )
 
 HERE = Path(__file__).parent
@@ -194,19 +192,8 @@ def create_app(
     )
     app.state.templates = Jinja2Templates(env=environment)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Response:
-        if not request.cookies.get("bc_csrf"):
-            request.state.new_csrf = secrets.token_urlsafe(32)
-        response: Response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "same-origin"
-        if not request.cookies.get("bc_csrf"):
-            set_csrf_cookie(response, request.state.new_csrf, secure=settings.cookie_secure)
-        return response
-
+    # innermost of the three: error pages get the headers too
+    app.add_middleware(SecurityHeadersMiddleware, cookie_secure=settings.cookie_secure)
     app.add_middleware(ETagMiddleware, prefix=API_PREFIX)
     # outermost: the ETag is computed on the plain body, then the answer is compressed
     app.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=5)

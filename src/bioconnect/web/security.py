@@ -13,9 +13,11 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable, Coroutine
+from http.cookies import SimpleCookie
 from typing import Any
 
 from fastapi import Request
+from starlette.requests import cookie_parser
 
 from bioconnect.services.accounts import Role, User, session_user
 
@@ -132,3 +134,76 @@ def set_csrf_cookie(response: Any, token: str, *, secure: bool) -> None:
     response.set_cookie(
         CSRF_COOKIE, token, httponly=True, samesite="strict", secure=secure, path="/"
     )
+
+
+def csrf_cookie_header(token: str, *, secure: bool) -> bytes:
+    """The ``Set-Cookie`` value :func:`set_csrf_cookie` writes, for ASGI middleware."""
+    cookie: SimpleCookie = SimpleCookie()
+    cookie[CSRF_COOKIE] = token
+    cookie[CSRF_COOKIE]["path"] = "/"
+    cookie[CSRF_COOKIE]["httponly"] = True
+    cookie[CSRF_COOKIE]["samesite"] = "strict"
+    if secure:
+        cookie[CSRF_COOKIE]["secure"] = True
+    return cookie.output(header="").strip().encode("latin-1")
+
+
+_REPLACED_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+)
+_REPLACED_NAMES = frozenset(name for name, _ in _REPLACED_HEADERS)
+
+
+class SecurityHeadersMiddleware:
+    """Security headers on every answer, and a ``bc_csrf`` cookie for visitors without one.
+
+    A plain ASGI middleware (no ``BaseHTTPMiddleware``, which costs a task and a memory
+    stream per request). A visitor without the cookie gets a new token in
+    ``request.state.new_csrf`` before the route runs (:func:`csrf_token` hands it to
+    forms) and the same token in the cookie. The Content-Security-Policy is added unless
+    the route set its own; the other headers replace whatever the route set.
+    """
+
+    def __init__(self, app: Any, *, cookie_secure: bool) -> None:
+        self.app = app
+        self.cookie_secure = cookie_secure
+        self.policy = CONTENT_SECURITY_POLICY.encode("latin-1")
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        new_token: str | None = None
+        if not _has_csrf_cookie(scope):
+            new_token = secrets.token_urlsafe(32)
+            scope.setdefault("state", {})["new_csrf"] = new_token
+
+        async def send_with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.lower() not in _REPLACED_NAMES
+                ]
+                if not any(k.lower() == b"content-security-policy" for k, _ in headers):
+                    headers.append((b"content-security-policy", self.policy))
+                headers.extend(_REPLACED_HEADERS)
+                if new_token is not None:
+                    token = scope["state"].get("new_csrf", new_token)
+                    headers.append(
+                        (b"set-cookie", csrf_cookie_header(token, secure=self.cookie_secure))
+                    )
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _has_csrf_cookie(scope: dict[str, Any]) -> bool:
+    for name, value in scope.get("headers", ()):
+        if name == b"cookie":
+            # as Request.cookies reads them: the first Cookie header
+            return bool(cookie_parser(value.decode("latin-1")).get(CSRF_COOKIE))
+    return False
