@@ -117,3 +117,23 @@ def test_a_new_visitor_gets_one_csrf_token_in_the_cookie_and_the_page(
         response = Response()
         set_csrf_cookie(response, "token", secure=secure)
         assert response.headers["set-cookie"].encode() == csrf_cookie_header("token", secure=secure)
+
+
+def test_network_answers_carry_the_etag_of_their_body(baltic_sqlite: Engine) -> None:
+    import hashlib
+
+    from bioconnect.web.etag import body_etag
+
+    client = _client(baltic_sqlite)
+    params = {"programme": "H2020", "countries": "EE,LV"}
+    plain = {"Accept-Encoding": "identity"}
+    first = client.get("/api/v1/network", params=params, headers=plain)
+    tag = first.headers["etag"]
+    assert tag == body_etag(hashlib.sha256(first.content).hexdigest())
+    assert first.headers["cache-control"] == "no-cache"
+    assert int(first.headers["content-length"]) == len(first.content)
+    again = client.get("/api/v1/network", params=params, headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+    assert "content-type" not in again.headers and again.headers["etag"] == tag
+    other = client.get("/api/v1/network", params=params, headers={"If-None-Match": '"old"'})
+    assert other.status_code == 200 and other.content == first.content

@@ -42,6 +42,7 @@ from bioconnect.network import (
 from bioconnect.network.centrality import degree_strength, pagerank
 from bioconnect.network.export import to_graphology
 from bioconnect.network.layout import layout_positions, view_filter
+from bioconnect.services.cache import LRU, cached
 from bioconnect.services.organisations import find_organisation_id
 from bioconnect.store import schema
 from bioconnect.store.database import transaction
@@ -54,6 +55,10 @@ CACHE = schema.table(schema.AnalysisResult)
 RUN = schema.table(schema.IngestRun)
 
 ExportFormat = Literal["graphml", "gexf", "csv", "json"]
+
+# Network views kept in memory until the store's data changes (see services.cache):
+# 100-700 KB each, so at most about 20 MB.
+_VIEWS = LRU(32)
 
 
 @dataclass(frozen=True)
@@ -399,6 +404,14 @@ def network_view(engine: Engine, query: NetworkQuery, **view: Any) -> dict[str, 
     return dict(json.loads(network_view_json(engine, query, **view)))
 
 
+@dataclass(frozen=True)
+class NetworkViewBody:
+    """:func:`network_view_json`'s text as UTF-8 bytes, with their SHA-256 (hex)."""
+
+    body: bytes
+    sha256: str
+
+
 def network_view_json(
     engine: Engine,
     query: NetworkQuery,
@@ -415,11 +428,59 @@ def network_view_json(
     heaviest ties; degree, strength, PageRank and communities count all their ties.
     Cached with the query and the view filter.
     """
+    view = network_view_body(
+        engine,
+        query,
+        min_weight=min_weight,
+        cross_border_only=cross_border_only,
+        max_nodes=max_nodes,
+        max_edges=max_edges,
+        refresh=refresh,
+    )
+    return view.body.decode()
+
+
+def network_view_body(
+    engine: Engine,
+    query: NetworkQuery,
+    *,
+    min_weight: float = 0.0,
+    cross_border_only: bool = False,
+    max_nodes: int | None = 2000,
+    max_edges: int | None = 20000,
+    refresh: bool = False,
+) -> NetworkViewBody:
+    """:func:`network_view_json` as bytes with their hash, ready to send.
+
+    Kept in memory until the store's data changes, so a server answers a repeated
+    question without reading the store's cache row or hashing the body again.
+    """
     for name, value in (("max_nodes", max_nodes), ("max_edges", max_edges)):
         if value is not None and value < 1:
             raise InputError(f"{name} must be at least 1, not {value}.", "Use a positive number.")
     if min_weight < 0:
         raise InputError(f"min_weight must not be negative ({min_weight}).", "Use 0 or more.")
+
+    def compute() -> NetworkViewBody:
+        text = _network_view_text(
+            engine, query, min_weight, cross_border_only, max_nodes, max_edges, refresh
+        )
+        body = text.encode()
+        return NetworkViewBody(body, hashlib.sha256(body).hexdigest())
+
+    key = (query, min_weight, cross_border_only, max_nodes, max_edges)
+    return cached(engine, _VIEWS, key, compute, refresh=refresh)
+
+
+def _network_view_text(
+    engine: Engine,
+    query: NetworkQuery,
+    min_weight: float,
+    cross_border_only: bool,
+    max_nodes: int | None,
+    max_edges: int | None,
+    refresh: bool,
+) -> str:
     params = {
         **query.key(),
         "min_weight": min_weight,

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, func, or_, select
 
 from bioconnect.errors import InputError, NotFoundError
+from bioconnect.services.cache import LRU, cached
 from bioconnect.store import schema
 from bioconnect.store.database import contains_text
 
@@ -18,6 +19,11 @@ F = schema.table(schema.FieldProvenance)
 SF = schema.table(schema.SourceFile)
 SR = schema.table(schema.SourceRecord)
 IDS = schema.table(schema.OrganisationIdentifier)
+
+# Kept until the store's data changes (see services.cache). A detail is up to ~2 MB of
+# Python objects for the most active organisations; a search page about 50 KB.
+_DETAILS = LRU(256)
+_SEARCHES = LRU(1024)
 
 SUMMARY_COLUMNS = (
     "id",
@@ -82,8 +88,21 @@ def find_organisation_id(conn: Any, ident: str) -> str:
 def organisation_detail(engine: Engine, ident: str, *, partner_limit: int = 20) -> dict[str, Any]:
     """Everything about one organisation: fields with provenance, projects, partners, funding.
 
-    ``ident`` is the organisation's id, its PIC or its VAT number.
+    ``ident`` is the organisation's id, its PIC or its VAT number. The answer is kept in
+    memory until the store's data changes; its lists and rows are shared with later
+    callers, so copy before modifying them.
     """
+    ident = ident.strip()
+    detail = cached(
+        engine,
+        _DETAILS,
+        (ident, partner_limit),
+        lambda: _organisation_detail(engine, ident, partner_limit),
+    )
+    return dict(detail)
+
+
+def _organisation_detail(engine: Engine, ident: str, partner_limit: int) -> dict[str, Any]:
     with engine.connect() as conn:
         org_id = find_organisation_id(conn, ident)
         org = dict(conn.execute(select(ORG).where(ORG.c.id == org_id)).one()._mapping)
@@ -227,10 +246,33 @@ def list_organisations(
     """A page of organisations (most active first) and the total number that match.
 
     ``text`` matches the name, short name or an identifier (PIC, VAT) exactly; empty
-    ``text`` lists all. ``domain`` keeps organisations tagged with that domain.
+    ``text`` lists all. ``domain`` keeps organisations tagged with that domain. The page
+    is kept in memory until the store's data changes; its rows are shared with later
+    callers, so copy before modifying them.
     """
     if limit < 1 or offset < 0:
         raise InputError("limit must be at least 1 and offset at least 0.", "Fix the paging.")
+    key = (text, tuple(countries or ()), stakeholder_group, domain, limit, offset)
+    rows, total = cached(
+        engine,
+        _SEARCHES,
+        key,
+        lambda: _list_organisations(
+            engine, text, countries, stakeholder_group, domain, limit, offset
+        ),
+    )
+    return list(rows), total
+
+
+def _list_organisations(
+    engine: Engine,
+    text: str,
+    countries: list[str] | None,
+    stakeholder_group: str | None,
+    domain: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
     where = []
     needle = text.strip().lower()
     if needle:

@@ -1,12 +1,15 @@
 """Opening the store, migrating it, and writing bulk rows fast on either engine.
 
-SQLite and PostgreSQL differ in three places, all of them here: how a URL picks its
-driver, how bulk rows are written (executemany vs COPY), and how tables are emptied.
+SQLite and PostgreSQL differ in a few places, all of them here: how a URL picks its
+driver, how bulk rows are written (executemany vs COPY), how tables are emptied, and
+which URL names one store.
 Nothing above the store layer asks which engine it runs on.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -270,3 +273,51 @@ def contains_text(engine: Engine, column: Any, like: str) -> Any:
     if engine.dialect.name == "sqlite":
         return column.like(like)
     return func.lower(column).like(like)
+
+
+# --- which store, and what this process wrote to it -----------------------------------
+
+_STORE_KEYS: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+_COUNTED: weakref.WeakSet[Engine] = weakref.WeakSet()
+_COMMITS: dict[str, int] = {}
+_COMMITS_LOCK = threading.Lock()
+
+
+def store_key(engine: Engine) -> str:
+    """A name for the store behind ``engine``: engines on the same database share it.
+
+    It is the URL, except for an in-memory SQLite database, which belongs to its engine.
+
+    Examples
+    --------
+    >>> store_key(make_engine("sqlite:////tmp/a.sqlite"))
+    'sqlite:////tmp/a.sqlite'
+    """
+    key = _STORE_KEYS.get(engine)
+    if key is None:
+        key = engine.url.render_as_string(hide_password=False)
+        if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
+            key += f"#engine-{id(engine)}"
+        _STORE_KEYS[engine] = key
+    return key
+
+
+def _count_commit(conn: Connection) -> None:
+    key = store_key(conn.engine)
+    with _COMMITS_LOCK:
+        _COMMITS[key] = _COMMITS.get(key, 0) + 1
+
+
+def local_commits(engine: Engine) -> int:
+    """How many transactions this process has committed to ``engine``'s store so far.
+
+    Counted from the first call on (the first call installs the counter on the engine).
+    A reader that remembers the number knows, without asking the database, whether this
+    process has written anything since; other processes' writes it cannot see.
+    """
+    if engine not in _COUNTED:
+        with _COMMITS_LOCK:
+            if engine not in _COUNTED:
+                event.listen(engine, "commit", _count_commit)
+                _COUNTED.add(engine)
+    return _COMMITS.get(store_key(engine), 0)

@@ -25,8 +25,9 @@ from bioconnect.services.network import (
     network_metrics,
     network_recommendations,
     network_summary,
-    network_view_json,
+    network_view_body,
 )
+from bioconnect.web.etag import body_etag
 from bioconnect.web.security import csrf_protect, require
 
 
@@ -392,7 +393,7 @@ def get_network(
     The ``max_nodes`` strongest organisations are drawn with their ``max_edges`` heaviest
     ties. The answer is sent straight from the analysis cache.
     """
-    text = network_view_json(
+    view = network_view_body(
         _engine(request),
         query,
         min_weight=min_weight,
@@ -400,7 +401,10 @@ def get_network(
         max_nodes=max_nodes,
         max_edges=max_edges,
     )
-    return Response(content=text, media_type="application/json")
+    # the ETag middleware takes the tag as it is instead of hashing the body again
+    return Response(
+        content=view.body, media_type="application/json", headers={"ETag": body_etag(view.sha256)}
+    )
 
 
 @router.get("/network/summary", tags=["network"])

@@ -1,0 +1,154 @@
+"""Read results kept in memory: reused while the data stays, recomputed once it changes.
+
+The stores are small (real H2020 rows of Estonia, then of the three Baltic states, and a
+stakeholder list from the Horizon Europe subset), so each backend takes a few seconds.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, create_engine, select
+
+from bioconnect.errors import NotFoundError
+from bioconnect.services import cache
+from bioconnect.services.ingest import import_user_source, ingest
+from bioconnect.services.network import NetworkQuery, network_view_body
+from bioconnect.services.organisations import list_organisations, organisation_detail
+from bioconnect.services.review import decide, list_candidates
+from bioconnect.store import schema
+from storekit import preset_with
+
+MAPPING = """
+name: stakeholders
+targets:
+  - entity: organisation
+    fields:
+      name: Organisation
+      short_name: Short name
+      activity_type: Type
+      city: City
+      country: Country
+      url: Website
+"""
+
+
+def _h2020_folder(data_dir: Path, folder: Path, countries: list[str]) -> Path:
+    (folder / "cordis/h2020").mkdir(parents=True)
+    rows = pd.read_csv(data_dir / "cordis/h2020/h2020.csv.gz", dtype=str, keep_default_na=False)
+    rows[rows["country"].isin(countries)].to_csv(folder / "cordis/h2020/h2020.csv.gz", index=False)
+    (folder / "cordis/h2020/organizations_2017.csv").symlink_to(
+        data_dir / "cordis/h2020/organizations_2017.csv"
+    )
+    return folder
+
+
+@pytest.fixture(scope="module")
+def folders(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """H2020 rows of Estonia; of the three Baltic states; and a stakeholder list."""
+    estonia = _h2020_folder(data_dir, tmp_path_factory.mktemp("ee"), ["EE"])
+    baltic = _h2020_folder(data_dir, tmp_path_factory.mktemp("baltic"), ["EE", "LV", "LT"])
+    he = pd.read_csv(data_dir / "cordis/horizon-europe/organization_subset.csv", sep=";", dtype=str)
+    he = he[he["country"].isin(["EE", "LV", "LT"])].drop_duplicates("name")
+    frame = he[["name", "shortName", "activityType", "city", "country", "organizationURL"]]
+    frame.columns = ["Organisation", "Short name", "Type", "City", "Country", "Website"]
+    users = tmp_path_factory.mktemp("users")
+    frame.to_csv(users / "stakeholders.csv", index=False)
+    (users / "stakeholders.yaml").write_text(MAPPING, encoding="utf-8")
+    return {"estonia": estonia, "baltic": baltic, "users": users}
+
+
+def _preset():  # type: ignore[no-untyped-def]
+    return preset_with("h2020-participations", "h2020-organisation-names")
+
+
+def _org_of(engine: Engine, key: str) -> str:
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(schema.RecordLink.org_id).where(schema.RecordLink.record_key == key)
+        ).scalar()
+    return str(found)
+
+
+def test_cached_reads_follow_ingests_and_review_decisions(
+    engine: Engine, folders: dict[str, Path]
+) -> None:
+    ingest(engine, _preset(), folders["estonia"])
+    latvian, n_latvian = list_organisations(engine, countries=["LV"])
+    assert n_latvian == 0 and latvian == []
+    query = NetworkQuery(countries=("EE",), scope="region_plus_partners", programmes=("H2020",))
+    view = network_view_body(engine, query)
+    # kept: the same objects come back without asking the store again
+    assert network_view_body(engine, query) is view
+    first = list_organisations(engine, "tartu")
+    assert list_organisations(engine, "tartu")[0][0] is first[0][0]
+
+    # a new ingest changes the data version: every answer is computed again
+    ingest(engine, _preset(), folders["baltic"])
+    latvian, n_latvian = list_organisations(engine, countries=["LV"])
+    assert n_latvian > 0 and {o["country"] for o in latvian} == {"LV"}
+    again = network_view_body(engine, query)
+    countries = {n["attributes"]["country"] for n in json.loads(again.body)["nodes"]}
+    assert countries == {"EE", "LV", "LT"}
+    assert {n["attributes"]["country"] for n in json.loads(view.body)["nodes"]} == {"EE"}
+
+    # a review decision (which rebuilds the registry) does too
+    users = folders["users"]
+    report = import_user_source(
+        engine,
+        users / "stakeholders.csv",
+        users / "stakeholders.yaml",
+        actor="analyst",
+        data_dir=folders["baltic"],
+    )
+    assert report.review_pending >= 1
+    pair = list_candidates(engine, "pending")[0]
+    left = _org_of(engine, pair["left_key"])
+    detail = organisation_detail(engine, left)
+    assert detail["organisation"]["id"] == left
+    assert organisation_detail(engine, left)["projects"] is detail["projects"]
+    found, _ = list_organisations(engine, pair["left_name"], limit=100)
+    assert left in {o["id"] for o in found}
+
+    merged = decide(engine, pair["id"], True, actor="analyst")
+    assert merged["org_id"] != left
+    with pytest.raises(NotFoundError):
+        organisation_detail(engine, left)
+    found, _ = list_organisations(engine, pair["left_name"], limit=100)
+    assert left not in {o["id"] for o in found}
+    assert merged["org_id"] in {o["id"] for o in found}
+
+
+def test_another_process_write_is_seen_once_the_version_is_read_again(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "VERSION_TTL", 3600.0)
+    before = cache.data_version(engine)
+    # an engine of its own, whose commits this process does not count: another worker
+    other = create_engine(engine.url)
+    with other.begin() as conn:
+        conn.execute(
+            schema.table(schema.AuditEntry)
+            .insert()
+            .values(actor="other", action="update", entity="plan", at=schema.utcnow())
+        )
+    other.dispose()
+    assert cache.data_version(engine) == before  # still trusted
+    monkeypatch.setattr(cache, "VERSION_TTL", 0.0)
+    after = cache.data_version(engine)
+    assert after != before and after[1:] == (before[1] + 1, before[2] + 1)
+
+
+def test_the_lru_keeps_the_latest_used_entries() -> None:
+    lru = cache.LRU(2)
+    lru.put("a", 1)
+    lru.put("b", 2)
+    assert lru.get("a") == 1  # "a" is now the latest used
+    lru.put("c", 3)
+    assert lru.get("b") is None and lru.get("a") == 1 and lru.get("c") == 3
+    assert len(lru) == 2
+    with pytest.raises(ValueError):
+        cache.LRU(0)
