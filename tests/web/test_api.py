@@ -137,3 +137,18 @@ def test_network_answers_carry_the_etag_of_their_body(baltic_sqlite: Engine) -> 
     assert "content-type" not in again.headers and again.headers["etag"] == tag
     other = client.get("/api/v1/network", params=params, headers={"If-None-Match": '"old"'})
     assert other.status_code == 200 and other.content == first.content
+
+
+def test_organisation_page_lists_50_projects_then_all_on_request(baltic_sqlite: Engine) -> None:
+    client = _client(baltic_sqlite)
+    busiest = client.get("/api/v1/organisations", params={"limit": 1}).json()["items"][0]
+    n_projects = len(client.get(f"/api/v1/organisations/{busiest['id']}").json()["projects"])
+    assert n_projects > 50
+    page = client.get(f"/organisations/{busiest['id']}")
+    assert page.text.count('<a href="/projects/') == 50
+    assert f"The 50 most recent of {n_projects} projects." in page.text
+    assert f'href="/organisations/{busiest["id"]}?projects=all#projects"' in page.text
+    everything = client.get(f"/organisations/{busiest['id']}", params={"projects": "all"})
+    assert everything.text.count('<a href="/projects/') == n_projects
+    assert "most recent of" not in everything.text
+    assert client.get(f"/organisations/{busiest['id']}?projects=some").status_code == 422

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
@@ -97,12 +97,22 @@ def network_page(request: Request, user: Reader) -> Response:
     return render(request, "network.html", active="network", **_filter_choices(request))
 
 
+PROJECTS_SHOWN = 50
+"""Projects an organisation page lists before its "show all" link (CNRS has 1,459)."""
+
+
 @router.get("/organisations/{org_id}")
 def organisation_page(
-    request: Request, user: Reader, org_id: Annotated[str, Path(max_length=80)]
+    request: Request,
+    user: Reader,
+    org_id: Annotated[str, Path(max_length=80)],
+    projects: Annotated[Literal["all"] | None, Query(description="all: list every project")] = None,
 ) -> Response:
     detail = organisations.organisation_detail(_engine(request), org_id)
-    return render(request, "organisation.html", active="search", detail=detail)
+    shown = detail["projects"] if projects == "all" else detail["projects"][:PROJECTS_SHOWN]
+    return render(
+        request, "organisation.html", active="search", detail=detail, projects_shown=shown
+    )
 
 
 @router.get("/projects/{project_id}")
