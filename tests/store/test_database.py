@@ -33,12 +33,49 @@ def _head() -> str:
 
 
 def test_migrations_create_every_table_and_match_the_models(engine: Engine) -> None:
-    assert _head() == "0003"
+    assert _head() == "0004"
     assert current_revision(engine) == _head()
     assert set(schema.Base.metadata.tables) <= set(table_names(engine))
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), schema.Base.metadata)
     assert diff == []
+
+
+def test_migration_0004_adds_the_partner_index_and_takes_it_back(engine: Engine) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from bioconnect.store.database import _alembic_config
+
+    def indexes() -> dict[str, list[str | None]]:
+        found = inspect(engine).get_indexes("participation")
+        return {i["name"]: i["column_names"] for i in found if i["name"]}
+
+    assert indexes()["ix_participation_project_org"] == ["project_id", "org_id"]
+    with engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0003")
+    assert "ix_participation_project_org" not in indexes()
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "head")
+    assert indexes()["ix_participation_project_org"] == ["project_id", "org_id"]
+
+
+def test_statistics_are_refreshed_after_a_load_on_postgresql(engine: Engine) -> None:
+    from sqlalchemy import text
+
+    from bioconnect.store.database import refresh_statistics
+
+    refresh_statistics(engine, ["participation", "organisation"])  # SQLite: nothing to do
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as conn:
+        done = conn.execute(
+            text(
+                "SELECT relname, last_vacuum IS NOT NULL AND last_analyze IS NOT NULL "
+                "FROM pg_stat_user_tables WHERE relname IN ('participation', 'organisation')"
+            )
+        ).all()
+    assert dict(done) == {"participation": True, "organisation": True}
 
 
 def test_opening_twice_is_harmless(store_url: str) -> None:

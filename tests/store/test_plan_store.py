@@ -23,7 +23,12 @@ PLAN_TABLES = {
 
 
 def test_migration_0003_creates_the_plan_tables_as_modelled(engine: Engine) -> None:
-    assert current_revision(engine) == "0003"
+    from alembic.script import ScriptDirectory
+
+    with engine.connect() as conn:
+        script = ScriptDirectory.from_config(_alembic_config(conn))
+    applied = {r.revision for r in script.iterate_revisions(current_revision(engine), "base")}
+    assert "0003" in applied
     assert set(inspect(engine).get_table_names()) >= PLAN_TABLES
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), schema.Base.metadata)

@@ -32,7 +32,7 @@ from bioconnect.sources.cordis import read_cordis
 from bioconnect.sources.fetch import read_manifest
 from bioconnect.sources.mapped import REPAIRS, SOURCE_ROW, MappedFile, read_mapped
 from bioconnect.store import schema
-from bioconnect.store.database import replace_tables, transaction
+from bioconnect.store.database import refresh_statistics, replace_tables, transaction
 
 ORG_COLUMNS = list(ORGANISATION_FIELDS)
 
@@ -475,6 +475,7 @@ def ingest(
                 detail=json.dumps(report.counts),
             )
         )
+    refresh_statistics(engine, schema.BULK_TABLES)
     return report
 
 

@@ -1,8 +1,8 @@
 """Opening the store, migrating it, and writing bulk rows fast on either engine.
 
 SQLite and PostgreSQL differ in a few places, all of them here: how a URL picks its
-driver, how bulk rows are written (executemany vs COPY), how tables are emptied, and
-which URL names one store.
+driver, how bulk rows are written (executemany vs COPY), how tables are emptied, how
+the planner's statistics are refreshed after a load, and which URL names one store.
 Nothing above the store layer asks which engine it runs on.
 """
 
@@ -273,6 +273,29 @@ def contains_text(engine: Engine, column: Any, like: str) -> Any:
     if engine.dialect.name == "sqlite":
         return column.like(like)
     return func.lower(column).like(like)
+
+
+# --- after a bulk load ----------------------------------------------------------------
+
+
+def refresh_statistics(engine: Engine, tables: Sequence[str]) -> None:
+    """Bring the planner's statistics (and PostgreSQL's visibility map) up to date after a load.
+
+    PostgreSQL: ``VACUUM (ANALYZE)`` of ``tables``. Autovacuum would do it a while after
+    the load (or never, where it is off); until then the planner guesses and cannot read
+    an index alone. Measured on the Baltic store: the partner ranking of the 50 busiest
+    organisation pages took 25 ms a page after ANALYZE alone (a hash join of the whole
+    participation table for the busiest) and 7 ms after VACUUM (ANALYZE) (index-only scans
+    of ``ix_participation_project_org``).
+
+    SQLite: nothing. ANALYZE (``sqlite_stat1``) changed no plan of the organisation page
+    and the search, and the page's queries took the same time with and without it.
+    """
+    if not tables or engine.dialect.name != "postgresql":
+        return
+    # VACUUM cannot run inside a transaction
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM (ANALYZE) " + ", ".join(f'"{t}"' for t in tables))
 
 
 # --- which store, and what this process wrote to it -----------------------------------

@@ -171,6 +171,9 @@ class Participation(Base):
     source_file_id: Mapped[int] = mapped_column(ForeignKey("source_file.id"))
     source_row: Mapped[int] = mapped_column(Integer)
     repairs: Mapped[str | None] = mapped_column(Text)
+    # an organisation's partners: its projects' other participants, read from the index
+    # alone (PostgreSQL hash-joined the whole table without it: 80 ms for CNRS, 21 with)
+    __table_args__ = (Index("ix_participation_project_org", "project_id", "org_id"),)
 
 
 class Organisation(Base):
