@@ -152,3 +152,16 @@ def test_organisation_page_lists_50_projects_then_all_on_request(baltic_sqlite: 
     assert everything.text.count('<a href="/projects/') == n_projects
     assert "most recent of" not in everything.text
     assert client.get(f"/organisations/{busiest['id']}?projects=some").status_code == 422
+
+
+def test_the_server_freezes_its_startup_objects_out_of_the_collectors_sight(
+    baltic_sqlite: Engine,
+) -> None:
+    import gc
+
+    try:
+        with TestClient(create_app(baltic_sqlite, settings=Settings())) as client:
+            assert gc.get_freeze_count() > 10_000
+            assert client.get("/api/v1/me").status_code == 200
+    finally:
+        gc.unfreeze()

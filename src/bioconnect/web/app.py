@@ -9,6 +9,9 @@ Example
 
 from __future__ import annotations
 
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +164,20 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error_page(request, exc.status_code, str(exc.detail), "Try again.")
 
 
+@asynccontextmanager
+async def _freeze_startup_objects(_app: FastAPI) -> AsyncIterator[None]:
+    """When the server starts: move what exists after start-up out of the collector's sight.
+
+    A full garbage collection walks every tracked object: about 200,000 after the imports
+    (pandas, SQLAlchemy, pydantic, FastAPI), which took about 150 ms and stalled every
+    request in flight, about once a second under load. Frozen objects are never walked
+    (nor freed; they live as long as the process anyway).
+    """
+    gc.collect()
+    gc.freeze()
+    yield
+
+
 def create_app(
     engine: Engine | None = None,
     *,
@@ -180,6 +197,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
+        lifespan=_freeze_startup_objects,
     )
     app.state.engine = engine
     app.state.settings = settings
