@@ -2,9 +2,9 @@
 
 For each store (SQLite, PostgreSQL) this script
 
-* ingests a fresh store (``bioconnect ingest``), or reuses one given with ``--sqlite-url`` /
-  ``--postgres-url``; a PostgreSQL database it creates is dropped at the end, and it is
-  ANALYZEd first (``--no-analyse`` skips that; the local server has autovacuum off);
+* ingests a fresh store (``bioconnect ingest``, which VACUUMs and ANALYZEs a PostgreSQL
+  store after the load), or reuses one given with ``--sqlite-url`` / ``--postgres-url``; a
+  PostgreSQL database it creates is dropped at the end;
 * starts ``bioconnect serve`` as a subprocess with each ``--workers`` count;
 * reads the ~50 most active organisation ids from ``/api/v1/organisations?limit=50``;
 * warms the server with one request per URL (so each network subgraph is computed and cached
@@ -222,15 +222,6 @@ def drop_database(name: str) -> None:
         ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--force", "--if-exists", name],
         check=False,
     )
-
-
-def analyse(url: str) -> None:
-    """ANALYZE a PostgreSQL store, as autovacuum would soon after an ingest.
-
-    The local test server runs with autovacuum off, and without statistics the planner
-    hash-joins whole tables for the organisation page.
-    """
-    subprocess.run(["psql", "-q", "-c", "ANALYZE", url], check=True)
 
 
 def postgres_version() -> str:
@@ -492,9 +483,6 @@ def main() -> None:
     parser.add_argument("--mixes", default=",".join(MIXES), help="search,page,network,all three")
     parser.add_argument("--sqlite-url", help="reuse this ingested SQLite store")
     parser.add_argument("--postgres-url", help="reuse this ingested PostgreSQL store")
-    parser.add_argument(
-        "--no-analyse", action="store_true", help="do not ANALYZE the PostgreSQL store"
-    )
     parser.add_argument("--no-baseline", action="store_true", help="skip the Starlette floor")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
@@ -526,8 +514,6 @@ def main() -> None:
                         name, url = create_database()
                         created.append(name)
                     print(f"{backend}: ingested in {ingest(url):.1f} s", flush=True)
-                if backend == "postgresql" and not args.no_analyse:
-                    analyse(url)
                 env = {**os.environ, "BIOCONNECT_DATABASE_URL": url}
                 for count in workers:
                     port = free_port()
