@@ -180,9 +180,9 @@ def view_filter(
 def layout_positions(net: CollaborationNetwork, *, seed: int = 0) -> np.ndarray:
     """Node positions (n × 2, scaled to [-1, 1]) from a force-directed layout.
 
-    Uses igraph's DrL layout above 1,000 nodes (fast, good cluster separation on large
-    graphs) and Fruchterman–Reingold below. Both start from seeded random positions, so the
-    same network and seed give the same picture.
+    Uses igraph's Fruchterman–Reingold layout (its grid variant above 1,000 nodes) with
+    log-scaled tie weights, from seeded random positions, so the same network and seed give
+    the same picture.
 
     Parameters
     ----------
@@ -208,8 +208,7 @@ def layout_positions(net: CollaborationNetwork, *, seed: int = 0) -> np.ndarray:
     References
     ----------
     Fruchterman, T. M. J. and Reingold, E. M. (1991). Graph drawing by force-directed
-    placement. Software: Practice and Experience 21(11). Martin, S. et al. (2011).
-    OpenOrd: an open-source toolbox for large graph layout. Proc. SPIE 7868.
+    placement. Software: Practice and Experience 21(11).
     """
     n = net.n_nodes
     if n == 0:
@@ -217,11 +216,15 @@ def layout_positions(net: CollaborationNetwork, *, seed: int = 0) -> np.ndarray:
     graph = net.graph
     rng = np.random.default_rng(seed)
     start = rng.uniform(-1, 1, size=(n, 2)).tolist()
-    weights = np.log1p(net.weight).tolist() if net.n_edges else None
-    if n > 1000:
-        layout = graph.layout_drl(weights=weights, seed=start)
-    else:
-        layout = graph.layout_fruchterman_reingold(weights=weights, seed=start, niter=500)
+    # The layout needs positive weights; a tie of weight 0 (funding unknown) still pulls.
+    weights = (
+        np.maximum(np.log1p(np.maximum(net.weight, 0.0)), 0.05).tolist() if net.n_edges else None
+    )
+    # Fruchterman–Reingold at every size (igraph switches to its grid variant above 1,000
+    # nodes); DrL aborts the process on some sparse graphs with many isolated nodes.
+    layout = graph.layout_fruchterman_reingold(
+        weights=weights, seed=start, niter=500 if n <= 1000 else 200, grid="auto"
+    )
     coords = np.asarray(layout.coords, dtype=float)
     coords -= coords.mean(axis=0)
     span = np.abs(coords).max()
