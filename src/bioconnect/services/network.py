@@ -248,6 +248,16 @@ def network_metrics(engine: Engine, query: NetworkQuery, *, refresh: bool = Fals
     return pd.DataFrame(_cached(engine, "network.metrics", query.key(), compute, refresh))
 
 
+def network_metrics_page(
+    engine: Engine, query: NetworkQuery, *, limit: int = 50, offset: int = 0
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of :func:`network_metrics`, most central (PageRank) first, and the total."""
+    frame = network_metrics(engine, query)
+    if "pagerank" in frame.columns:
+        frame = frame.sort_values(["pagerank", "org_id"], ascending=[False, True])
+    return _records(frame.iloc[offset : offset + limit]), len(frame)
+
+
 def network_communities(
     engine: Engine,
     query: NetworkQuery,

@@ -6,6 +6,7 @@ same ones).
 
 from __future__ import annotations
 
+import json
 import pathlib
 import tempfile
 from dataclasses import asdict, dataclass
@@ -22,7 +23,7 @@ from bioconnect.services.atlas import atlas_summary
 from bioconnect.services.export import export_organisations
 from bioconnect.services.network import (
     NetworkQuery,
-    network_metrics,
+    network_metrics_page,
     network_recommendations,
     network_summary,
     network_view_body,
@@ -422,14 +423,8 @@ def get_network_metrics(
     offset: Offset = 0,
 ) -> dict[str, Any]:
     """Per-organisation measures (degree … community), by PageRank."""
-    frame = network_metrics(_engine(request), query)
-    if "pagerank" in frame.columns:
-        frame = frame.sort_values(["pagerank", "org_id"], ascending=[False, True])
-    rows = frame.iloc[offset : offset + limit]
-    import json
-
-    items = json.loads(rows.to_json(orient="records"))
-    return {"items": items, **_page(len(frame), limit, offset)}
+    items, total = network_metrics_page(_engine(request), query, limit=limit, offset=offset)
+    return {"items": items, **_page(total, limit, offset)}
 
 
 @router.get("/network/recommendations", tags=["network"])
@@ -441,8 +436,6 @@ def get_recommendations(
     top: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> list[dict[str, Any]]:
     """Suggested partners with explanations, for one organisation or the whole region."""
-    import json
-
     frame = network_recommendations(_engine(request), query, org, top=top)
     return list(json.loads(frame.to_json(orient="records")))
 
