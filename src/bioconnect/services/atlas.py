@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, distinct, func, select
 
+from bioconnect.charts.specs import atlas_chart
+from bioconnect.errors import InputError
 from bioconnect.model.preset import Preset, load_preset
 from bioconnect.store import schema
 
@@ -155,3 +158,35 @@ def atlas_summary(engine: Engine, preset: str | Preset = "baltic") -> dict[str, 
         for country, g, d, programme, n_orgs, count, ec in rows
     ]
     return result
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """What the dashboard shows: the atlas summary, the network's, and the chart of both."""
+
+    summary: dict[str, Any]
+    network: dict[str, Any] | None
+    chart_spec: dict[str, Any]
+    groups: list[str]
+    domains: list[str]
+
+
+def dashboard(engine: Engine, preset: str | Preset = "baltic") -> Dashboard:
+    """The region at a glance: the atlas summary, the network summary (None before an
+    ingest has given a network) and the Vega-Lite chart of organisations per country."""
+    from bioconnect.services.network import NetworkQuery, network_summary
+
+    chosen = preset if isinstance(preset, Preset) else load_preset(preset)
+    summary = atlas_summary(engine, chosen)
+    try:
+        network: dict[str, Any] | None = network_summary(engine, NetworkQuery(preset=chosen.name))
+    except InputError:
+        network = None
+    countries = summary["countries"].values()
+    return Dashboard(
+        summary=summary,
+        network=network,
+        chart_spec=atlas_chart(summary),
+        groups=sorted({g for c in countries for g in c["by_group"]}),
+        domains=sorted({d for c in countries for d in c["by_domain"]}),
+    )

@@ -13,155 +13,26 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Engine
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bioconnect import __version__
-from bioconnect.errors import BioconnectError, InputError, NotFoundError
-from bioconnect.model.preset import load_preset
-from bioconnect.services.accounts import RateLimited
-from bioconnect.services.atlas import ATTRIBUTION
+from bioconnect.services.regions import load_region
 from bioconnect.services.store import connect
 from bioconnect.settings import Settings, get_settings
 from bioconnect.web.etag import ETagMiddleware
+from bioconnect.web.rendering import install_error_handlers
+from bioconnect.web.routing import API_PREFIX
 from bioconnect.web.security import (
-    CsrfFailed,
-    Forbidden,
     SecurityHeadersMiddleware,
-    SignInRequired,
-    csrf_token,
-    current_user,
 )
 
 HERE = Path(__file__).parent
-API_PREFIX = "/api/v1"
-
-
-def _is_api(request: Request) -> bool:
-    return request.url.path.startswith(API_PREFIX)
-
-
-def _problem(status: int, problem: str, fix: str) -> JSONResponse:
-    return JSONResponse({"detail": {"problem": problem, "fix": fix}}, status_code=status)
-
-
-def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
-    """Render a page with the context every page needs (user, CSRF token, region)."""
-    templates: Jinja2Templates = request.app.state.templates
-    preset = request.app.state.preset
-    return templates.TemplateResponse(
-        request,
-        template,
-        {
-            "user": current_user(request),
-            "csrf_token": csrf_token(request),
-            "region_label": preset.label,
-            "attribution": ATTRIBUTION,
-            "public_read": request.app.state.settings.public_read,
-            **context,
-        },
-        status_code=status_code,
-    )
-
-
-def _error_page(request: Request, status: int, problem: str, fix: str) -> Response:
-    if _is_api(request):
-        return _problem(status, problem, fix)
-    return render(request, "error.html", status, status=status, problem=problem, fix=fix)
-
-
-def _install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(SignInRequired)
-    async def sign_in_required(request: Request, _exc: SignInRequired) -> Response:
-        if _is_api(request):
-            return _problem(401, "You need to sign in for this.", "Sign in at /login.")
-        target = request.url.path
-        if request.url.query:
-            target += "?" + request.url.query
-        from urllib.parse import quote
-
-        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
-
-    @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, exc: Forbidden) -> Response:
-        return _error_page(
-            request,
-            403,
-            f"Your role ({exc.user.role.name}) may not do this; it needs {exc.needed.name}.",
-            "Ask an administrator for a role that allows it.",
-        )
-
-    @app.exception_handler(CsrfFailed)
-    async def csrf_failed(request: Request, _exc: CsrfFailed) -> Response:
-        return _error_page(
-            request,
-            403,
-            "The form's security token is missing or out of date.",
-            "Reload the page and submit again. API clients send the bc_csrf cookie's "
-            "value in an X-CSRF-Token header.",
-        )
-
-    @app.exception_handler(RateLimited)
-    async def rate_limited(request: Request, exc: RateLimited) -> Response:
-        response = _error_page(request, 429, exc.problem, exc.fix)
-        response.headers["Retry-After"] = "600"
-        return response
-
-    @app.exception_handler(NotFoundError)
-    async def not_found(request: Request, exc: NotFoundError) -> Response:
-        return _error_page(request, 404, exc.problem, exc.fix)
-
-    @app.exception_handler(InputError)
-    async def bad_input(request: Request, exc: InputError) -> Response:
-        return _error_page(request, 400, exc.problem, exc.fix)
-
-    @app.exception_handler(BioconnectError)
-    async def other_error(request: Request, exc: BioconnectError) -> Response:
-        return _error_page(request, 400, exc.problem, exc.fix)
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
-        details = "; ".join(
-            f"{'.'.join(str(p) for p in err.get('loc', ()))}: {err.get('msg')}"
-            for err in exc.errors()
-        )
-        if _is_api(request):
-            return JSONResponse(
-                {
-                    "detail": {
-                        "problem": f"The request is not valid: {details}.",
-                        "fix": "See /api/v1/openapi.json for the parameters each route takes.",
-                    }
-                },
-                status_code=422,
-            )
-        return render(
-            request,
-            "error.html",
-            422,
-            status=422,
-            problem=f"The request is not valid: {details}.",
-            fix="Check the address or the form and try again.",
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if exc.status_code == 404:
-            return _error_page(request, 404, "There is no such page.", "Go to the dashboard at /.")
-        if exc.status_code == 405:
-            return _error_page(
-                request, 405, "This address does not take that method.", "Use GET to read it."
-            )
-        return _error_page(request, exc.status_code, str(exc.detail), "Try again.")
 
 
 @asynccontextmanager
@@ -185,7 +56,14 @@ def create_app(
     database_url: str | None = None,
 ) -> FastAPI:
     """Build the web app on ``engine`` (or the store the settings name)."""
-    from bioconnect.web import api, pages, plan_api, plan_pages
+    from bioconnect.web.accounts import api as accounts_api
+    from bioconnect.web.accounts import pages as accounts_pages
+    from bioconnect.web.atlas import api as atlas_api
+    from bioconnect.web.atlas import pages as atlas_pages
+    from bioconnect.web.network import api as network_api
+    from bioconnect.web.network import pages as network_pages
+    from bioconnect.web.plan import api as plan_api
+    from bioconnect.web.plan import pages as plan_pages
 
     settings = settings or get_settings()
     engine = engine or connect(database_url or settings.database_url)
@@ -201,7 +79,7 @@ def create_app(
     )
     app.state.engine = engine
     app.state.settings = settings
-    app.state.preset = load_preset(settings.preset)
+    app.state.preset = load_region(settings.preset)
     environment = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -215,10 +93,10 @@ def create_app(
     app.add_middleware(ETagMiddleware, prefix=API_PREFIX)
     # outermost: the ETag is computed on the plain body, then the answer is compressed
     app.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=5)
-    _install_error_handlers(app)
+    install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.include_router(api.router, prefix=API_PREFIX)
-    app.include_router(plan_api.router, prefix=API_PREFIX)
-    app.include_router(pages.router)
-    app.include_router(plan_pages.router)
+    for api in (accounts_api, atlas_api, network_api, plan_api):
+        app.include_router(api.router, prefix=API_PREFIX)
+    for pages in (atlas_pages, network_pages, accounts_pages, plan_pages):
+        app.include_router(pages.router)
     return app

@@ -36,13 +36,13 @@ from bioconnect.services.plan import (
     record_version,
     save_record,
 )
-from bioconnect.web.app import render
-from bioconnect.web.plan_api import (
+from bioconnect.web.plan.api import (
     ID_PATTERN,
     config_of,
     engine_of,
     region_of,
 )
+from bioconnect.web.rendering import render
 from bioconnect.web.security import csrf_protect, current_user, require
 
 router = APIRouter(prefix="/plan", dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -53,7 +53,7 @@ Editor = Annotated[User, Depends(require(Role.editor))]
 RecordId = Annotated[str, Path(max_length=100, pattern=ID_PATTERN)]
 
 #: The example plan in a source checkout (not shipped in wheels).
-EXAMPLE = FilePath(__file__).resolve().parents[3] / "examples" / "baltic-action-plan.example.yaml"
+EXAMPLE = FilePath(__file__).resolve().parents[4] / "examples" / "baltic-action-plan.example.yaml"
 IMPORT_COMMAND = "bioconnect plan import examples/baltic-action-plan.example.yaml"
 MAX_UPLOAD = 5 * 1024 * 1024
 STATUSES = ["idea", "planned", "active", "done", "dropped"]

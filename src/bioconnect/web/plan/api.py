@@ -47,7 +47,7 @@ from bioconnect.services.plan import (
     save_record,
     snapshot_plan,
 )
-from bioconnect.web.api import Problem, ProblemDetail
+from bioconnect.web.routing import Problem, ProblemDetail
 from bioconnect.web.security import csrf_protect, require
 
 #: The pattern of a record id (as :mod:`bioconnect.plan.model` defines it).

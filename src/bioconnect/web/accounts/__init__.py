@@ -1,0 +1,1 @@
+"""The accounts capability's pages and API routes."""

@@ -1,0 +1,80 @@
+"""The accounts API: who is signed in, the users and their roles, the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import Body, Request
+from pydantic import BaseModel, Field
+
+from bioconnect.services.accounts import add_user, audit_entries, list_users, set_role
+from bioconnect.web.routing import Admin, Limit, Offset, Reader, api_router, engine_of
+
+router = api_router()
+
+
+class UserOut(BaseModel):
+    username: str
+    display_name: str | None
+    role: str
+    active: bool
+    created_at: str
+
+
+class NewUser(BaseModel):
+    username: str = Field(min_length=2, max_length=80)
+    password: str = Field(min_length=10, max_length=200)
+    role: Literal["admin", "editor", "stakeholder", "viewer"] = "viewer"
+    display_name: str | None = Field(default=None, max_length=200)
+
+
+class RoleChange(BaseModel):
+    role: Literal["admin", "editor", "stakeholder", "viewer"]
+
+
+class Me(BaseModel):
+    username: str | None
+    role: str | None
+
+
+@router.get("/me", response_model=Me, tags=["accounts"])
+def me(request: Request, user: Reader) -> Me:
+    """Who is signed in (nulls for an anonymous visitor)."""
+    return Me(username=user.username if user else None, role=user.role.name if user else None)
+
+
+@router.get("/users", response_model=list[UserOut], tags=["accounts"])
+def get_users(request: Request, user: Admin) -> list[dict[str, Any]]:
+    """Every account (administrators)."""
+    return list_users(engine_of(request))
+
+
+@router.post("/users", response_model=UserOut, status_code=201, tags=["accounts"])
+def post_user(request: Request, user: Admin, new: Annotated[NewUser, Body()]) -> dict[str, Any]:
+    """Create an account (administrators)."""
+    add_user(
+        engine_of(request),
+        new.username,
+        new.password,
+        new.role,
+        display_name=new.display_name,
+        actor=user.username,
+    )
+    return next(u for u in list_users(engine_of(request)) if u["username"] == new.username.lower())
+
+
+@router.put("/users/{username}/role", response_model=UserOut, tags=["accounts"])
+def put_role(
+    request: Request, user: Admin, username: str, change: Annotated[RoleChange, Body()]
+) -> dict[str, Any]:
+    """Change a user's role (administrators)."""
+    set_role(engine_of(request), username, change.role, actor=user.username)
+    return next(u for u in list_users(engine_of(request)) if u["username"] == username.lower())
+
+
+@router.get("/audit", tags=["accounts"])
+def get_audit(
+    request: Request, user: Admin, limit: Limit = 100, offset: Offset = 0
+) -> list[dict[str, Any]]:
+    """The audit log, newest first (administrators)."""
+    return audit_entries(engine_of(request), limit=limit, offset=offset)

@@ -1,0 +1,1 @@
+"""The atlas capability's pages and API routes."""

@@ -1,0 +1,141 @@
+"""The atlas pages: dashboard, map, organisation and project pages, search, review queue.
+
+Each calls a service and renders a template; no logic lives here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import Form, Path, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from bioconnect.services import atlas, organisations, projects, regions, review
+from bioconnect.services.cache import LRU, cached
+from bioconnect.web.rendering import render
+from bioconnect.web.routing import Editor, Reader, engine_of, page_router
+
+router = page_router()
+
+
+@router.get("/")
+def dashboard(request: Request, user: Reader) -> Response:
+    board = atlas.dashboard(engine_of(request), request.app.state.preset)
+    return render(
+        request,
+        "dashboard.html",
+        active="dashboard",
+        summary=board.summary,
+        network=board.network,
+        chart_spec=board.chart_spec,
+        groups=board.groups,
+        domains=board.domains,
+    )
+
+
+def filter_choices(request: Request) -> dict[str, Any]:
+    """The countries, stakeholder groups and domains the filter forms offer."""
+    choices = regions.filter_choices(request.app.state.preset.name)
+    return {
+        "countries": list(choices.countries),
+        "groups": list(choices.groups),
+        "domains": list(choices.domains),
+    }
+
+
+@router.get("/map")
+def map_page(request: Request, user: Reader) -> Response:
+    return render(request, "map.html", active="map", **filter_choices(request))
+
+
+PROJECTS_SHOWN = 50
+"""Projects an organisation page lists before its "show all" link (CNRS has 1,459)."""
+
+# The main part of organisation pages as rendered HTML (about 20 KB each), kept until the
+# store's data changes: it is the same for every visitor, and rendering it was half the
+# CPU time of a page. Only the frame (base.html: user, CSRF token) is rendered each time.
+_ORGANISATION_BODIES = LRU(256)
+
+
+@router.get("/organisations/{org_id}")
+def organisation_page(
+    request: Request,
+    user: Reader,
+    org_id: Annotated[str, Path(max_length=80)],
+    projects: Annotated[Literal["all"] | None, Query(description="all: list every project")] = None,
+) -> Response:
+    engine = engine_of(request)
+    show_all = projects == "all"
+
+    def body() -> tuple[dict[str, Any], str]:
+        detail = organisations.organisation_detail(engine, org_id)
+        shown = detail["projects"] if show_all else detail["projects"][:PROJECTS_SHOWN]
+        template = request.app.state.templates.get_template("organisation_detail.html")
+        return detail["organisation"], template.render(detail=detail, projects_shown=shown)
+
+    org, html = cached(engine, _ORGANISATION_BODIES, (org_id, show_all), body)
+    return render(request, "organisation.html", active="search", org=org, body=html)
+
+
+@router.get("/projects/{project_id}")
+def project_page(
+    request: Request, user: Reader, project_id: Annotated[str, Path(max_length=80)]
+) -> Response:
+    detail = projects.project_detail(engine_of(request), project_id)
+    return render(request, "project.html", active="search", detail=detail)
+
+
+@router.get("/search")
+def search_page(
+    request: Request,
+    user: Reader,
+    q: Annotated[str, Query(max_length=200)] = "",
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> Response:
+    orgs: list[dict[str, Any]] = []
+    projs: list[dict[str, Any]] = []
+    n_orgs = n_projs = 0
+    if q.strip():
+        orgs, n_orgs = organisations.list_organisations(
+            engine_of(request), q, limit=25, offset=offset
+        )
+        projs, n_projs = projects.search_projects(engine_of(request), q, limit=25, offset=offset)
+    template = "search_results.html" if request.headers.get("hx-request") else "search.html"
+    return render(
+        request,
+        template,
+        active="search",
+        query_text=q,
+        orgs=orgs,
+        projs=projs,
+        n_orgs=n_orgs,
+        n_projs=n_projs,
+        offset=offset,
+    )
+
+
+@router.get("/review")
+def review_page(request: Request, user: Editor) -> Response:
+    pending = review.list_candidates(engine_of(request), "pending", 100)
+    decided = review.list_candidates(engine_of(request), "accepted", 20) + review.list_candidates(
+        engine_of(request), "rejected", 20
+    )
+    return render(request, "review.html", active="review", pending=pending, decided=decided)
+
+
+@router.post("/review/{pair_id}")
+def review_decide(
+    request: Request,
+    user: Editor,
+    pair_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    decision: Annotated[str, Form(pattern="^(same|different)$")],
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    review.decide(
+        engine_of(request),
+        pair_id,
+        decision == "same",
+        actor=user.username,
+        note=note or None,
+    )
+    return RedirectResponse("/review", status_code=303)

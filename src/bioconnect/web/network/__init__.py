@@ -1,0 +1,1 @@
+"""The network capability's pages and API routes."""

@@ -1,0 +1,1 @@
+"""The plan capability's pages and API routes."""
