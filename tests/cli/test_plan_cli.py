@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bioconnect.cli.main import _actor, main
+from bioconnect.cli.main import main
+from bioconnect.cli.options import actor as _actor
 from storekit import ROOT
 
 EXAMPLE = ROOT / "examples" / "baltic-action-plan.example.yaml"

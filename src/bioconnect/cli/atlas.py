@@ -1,0 +1,207 @@
+"""The atlas of a region's organisations: ``atlas summary``, ``orgs search``, ``org show``
+and ``export organisations``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from bioconnect.cli.options import FormatOption, PresetOption
+from bioconnect.cli.output import check_format, err, out, print_json
+
+atlas_app = typer.Typer(help="The atlas of a region's organisations.", no_args_is_help=True)
+orgs_app = typer.Typer(help="Find organisations.", no_args_is_help=True)
+org_app = typer.Typer(help="One organisation.", no_args_is_help=True)
+export_app = typer.Typer(help="Export data to files.", no_args_is_help=True)
+
+
+@atlas_app.command("summary")
+def summary(
+    fmt: FormatOption = "table",
+    preset: PresetOption = "baltic",
+) -> None:
+    """Counts by country, stakeholder group, domain and programme, with EC contribution.
+
+    \b
+    Example:
+        bioconnect atlas summary --format json
+    """
+    from bioconnect.services.atlas import atlas_summary
+    from bioconnect.services.store import connect
+
+    check_format(fmt, ("table", "json"))
+    data = atlas_summary(connect(), preset)
+    if fmt == "json":
+        print_json(data)
+        return
+    programmes = sorted({p for c in data["countries"].values() for p in c["participations"]})
+    table = Table(title=f"{data['label']}: EU research participation", caption=data["attribution"])
+    table.add_column("country")
+    table.add_column("role")
+    table.add_column("organisations", justify="right")
+    for programme in programmes:
+        table.add_column(f"{programme} participations", justify="right")
+        table.add_column(f"{programme} EC € m", justify="right")
+    for code, entry in data["countries"].items():
+        cells = [code, entry["role"], f"{entry['organisations']:,}"]
+        for programme in programmes:
+            cells.append(f"{entry['participations'].get(programme, 0):,}")
+            cells.append(f"{entry['ec_contribution_eur'].get(programme, 0.0) / 1e6:,.1f}")
+        table.add_row(*cells)
+    out.print(table)
+    groups = sorted({g for c in data["countries"].values() for g in c["by_group"]})
+    by_group = Table(title="Organisations by stakeholder group")
+    by_group.add_column("country")
+    for group in groups:
+        by_group.add_column(group, justify="right")
+    for code, entry in data["countries"].items():
+        by_group.add_row(
+            code, *[f"{entry['by_group'].get(g, {}).get('organisations', 0):,}" for g in groups]
+        )
+    out.print(by_group)
+    domains = sorted({d for c in data["countries"].values() for d in c["by_domain"]})
+    by_domain = Table(title="Participations by biotech domain (a project may have several)")
+    by_domain.add_column("country")
+    for domain in domains:
+        by_domain.add_column(domain, justify="right")
+    for code, entry in data["countries"].items():
+        by_domain.add_row(
+            code, *[f"{entry['by_domain'].get(d, {}).get('participations', 0):,}" for d in domains]
+        )
+    out.print(by_domain)
+
+
+@orgs_app.command("search")
+def orgs_search(
+    text: Annotated[str, typer.Argument(help="Part of a name, or a PIC.")],
+    country: Annotated[
+        str | None, typer.Option("--country", help="Only this country (e.g. EE).")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many results.")] = 20,
+    fmt: FormatOption = "table",
+) -> None:
+    """Find organisations by name, name variant or identifier.
+
+    \b
+    Example:
+        bioconnect orgs search tartu --country EE
+    """
+    from bioconnect.services.organisations import SUMMARY_COLUMNS, search_organisations
+    from bioconnect.services.store import connect
+
+    check_format(fmt, ("table", "json"))
+    rows = search_organisations(connect(), text, country=country, limit=limit)
+    if fmt == "json":
+        print_json(rows)
+        return
+    if not rows:
+        err.print(f"No organisation matches {text!r}.")
+        return
+    table = Table(*SUMMARY_COLUMNS)
+    for row in rows:
+        table.add_row(*["" if row[c] is None else str(row[c]) for c in SUMMARY_COLUMNS])
+    out.print(table)
+
+
+@org_app.command("show")
+def org_show(
+    ident: Annotated[str, typer.Argument(metavar="ID", help="Organisation id, PIC or VAT number.")],
+    fmt: FormatOption = "table",
+) -> None:
+    """Projects, partners, funding and provenance of one organisation.
+
+    \b
+    Example:
+        bioconnect org show 999895013
+    """
+    from bioconnect.services.organisations import organisation_detail
+    from bioconnect.services.store import connect
+
+    check_format(fmt, ("table", "json"))
+    data = organisation_detail(connect(), ident)
+    if fmt == "json":
+        print_json(data)
+        return
+    org = data["organisation"]
+    out.print(
+        f"[bold]{org['name']}[/bold]  id {org['id']}  ({org['country']}, {org['stakeholder_group']})"
+    )
+    out.print(
+        "identifiers: " + ", ".join(f"{i['scheme']} {i['value']}" for i in data["identifiers"])
+    )
+    if len(data["names"]) > 1:
+        out.print("names: " + " | ".join(n["name"] for n in data["names"]))
+    for programme, f in data["funding"].items():
+        out.print(
+            f"{programme}: {f['participations']} participations, EC € {f['ec_contribution_eur']:,.0f}"
+        )
+    prov = Table("field", "value", "source", "file", "row", "repairs", title="Provenance")
+    for p in data["provenance"]:
+        prov.add_row(
+            p["field"], str(p["value"]), p["source"], p["file"], str(p["row"]), p["repairs"] or ""
+        )
+    out.print(prov)
+    projects = Table(
+        "project", "acronym", "programme", "start", "role", "EC €", "file", "row", title="Projects"
+    )
+    for p in data["projects"][:30]:
+        projects.add_row(
+            p["project_id"],
+            p["acronym"] or "",
+            p["programme"] or "",
+            str(p["start_year"] or ""),
+            p["role"] or "",
+            f"{p['ec_contribution']:,.0f}" if p["ec_contribution"] is not None else "",
+            p["file"],
+            str(p["row"]),
+        )
+    out.print(projects)
+    if len(data["projects"]) > 30:
+        out.print(f"... and {len(data['projects']) - 30} more (use --format json for all).")
+    partners = Table("partner", "name", "country", "group", "shared projects", title="Top partners")
+    for p in data["partners"]:
+        partners.add_row(
+            p["id"],
+            p["name"] or "",
+            p["country"] or "",
+            p["stakeholder_group"] or "",
+            str(p["shared_projects"]),
+        )
+    out.print(partners)
+
+
+@export_app.command("organisations")
+def export_organisations_command(
+    path: Annotated[Path, typer.Argument(help="Output file: .csv, .xlsx or .geojson.")],
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="csv, xlsx or geojson.")] = None,
+    preset: PresetOption = "baltic",
+    countries: Annotated[
+        str | None, typer.Option("--countries", help="Comma-separated, e.g. EE,LV.")
+    ] = None,
+    all_countries: Annotated[
+        bool, typer.Option("--all", help="Every country, not just the region.")
+    ] = False,
+) -> None:
+    """Export organisations with identifiers, group, domains and location.
+
+    \b
+    Example:
+        bioconnect export organisations baltic.geojson
+    """
+    from bioconnect.services.export import export_organisations
+    from bioconnect.services.store import connect
+
+    chosen = [c.strip() for c in countries.split(",") if c.strip()] if countries else None
+    if fmt is not None:
+        check_format(fmt, ("csv", "xlsx", "geojson"))
+    n = export_organisations(
+        connect(),
+        path,
+        fmt,  # type: ignore[arg-type]
+        preset=None if all_countries else preset,
+        countries=chosen,
+    )
+    err.print(f"Wrote {n:,} organisations to {path}.")

@@ -1,0 +1,103 @@
+"""Loading data: ``regions`` (the presets), ``ingest`` and ``import``.
+
+These are top-level commands; :mod:`bioconnect.cli.main` registers them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from bioconnect.cli.options import DataDirOption, PresetOption, actor
+from bioconnect.cli.output import (
+    RichDownloads,
+    RichStages,
+    download_progress,
+    err,
+    out,
+    stage_progress,
+)
+
+
+def regions() -> None:
+    """List the region presets.
+
+    \b
+    Example:
+        bioconnect regions
+    """
+    from bioconnect.model.preset import list_presets
+
+    table = Table("name", "label", "countries", "reference", "sources")
+    for preset in list_presets():
+        table.add_row(
+            preset.name,
+            preset.label,
+            " ".join(preset.countries),
+            " ".join(preset.reference_countries),
+            str(len(preset.sources)),
+        )
+    out.print(table)
+
+
+def ingest_preset(preset: str, data_dir: Path | None) -> None:
+    """Ingest a preset (downloading CORDIS first when there is no local data), with progress."""
+    from bioconnect.services.fetching import fetch_cordis, needs_download
+    from bioconnect.services.ingest import ingest
+    from bioconnect.services.store import connect
+
+    engine = connect()
+    if needs_download(data_dir):
+        err.print("No local data folder; downloading the official CORDIS files.")
+        with download_progress() as progress:
+            fetch_cordis(preset=preset, progress=RichDownloads(progress))
+    with stage_progress() as progress:
+        report = ingest(engine, preset, data_dir, actor=actor(), progress=RichStages(progress))
+    counts = report.counts
+    err.print(
+        f"Ingested {report.preset} from {report.data_dir}: {counts.get('organisation', 0):,} organisations, "
+        f"{counts.get('participation', 0):,} participations, {counts.get('project', 0):,} projects, "
+        f"{counts.get('repair', 0):,} documented repairs, {report.review_pending} pairs to review "
+        f"({report.seconds:.1f} s)."
+    )
+
+
+def ingest_command(preset: PresetOption = "baltic", data_dir: DataDirOption = None) -> None:
+    """Load a region preset's sources into the store (replacing earlier open data).
+
+    \b
+    Example:
+        bioconnect ingest --preset baltic --data-dir ../shared/data
+    """
+    ingest_preset(preset, data_dir)
+
+
+def import_command(
+    file: Annotated[Path, typer.Argument(help="CSV or XLSX file, e.g. your stakeholder list.")],
+    mapping: Annotated[
+        Path, typer.Option("--mapping", "-m", help="Mapping YAML (see docs/mappings.md).")
+    ],
+    name: Annotated[
+        str | None, typer.Option("--name", help="Name of this source (default: file name).")
+    ] = None,
+) -> None:
+    """Import your own file through a mapping; it is kept and loaded by every later ingest.
+
+    \b
+    Example:
+        bioconnect import stakeholders.xlsx --mapping stakeholders.yaml
+    """
+    from bioconnect.services.ingest import import_user_source
+    from bioconnect.services.store import connect
+
+    with stage_progress() as progress:
+        report = import_user_source(
+            connect(), file, mapping, name=name, actor=actor(), progress=RichStages(progress)
+        )
+    err.print(
+        f"Imported {file.name}; the store now holds {report.counts.get('organisation', 0):,} organisations, "
+        f"{report.review_pending} pairs to review (`bioconnect review list`)."
+    )

@@ -1,0 +1,102 @@
+"""The web app from the command line: ``up`` (the main job) and ``serve``.
+
+These are top-level commands; :mod:`bioconnect.cli.main` registers them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from bioconnect.cli.atlas import summary
+from bioconnect.cli.ingest import ingest_preset
+from bioconnect.cli.options import DataDirOption, PresetOption
+from bioconnect.cli.output import RichStages, err, stage_progress
+
+HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")]
+PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.", min=1, max=65535)]
+
+
+def _prepare_web(preset: str) -> None:
+    """Build the front-end assets and warm the caches the first page views need."""
+    from bioconnect.services.network import NetworkQuery, network_summary, network_view
+    from bioconnect.services.store import connect
+    from bioconnect.web.assets import build_assets
+
+    with stage_progress() as progress:
+        stages = RichStages(progress)
+        stages.start(3, "Front-end packages (npm)")
+        build_assets()
+        stages.step("Network layout")
+        engine = connect()
+        query = NetworkQuery(preset=preset)
+        network_view(engine, query)
+        stages.step("Network summary")
+        network_summary(engine, query)
+        stages.step("Ready")
+
+
+def _serve(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    err.print(f"Serving on http://{host}:{port}/ (Ctrl+C stops it).")
+    uvicorn.run(
+        "bioconnect.web:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        proxy_headers=True,
+    )
+
+
+def up(
+    preset: PresetOption = "baltic",
+    data_dir: DataDirOption = None,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the web app when done.")
+    ] = True,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+) -> None:
+    """The main job: ingest the preset, print the atlas summary, and serve the web app.
+
+    \b
+    Example:
+        bioconnect up
+        bioconnect up --no-serve
+    """
+    ingest_preset(preset, data_dir)
+    summary(fmt="table", preset=preset)
+    _prepare_web(preset)
+    if serve:
+        _serve(host, port, 1)
+
+
+def serve_command(
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", min=1, max=64, help="Worker processes (PostgreSQL: one per core)."
+        ),
+    ] = 1,
+) -> None:
+    """Serve the web app and the REST API (/api/v1) on the configured store.
+
+    With PostgreSQL (BIOCONNECT_DATABASE_URL=postgresql://...) use several workers;
+    SQLite serves one machine's users well with one.
+
+    \b
+    Example:
+        bioconnect serve --port 8000
+        BIOCONNECT_DATABASE_URL=postgresql://bioconnect@db/bioconnect bioconnect serve --host 0.0.0.0 --workers 4
+    """
+    from bioconnect.web.assets import assets_ready, build_assets
+
+    if not assets_ready():
+        build_assets()
+    _serve(host, port, workers)
