@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import doctest
-
 from sqlalchemy import Engine
 
-import bioconnect.charts.specs as specs
 from bioconnect.charts import atlas_chart, cross_border_chart, render
 from bioconnect.services.atlas import atlas_summary
-
-
-def test_examples() -> None:
-    result = doctest.testmod(specs)
-    assert result.attempted >= 2 and result.failed == 0
 
 
 def test_atlas_chart_adds_up_to_the_summary(baltic_store: Engine) -> None:

@@ -22,12 +22,12 @@ from bioconnect.network import (
     write_graphology_json,
 )
 from bioconnect.network.export import GEXF_VERSIONS
+from storekit import ROOT
 
-# Folder with the official GEXF 1.2 XSD files (gexf.xsd, data.xsd, dynamics.xsd,
-# hierarchy.xsd, phylogenics.xsd, viz.xsd) as published by the GEXF working group.
-# No package on PyPI or npm ships them, so the project does not vendor them; point this
-# variable at a copy to run the schema test.
-XSD_DIR = os.environ.get("BIOCONNECT_GEXF_XSD_DIR")
+# The official GEXF XML Schemas, one folder per version (gexf/1.3, gexf/1.2draft), as
+# published by the GEXF working group; see ../shared/schemas/README.md.
+# BIOCONNECT_GEXF_XSD_DIR points at another copy with the same layout.
+XSD_DIR = Path(os.environ.get("BIOCONNECT_GEXF_XSD_DIR", ROOT.parent / "shared/schemas/gexf"))
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,7 @@ def test_gexf_round_trip(baltic, metrics, tmp_path: Path, version: str) -> None:
 
 
 def gexf_structure_errors(path: Path) -> list[str]:
-    """What Gephi's reader relies on, checked with lxml when no XSD is at hand."""
+    """What Gephi's reader relies on beyond the schema (ids, counts, declared types)."""
     root = etree.parse(str(path)).getroot()
     ns = root.nsmap[None]
     q = lambda tag: f"{{{ns}}}{tag}"  # noqa: E731
@@ -101,21 +101,33 @@ def test_gexf_structure(baltic, metrics, tmp_path: Path, version: str) -> None:
     assert gexf_structure_errors(out) == []
 
 
-@pytest.mark.skipif(XSD_DIR is None, reason="BIOCONNECT_GEXF_XSD_DIR is not set")
+def gexf_schema(version: str) -> etree.XMLSchema:
+    """The official XSD of one GEXF version, its includes and imports read from its folder."""
+    path = XSD_DIR / version / "gexf.xsd"
+    if not path.is_file():
+        pytest.fail(f"The GEXF schema {path} is missing; tests read ../shared/schemas.")
+    # Every schemaLocation in the published files is relative, so lxml resolves them
+    # next to gexf.xsd; no_network makes sure nothing is ever fetched.
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    return etree.XMLSchema(etree.parse(str(path), parser))
+
+
 @pytest.mark.parametrize("version", list(GEXF_VERSIONS))
 def test_gexf_validates_against_official_schema(baltic, metrics, tmp_path, version) -> None:
-    # The official 1.2 XSD targets http://www.gexf.net/1.2; the 1.3 XSD published with it is
-    # incomplete (no node or graph content types). The elements we write are the same in
-    # 1.2draft, 1.2 and 1.3, so the file is validated with its namespace mapped to 1.2.
-    assert XSD_DIR is not None
-    schema = etree.XMLSchema(etree.parse(str(Path(XSD_DIR) / "gexf.xsd")))
+    schema = gexf_schema(version)
     out = write_gexf(baltic, tmp_path / "n.gexf", extra=metrics, version=version)
-    number, namespace = GEXF_VERSIONS[version]
-    text = out.read_text(encoding="utf-8")
-    text = text.replace(f'xmlns="{namespace}"', 'xmlns="http://www.gexf.net/1.2"')
-    text = text.replace(f'version="{number}"', 'version="1.2"', 1)
-    document = etree.fromstring(text.encode("utf-8"))
+    document = etree.parse(str(out))
+    assert document.getroot().nsmap[None] == GEXF_VERSIONS[version][1]
     assert schema.validate(document), schema.error_log
+
+
+@pytest.mark.parametrize("version", list(GEXF_VERSIONS))
+def test_gexf_schema_rejects_a_broken_export(baltic, tmp_path, version) -> None:
+    """The schema test can fail: an edge without its target is invalid in both versions."""
+    document = etree.parse(str(write_gexf(baltic, tmp_path / "n.gexf", version=version)))
+    edge = next(document.getroot().iter(f"{{{GEXF_VERSIONS[version][1]}}}edge"))
+    del edge.attrib["target"]
+    assert not gexf_schema(version).validate(document)
 
 
 def test_csv_round_trip(baltic, metrics, tmp_path: Path) -> None:

@@ -7,7 +7,6 @@ moved or blanked). Then property tests, then the real files, checked against pan
 from __future__ import annotations
 
 import csv
-import doctest
 import gzip
 from pathlib import Path
 
@@ -20,7 +19,6 @@ from openpyxl import Workbook
 from bioconnect.errors import InputError
 from bioconnect.model.mapping import Mapping, load_mapping
 from bioconnect.model.preset import load_preset
-from bioconnect.sources import mapped
 from bioconnect.sources.mapped import (
     REPAIRS,
     SOURCE_ROW,
@@ -293,14 +291,6 @@ def test_cp1252_file_is_an_error_until_the_mapping_names_the_encoding(
 
 
 # --- mojibake ----------------------------------------------------------------------------
-
-
-def test_repair_mojibake_doctests() -> None:
-    finder = doctest.DocTestFinder()
-    runner = doctest.DocTestRunner()
-    for test in finder.find(repair_mojibake, "repair_mojibake", globs=vars(mapped)):
-        runner.run(test)
-    assert runner.summarize(verbose=False) == doctest.TestResults(failed=0, attempted=3)
 
 
 @pytest.mark.parametrize(

@@ -56,6 +56,13 @@ BUNDLED: dict[str, str] = {
 #: Every file the templates and browser tests load from ``/static/vendor``.
 VENDOR_FILES: tuple[str, ...] = (*COPIED, *BUNDLED)
 
+#: What only the browser tests load (axe-core): built in a checkout, left out of wheels.
+TEST_ONLY_FILES: tuple[str, ...] = ("axe.min.js",)
+TEST_ONLY_PACKAGES: tuple[str, ...] = ("axe-core",)
+
+#: The vendor files the pages load: what a wheel ships (see ``hatch_build.py``).
+PAGE_FILES: tuple[str, ...] = tuple(n for n in VENDOR_FILES if n not in TEST_ONLY_FILES)
+
 #: Packages whose licence text is copied to ``vendor/licenses/``.
 LICENSED = (
     "htmx.org",
@@ -84,6 +91,11 @@ def _stamp(vendor: Path) -> str | None:
 def assets_ready(vendor: Path | None = None) -> bool:
     """True when every vendor file the pages need is in ``static/vendor``."""
     folder = vendor or VENDOR
+    return all((folder / name).is_file() for name in PAGE_FILES)
+
+
+def _complete(folder: Path) -> bool:
+    """True when the test-only files (axe-core) are there as well."""
     return all((folder / name).is_file() for name in VENDOR_FILES)
 
 
@@ -144,7 +156,7 @@ def build_assets(force: bool = False, progress: Progress | None = None) -> Path:
     wanted = _lock_hash(FRONTEND)
     modules = FRONTEND / "node_modules"
     current = _stamp(VENDOR) == wanted
-    if not force and current and modules.is_dir() and assets_ready():
+    if not force and current and modules.is_dir() and _complete(VENDOR):
         say("Browser libraries are up to date.")
         return VENDOR
 
