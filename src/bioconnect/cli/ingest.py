@@ -29,10 +29,10 @@ def regions() -> None:
     Example:
         bioconnect regions
     """
-    from bioconnect.model.preset import list_presets
+    from bioconnect.services.regions import list_regions
 
     table = Table("name", "label", "countries", "reference", "sources")
-    for preset in list_presets():
+    for preset in list_regions():
         table.add_row(
             preset.name,
             preset.label,

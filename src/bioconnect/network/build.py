@@ -340,57 +340,19 @@ def build_network(
 
     org_codes, org_ids = pd.factorize(_as_str(participations["org_id"]), sort=True)
     proj_codes, proj_ids = pd.factorize(_as_str(participations["project_id"]))
-    country = participations["country"].to_numpy(dtype=object)
     # rows without an organisation or project id cannot be placed in the network
     keep = (org_codes >= 0) & (proj_codes >= 0)
-
     if country_list is not None:
-        known = {c for c in pd.unique(country) if isinstance(c, str)}
-        unknown = [c for c in country_list if c not in known]
-        if unknown:
-            hints = [f"{c} is {_CORDIS_HINTS[c]} in CORDIS" for c in unknown if c in _CORDIS_HINTS]
-            raise InputError(
-                f"Unknown country code(s) {', '.join(unknown)}: no participation has them.",
-                ("; ".join(hints) + ". " if hints else "")
-                + "Use CORDIS two-letter codes, e.g. "
-                + ", ".join(sorted(known)[:12])
-                + ".",
-            )
+        _check_countries(participations["country"], country_list)
     if programme_list is not None:
         programme = participations["programme"]
         _check_choice(programme_list, sorted(programme.dropna().unique()), "programme")
         keep &= programme.isin(programme_list).to_numpy(dtype=bool)
     if start_year is not None or end_year is not None:
-        years = pd.to_numeric(participations["start_year"], errors="coerce").to_numpy(
-            dtype=float, na_value=np.nan
-        )
-        window = ~np.isnan(years)
-        if start_year is not None:
-            window &= years >= start_year
-        if end_year is not None:
-            window &= years <= end_year
-        if not (keep & window).any():
-            span = years[~np.isnan(years)]
-            covered = f"{int(span.min())}–{int(span.max())}" if len(span) else "none"
-            raise InputError(
-                f"No project starts in the time window {start_year}–{end_year}.",
-                f"Choose years the data covers ({covered}).",
-            )
-        keep &= window
+        keep &= _year_window(participations["start_year"], keep, start_year, end_year)
 
-    project_domain = None  # sparse projects x domains, 1 where a project carries a domain
-    domain_names: list[str] = []
-    if project_domains is not None and not project_domains.empty:
-        _require_columns(project_domains, ("project_id", "domain"), "project_domains")
-        tag_project = pd.Index(proj_ids).get_indexer(project_domains["project_id"].astype(str))
-        tag_codes, tag_names = pd.factorize(project_domains["domain"], sort=True)
-        hit = (tag_project >= 0) & (tag_codes >= 0)
-        domain_names = [str(d) for d in tag_names]
-        project_domain = sp.csr_matrix(
-            (np.ones(int(hit.sum())), (tag_project[hit], tag_codes[hit])),
-            shape=(len(proj_ids), len(domain_names)),
-        )
-        project_domain.data[:] = 1.0  # a domain listed twice for a project counts once
+    # sparse projects x domains, 1 where a project carries a domain
+    project_domain, domain_names = _project_domain_matrix(project_domains, proj_ids)
     if domain_list is not None:
         if project_domain is None:
             raise InputError(
@@ -402,41 +364,139 @@ def build_network(
         keep &= in_domain[proj_codes]
 
     orgs = _org_attributes(participations, organisations, org_codes, org_ids)
-    n_all_orgs, n_projects = len(org_ids), len(proj_ids)
     project_size = None
     if weight == "fractional":
         # consortium size after the project filters; converting to CSR merges duplicates
         full = sp.csr_matrix(
             (np.ones(int(keep.sum())), (org_codes[keep], proj_codes[keep])),
-            shape=(n_all_orgs, n_projects),
+            shape=(len(org_ids), len(proj_ids)),
         )
-        project_size = np.bincount(full.indices, minlength=n_projects)
-
-    keep_org = np.ones(n_all_orgs, dtype=bool)
-    if group_list is not None:
-        keep_org &= np.isin(orgs["stakeholder_group"], list(group_list))
-    if country_list is not None:
-        in_region = np.isin(orgs["country"], list(country_list)) & keep_org
-        region_rows = keep & in_region[org_codes]
-        if scope == "region":
-            keep = region_rows
-        else:
-            with_region = np.zeros(n_projects, dtype=bool)
-            with_region[proj_codes[region_rows]] = True
-            keep &= with_region[proj_codes] & keep_org[org_codes]
-    elif group_list is not None:
-        keep &= keep_org[org_codes]
+        project_size = np.bincount(full.indices, minlength=len(proj_ids))
+    keep = _scope_rows(
+        keep, orgs, org_codes, proj_codes, len(proj_ids), country_list, scope, group_list
+    )
     if not keep.any():
         raise InputError(
             f"No participation matches the filters {params}.",
             "Widen the filters (countries, programmes, domains, groups or years).",
         )
 
-    present = np.bincount(org_codes[keep], minlength=n_all_orgs) > 0
+    links = _links(org_codes[keep], proj_codes[keep], participations, keep, len(proj_ids))
+    source, target, values = _tie_weights(links, weight, project_size)
+    nodes, profile = _node_table(orgs, links, project_domain, domain_names)
+    return CollaborationNetwork(
+        nodes=nodes[list(_NODE_COLUMNS)],
+        source=source,
+        target=target,
+        weight=values,
+        params=params,
+        domain_profile=profile,
+    )
+
+
+def _check_countries(country: pd.Series, country_list: tuple[str, ...]) -> None:
+    """Refuse country codes that no participation has, with the CORDIS spelling as a hint."""
+    known = {c for c in pd.unique(country.to_numpy(dtype=object)) if isinstance(c, str)}
+    unknown = [c for c in country_list if c not in known]
+    if unknown:
+        hints = [f"{c} is {_CORDIS_HINTS[c]} in CORDIS" for c in unknown if c in _CORDIS_HINTS]
+        raise InputError(
+            f"Unknown country code(s) {', '.join(unknown)}: no participation has them.",
+            ("; ".join(hints) + ". " if hints else "")
+            + "Use CORDIS two-letter codes, e.g. "
+            + ", ".join(sorted(known)[:12])
+            + ".",
+        )
+
+
+def _year_window(
+    start_years: pd.Series, keep: np.ndarray, start_year: int | None, end_year: int | None
+) -> np.ndarray:
+    """Rows whose project starts in ``[start_year, end_year]``; refuses an empty window."""
+    years = pd.to_numeric(start_years, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    window = ~np.isnan(years)
+    if start_year is not None:
+        window &= years >= start_year
+    if end_year is not None:
+        window &= years <= end_year
+    if not (keep & window).any():
+        span = years[~np.isnan(years)]
+        covered = f"{int(span.min())}–{int(span.max())}" if len(span) else "none"
+        raise InputError(
+            f"No project starts in the time window {start_year}–{end_year}.",
+            f"Choose years the data covers ({covered}).",
+        )
+    return window
+
+
+def _project_domain_matrix(
+    project_domains: pd.DataFrame | None, proj_ids: pd.Index
+) -> tuple[sp.csr_matrix | None, list[str]]:
+    """Projects x domains (1 where a project carries a domain) and the domains' names."""
+    if project_domains is None or project_domains.empty:
+        return None, []
+    _require_columns(project_domains, ("project_id", "domain"), "project_domains")
+    tag_project = pd.Index(proj_ids).get_indexer(project_domains["project_id"].astype(str))
+    tag_codes, tag_names = pd.factorize(project_domains["domain"], sort=True)
+    hit = (tag_project >= 0) & (tag_codes >= 0)
+    domain_names = [str(d) for d in tag_names]
+    matrix = sp.csr_matrix(
+        (np.ones(int(hit.sum())), (tag_project[hit], tag_codes[hit])),
+        shape=(len(proj_ids), len(domain_names)),
+    )
+    matrix.data[:] = 1.0  # a domain listed twice for a project counts once
+    return matrix, domain_names
+
+
+def _scope_rows(
+    keep: np.ndarray,
+    orgs: dict[str, np.ndarray],
+    org_codes: np.ndarray,
+    proj_codes: np.ndarray,
+    n_projects: int,
+    country_list: tuple[str, ...] | None,
+    scope: str,
+    group_list: tuple[str, ...] | None,
+) -> np.ndarray:
+    """The rows the country scope and the stakeholder-group filter keep."""
+    keep_org = np.ones(len(orgs["org_id"]), dtype=bool)
+    if group_list is not None:
+        keep_org &= np.isin(orgs["stakeholder_group"], list(group_list))
+    if country_list is None:
+        return keep & keep_org[org_codes] if group_list is not None else keep
+    in_region = np.isin(orgs["country"], list(country_list)) & keep_org
+    region_rows = keep & in_region[org_codes]
+    if scope == "region":
+        return region_rows
+    with_region = np.zeros(n_projects, dtype=bool)
+    with_region[proj_codes[region_rows]] = True
+    return keep & with_region[proj_codes] & keep_org[org_codes]
+
+
+@dataclass(frozen=True)
+class _Links:
+    """The kept (organisation, project) pairs, with organisations renumbered 0..n-1."""
+
+    used: np.ndarray  # the original organisation code of each node
+    row_org: np.ndarray
+    row_proj: np.ndarray
+    money: np.ndarray
+    incidence: sp.csr_matrix  # organisations x projects, 1 per pair
+
+
+def _links(
+    org_rows: np.ndarray,
+    proj_rows: np.ndarray,
+    participations: pd.DataFrame,
+    keep: np.ndarray,
+    n_projects: int,
+) -> _Links:
+    """The organisation x project incidence of the kept rows; exact duplicates count once."""
+    present = np.bincount(org_rows, minlength=int(org_rows.max()) + 1) > 0
     used = np.flatnonzero(present)
     remap = np.cumsum(present) - 1
-    row_org = remap[org_codes[keep]]
-    row_proj = proj_codes[keep]
+    row_org = remap[org_rows]
+    row_proj = proj_rows
     money = participations["ec_contribution"].to_numpy(dtype=float, na_value=np.nan)[keep]
     n_orgs = len(used)
     incidence = sp.csr_matrix(
@@ -449,30 +509,46 @@ def build_network(
         first[np.unique(pair, return_index=True)[1]] = True
         row_org, row_proj, money = row_org[first], row_proj[first], money[first]
         incidence.data[:] = 1.0
+    return _Links(used, row_org, row_proj, money, incidence)
 
+
+def _tie_weights(
+    links: _Links, weight: str, project_size: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ties (source, target, weight) in canonical order, weighted as ``weight`` says."""
+    incidence = links.incidence
     if weight == "funding":
         funded = sp.csr_matrix(
-            (np.nan_to_num(money), (row_org, row_proj)), shape=(n_orgs, n_projects)
+            (np.nan_to_num(links.money), (links.row_org, links.row_proj)), shape=incidence.shape
         )
         shared = funded @ incidence.T
         mean = ((shared + shared.T) * 0.5).tocsr()
         # The tie pattern comes from shared projects; the weight may be 0 when both
         # contributions are unknown, so the pattern cannot come from ``mean`` itself.
         source, target, _ = _upper_triangle(incidence @ incidence.T)
-        values = np.asarray(mean[source, target], dtype=float).ravel()
+        return source, target, np.asarray(mean[source, target], dtype=float).ravel()
+    if project_size is None:
+        product = incidence @ incidence.T
     else:
-        if project_size is None:
-            product = incidence @ incidence.T
-        else:
-            sizes = project_size.astype(float)
-            scale = np.divide(1.0, sizes - 1.0, out=np.zeros_like(sizes), where=sizes > 1)
-            product = (incidence @ sp.diags(scale)) @ incidence.T
-        source, target, values = _upper_triangle(product)
+        sizes = project_size.astype(float)
+        scale = np.divide(1.0, sizes - 1.0, out=np.zeros_like(sizes), where=sizes > 1)
+        product = (incidence @ sp.diags(scale)) @ incidence.T
+    return _upper_triangle(product)
 
+
+def _node_table(
+    orgs: dict[str, np.ndarray],
+    links: _Links,
+    project_domain: sp.csr_matrix | None,
+    domain_names: list[str],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The node attributes with projects, EC contribution and main domain; domain profile."""
+    n_orgs = len(links.used)
     nodes = pd.DataFrame(
-        {name: pd.Series(column[used], dtype=object) for name, column in orgs.items()}
+        {name: pd.Series(column[links.used], dtype=object) for name, column in orgs.items()}
     )
-    nodes["n_projects"] = np.bincount(row_org, minlength=n_orgs).astype(np.int64)
+    nodes["n_projects"] = np.bincount(links.row_org, minlength=n_orgs).astype(np.int64)
+    money, row_org = links.money, links.row_org
     known_money = ~np.isnan(money)
     total = np.bincount(row_org[known_money], weights=money[known_money], minlength=n_orgs)
     any_known = np.bincount(row_org[known_money], minlength=n_orgs) > 0
@@ -480,7 +556,7 @@ def build_network(
     profile = pd.DataFrame(index=pd.Index(nodes["org_id"], name="org_id"))
     main_domain = pd.Series([None] * n_orgs, dtype=object)
     if project_domain is not None and domain_names:
-        counts = np.asarray((incidence @ project_domain).todense())
+        counts = np.asarray((links.incidence @ project_domain).todense())
         profile = pd.DataFrame(
             counts.astype(np.int64), index=profile.index, columns=pd.Index(domain_names)
         )
@@ -488,14 +564,7 @@ def build_network(
         main = np.asarray(domain_names, dtype=object)[counts.argmax(axis=1)]
         main_domain = pd.Series(np.where(has, main, None), dtype=object)
     nodes["domain"] = main_domain
-    return CollaborationNetwork(
-        nodes=nodes[list(_NODE_COLUMNS)],
-        source=source,
-        target=target,
-        weight=values,
-        params=params,
-        domain_profile=profile,
-    )
+    return nodes, profile
 
 
 def _org_attributes(

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from bioconnect.errors import BioconnectError, InputError, NotFoundError
 from bioconnect.services.accounts import RateLimited
 from bioconnect.services.atlas import ATTRIBUTION
+from bioconnect.services.regions import filter_choices as region_filter_choices
 from bioconnect.web.routing import API_PREFIX
 from bioconnect.web.security import CsrfFailed, Forbidden, SignInRequired, csrf_token, current_user
 
@@ -47,6 +48,16 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         },
         status_code=status_code,
     )
+
+
+def filter_choices(request: Request) -> dict[str, Any]:
+    """The countries, stakeholder groups and domains the filter forms offer."""
+    choices = region_filter_choices(request.app.state.preset.name)
+    return {
+        "countries": list(choices.countries),
+        "groups": list(choices.groups),
+        "domains": list(choices.domains),
+    }
 
 
 def error_page(request: Request, status: int, problem: str, fix: str) -> Response:

@@ -10,9 +10,9 @@ from typing import Annotated, Any, Literal
 from fastapi import Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from bioconnect.services import atlas, organisations, projects, regions, review
+from bioconnect.services import atlas, organisations, projects, review
 from bioconnect.services.cache import LRU, cached
-from bioconnect.web.rendering import render
+from bioconnect.web.rendering import filter_choices, render
 from bioconnect.web.routing import Editor, Reader, engine_of, page_router
 
 router = page_router()
@@ -31,16 +31,6 @@ def dashboard(request: Request, user: Reader) -> Response:
         groups=board.groups,
         domains=board.domains,
     )
-
-
-def filter_choices(request: Request) -> dict[str, Any]:
-    """The countries, stakeholder groups and domains the filter forms offer."""
-    choices = regions.filter_choices(request.app.state.preset.name)
-    return {
-        "countries": list(choices.countries),
-        "groups": list(choices.groups),
-        "domains": list(choices.domains),
-    }
 
 
 @router.get("/map")

@@ -5,8 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import Response
 
-from bioconnect.web.atlas.pages import filter_choices
-from bioconnect.web.rendering import render
+from bioconnect.web.rendering import filter_choices, render
 from bioconnect.web.routing import Reader, page_router
 
 router = page_router()
