@@ -262,51 +262,21 @@ def group_brokers(
         )
     labels = net.nodes[by].to_numpy(dtype=object)
     has = np.array([isinstance(x, str) for x in labels])
-    n = net.n_nodes
     if between is not None:
-        present = set(labels[has])
-        missing = [g for g in between if g not in present]
-        if missing:
-            raise InputError(
-                f"No organisation in this network has {by} {', '.join(map(repr, missing))}.",
-                f"Use groups present in the network: {', '.join(sorted(present))}.",
-            )
-        if between[0] == between[1]:
-            raise InputError(
-                f"between={between} names the same group twice.", "Give two different groups."
-            )
+        _check_between(by, between, labels, has)
     rng = np.random.default_rng(seed)
-    graph = net.graph
-    score = np.zeros(n)
     candidates = np.flatnonzero(has)
     sampled = len(candidates) > exact_max_nodes
     if sampled:
         k = min(len(candidates), sample_size_for_epsilon(len(candidates), epsilon, delta))
-        chosen = np.zeros(n, dtype=bool)
+        chosen = np.zeros(net.n_nodes, dtype=bool)
         chosen[rng.choice(candidates, size=k, replace=False)] = True
     else:
         chosen = has.copy()
     if between is not None:
-        group_a, group_b = (np.flatnonzero(labels == g) for g in between)
-        sources = [int(i) for i in group_a if chosen[i]]
-        pair_count = len(group_a) * len(group_b)
-        scale = len(group_a) / max(len(sources), 1)
-        if sources and pair_count:
-            raw = graph.betweenness(directed=False, sources=sources, targets=group_b.tolist())
-            score = 2.0 * np.asarray(raw) * scale / pair_count
+        score = _between_two_groups(net, labels, chosen, between)
     else:
-        groups = pd.unique(labels[has])
-        sizes = np.array([(labels == g).sum() for g in groups], dtype=float)
-        pair_count = (sizes.sum() ** 2 - (sizes**2).sum()) / 2
-        for group in groups:
-            members = np.flatnonzero(labels == group)
-            others = np.flatnonzero(has & (labels != group))
-            sources = [int(i) for i in members if chosen[i]]
-            if not sources or not len(others):
-                continue
-            raw = graph.betweenness(directed=False, sources=sources, targets=others.tolist())
-            score += np.asarray(raw) * (len(members) / len(sources))
-        score = score / pair_count if pair_count else score
+        score = _between_all_groups(net, labels, has, chosen)
     neighbour_groups = _partner_group_counts(net, labels, has)
     table = net.nodes[_ID_COLUMNS].copy()
     table["group"] = labels
@@ -317,6 +287,53 @@ def group_brokers(
     if top is not None:
         table = table.head(top)
     return table.reset_index(drop=True)
+
+
+def _check_between(by: str, between: tuple[str, str], labels: np.ndarray, has: np.ndarray) -> None:
+    present = set(labels[has])
+    missing = [g for g in between if g not in present]
+    if missing:
+        raise InputError(
+            f"No organisation in this network has {by} {', '.join(map(repr, missing))}.",
+            f"Use groups present in the network: {', '.join(sorted(present))}.",
+        )
+    if between[0] == between[1]:
+        raise InputError(
+            f"between={between} names the same group twice.", "Give two different groups."
+        )
+
+
+def _between_two_groups(
+    net: CollaborationNetwork, labels: np.ndarray, chosen: np.ndarray, between: tuple[str, str]
+) -> np.ndarray:
+    """Broker scores on the shortest paths between group ``between[0]`` and ``between[1]``."""
+    group_a, group_b = (np.flatnonzero(labels == g) for g in between)
+    sources = [int(i) for i in group_a if chosen[i]]
+    pair_count = len(group_a) * len(group_b)
+    scale = len(group_a) / max(len(sources), 1)
+    if not sources or not pair_count:
+        return np.zeros(net.n_nodes)
+    raw = net.graph.betweenness(directed=False, sources=sources, targets=group_b.tolist())
+    return np.asarray(2.0 * np.asarray(raw) * scale / pair_count)
+
+
+def _between_all_groups(
+    net: CollaborationNetwork, labels: np.ndarray, has: np.ndarray, chosen: np.ndarray
+) -> np.ndarray:
+    """Broker scores on the shortest paths between any two organisations of different groups."""
+    score = np.zeros(net.n_nodes)
+    groups = pd.unique(labels[has])
+    sizes = np.array([(labels == g).sum() for g in groups], dtype=float)
+    pair_count = (sizes.sum() ** 2 - (sizes**2).sum()) / 2
+    for group in groups:
+        members = np.flatnonzero(labels == group)
+        others = np.flatnonzero(has & (labels != group))
+        sources = [int(i) for i in members if chosen[i]]
+        if not sources or not len(others):
+            continue
+        raw = net.graph.betweenness(directed=False, sources=sources, targets=others.tolist())
+        score += np.asarray(raw) * (len(members) / len(sources))
+    return score / pair_count if pair_count else score
 
 
 def _partner_group_counts(

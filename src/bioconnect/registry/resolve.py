@@ -168,6 +168,33 @@ class _Clusters:
         return True
 
 
+def _pair_status(
+    clusters: _Clusters,
+    method: dict[str, tuple[str, float]],
+    left: str,
+    right: str,
+    probability: float,
+    decision: bool | None,
+    thresholds: Thresholds,
+) -> str:
+    """A scored pair's status; merges it (recording how, in ``method``) when it should be.
+
+    A reviewer's decision wins over the score. A merge that would join two PICs does not
+    happen and leaves the pair pending.
+    """
+    if decision is False:
+        return "rejected"
+    if decision is True or probability >= thresholds.auto_merge:
+        merged = clusters.union(left, right)
+        if not merged:
+            return "pending"
+        how = "review" if decision is True else "splink"
+        for key in (left, right):
+            method.setdefault(key, (how, probability))
+        return "accepted" if decision is True else "auto"
+    return "pending" if probability >= thresholds.review else "below"
+
+
 def resolve(
     records: pd.DataFrame,
     pairs: pd.DataFrame,
@@ -212,28 +239,20 @@ def resolve(
     for left, right, probability in pairs[["left_key", "right_key", "probability"]].itertuples(
         index=False
     ):
-        decision = decided.get((left, right))
         if left not in clusters.parent or right not in clusters.parent:
             statuses.append("below")
             continue
-        if decision is True:
-            merged = clusters.union(left, right)
-            statuses.append("accepted" if merged else "pending")
-            if merged:
-                for key in (left, right):
-                    method.setdefault(key, ("review", float(probability)))
-        elif decision is False:
-            statuses.append("rejected")
-        elif probability >= thresholds.auto_merge:
-            merged = clusters.union(left, right)
-            statuses.append("auto" if merged else "pending")
-            if merged:
-                for key in (left, right):
-                    method.setdefault(key, ("splink", float(probability)))
-        elif probability >= thresholds.review:
-            statuses.append("pending")
-        else:
-            statuses.append("below")
+        statuses.append(
+            _pair_status(
+                clusters,
+                method,
+                left,
+                right,
+                float(probability),
+                decided.get((left, right)),
+                thresholds,
+            )
+        )
     candidates = pairs.copy()
     candidates["status"] = statuses
 

@@ -187,20 +187,20 @@ class Tables:
     review_pending: int
 
 
-def assemble(
-    loaded: list[LoadedFile],
-    preset: Preset,
-    decisions: pd.DataFrame,
-    thresholds: Thresholds,
-    progress: Progress,
-) -> Tables:
-    """Build every table from the files read, resolving organisations on the way."""
-    source_files: list[dict[str, Any]] = []
-    repairs: list[dict[str, Any]] = []
-    by_entity: dict[str, list[pd.DataFrame]] = {}
-    for file_id, item in enumerate(loaded, start=1):
+class _Sources:
+    """The files read, as the store's ``source_file`` and ``repair`` rows and, per entity,
+    the frames of every file, each row tagged with its file, priority and role."""
+
+    def __init__(self, loaded: list[LoadedFile]) -> None:
+        self.source_files: list[dict[str, Any]] = []
+        self.repairs: list[dict[str, Any]] = []
+        self.by_entity: dict[str, list[pd.DataFrame]] = {}
+        for file_id, item in enumerate(loaded, start=1):
+            self._add(file_id, item)
+
+    def _add(self, file_id: int, item: LoadedFile) -> None:
         result = item.result
-        source_files.append(
+        self.source_files.append(
             {
                 "id": file_id,
                 "source": item.source,
@@ -214,7 +214,7 @@ def assemble(
                 "notes": "; ".join(result.notes) or None,
             }
         )
-        repairs.extend(
+        self.repairs.extend(
             {
                 "source_file_id": file_id,
                 "source_row": r.row,
@@ -225,28 +225,34 @@ def assemble(
             for r in result.repairs
         )
         for entity, frame in result.records.items():
-            by_entity.setdefault(entity, []).append(
+            self.by_entity.setdefault(entity, []).append(
                 frame.assign(
                     source_file_id=file_id, priority=item.priority, enrich_only=item.enrich_only
                 )
             )
 
-    def combined(entity: str, columns: list[str]) -> pd.DataFrame:
-        frames = by_entity.get(entity, [])
+    def combined(self, entity: str, columns: list[str]) -> pd.DataFrame:
+        """Every file's rows of ``entity``, with at least ``columns``."""
+        frames = self.by_entity.get(entity, [])
         if not frames:
             meta = [SOURCE_ROW, "source_file_id", "priority", "enrich_only", REPAIRS]
             return pd.DataFrame(columns=list(dict.fromkeys([*columns, *meta])), dtype=object)
         return _with_columns(pd.concat(frames, ignore_index=True), columns)
 
-    progress.step("combining projects and participations")
+
+def _projects(sources: _Sources) -> pd.DataFrame:
+    """One row per project: the first file by priority wins."""
     project_columns = [c.key for c in schema.table(schema.Project).columns if c.key != "id"]
-    projects = combined("project", ["project_id", *project_columns])
+    projects = sources.combined("project", ["project_id", *project_columns])
     projects = projects.rename(columns={"project_id": "id"}).sort_values(
         ["priority", "source_file_id"], kind="stable"
     )
-    projects = projects.drop_duplicates("id", keep="first")
+    return projects.drop_duplicates("id", keep="first")
 
-    participations = combined(
+
+def _participations(sources: _Sources, projects: pd.DataFrame) -> pd.DataFrame:
+    """One row per participation; a repeat in a later file is dropped and recorded."""
+    participations = sources.combined(
         "participation",
         ["project_id", "programme", "role", "order_no", "ec_contribution", *ORG_COLUMNS],
     )
@@ -261,7 +267,7 @@ def assemble(
         ]
         for _idx, row in participations[dup].iterrows():
             first = firsts.loc[(row["project_id"], row["record_key"], row["role"])]
-            repairs.append(
+            sources.repairs.append(
                 {
                     "source_file_id": int(row["source_file_id"]),
                     "source_row": int(row[SOURCE_ROW]),
@@ -277,9 +283,12 @@ def assemble(
     participations["programme"] = participations["programme"].fillna(
         participations["project_id"].map(programme_of)
     )
+    return participations
 
-    progress.step("collecting organisation records")
-    organisations = combined("organisation", ORG_COLUMNS)
+
+def _records(sources: _Sources, participations: pd.DataFrame) -> pd.DataFrame:
+    """The organisation records: one per file and record key, numbered from 1."""
+    organisations = sources.combined("organisation", ORG_COLUMNS)
     organisations["record_key"] = _keys(organisations)
     # name files only describe organisations that other sources bring in
     known = set(participations["record_key"]) | set(
@@ -292,9 +301,13 @@ def assemble(
         drop=True
     )
     records["id"] = range(1, len(records) + 1)
-    records = records.drop(columns=["enrich_only"])
+    return records.drop(columns=["enrich_only"])
 
-    progress.step("resolving organisations")
+
+def _resolve_records(
+    records: pd.DataFrame, decisions: pd.DataFrame, thresholds: Thresholds
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Record links (record key → organisation id) and the scored candidate pairs."""
     distinct = records.drop_duplicates("record_key")[
         ["record_key", "pic", "name", "country", "city"]
     ]
@@ -303,30 +316,55 @@ def assemble(
     ]
     named = pd.concat([named, distinct[~distinct["record_key"].isin(named["record_key"])]])
     pairs = score_pairs(named, minimum=min(thresholds.review, 0.5))
-    links, candidates = resolve(distinct[["record_key", "pic"]], pairs, decisions, thresholds)
-    participations["org_id"] = participations["record_key"].map(
-        links.set_index("record_key")["org_id"]
-    )
+    return resolve(distinct[["record_key", "pic"]], pairs, decisions, thresholds)
 
-    progress.step("building the registry")
-    parts = pd.concat(
+
+def _project_parts(sources: _Sources, projects: pd.DataFrame) -> pd.DataFrame:
+    """Programme parts of each project, its legal basis included."""
+    return pd.concat(
         [
-            combined("project_part", ["project_id", "part"])[["project_id", "part"]],
+            sources.combined("project_part", ["project_id", "part"])[["project_id", "part"]],
             projects.dropna(subset=["legal_basis"]).rename(
                 columns={"id": "project_id", "legal_basis": "part"}
             )[["project_id", "part"]],
         ],
         ignore_index=True,
     )
-    fields = combined("project_field", ["project_id", "path"])
-    domains = project_domains(parts, fields[["project_id", "path"]], preset.domains)
-    registry = build_registry(records, links, preset.group_for_activity(), participations, domains)
-    orgs = registry.organisations
 
+
+def assemble(
+    loaded: list[LoadedFile],
+    preset: Preset,
+    decisions: pd.DataFrame,
+    thresholds: Thresholds,
+    progress: Progress,
+) -> Tables:
+    """Build every table from the files read, resolving organisations on the way."""
+    sources = _Sources(loaded)
+    progress.step("combining projects and participations")
+    projects = _projects(sources)
+    participations = _participations(sources, projects)
+
+    progress.step("collecting organisation records")
+    records = _records(sources, participations)
+
+    progress.step("resolving organisations")
+    links, candidates = _resolve_records(records, decisions, thresholds)
+    participations["org_id"] = participations["record_key"].map(
+        links.set_index("record_key")["org_id"]
+    )
+
+    progress.step("building the registry")
+    fields = sources.combined("project_field", ["project_id", "path"])
+    domains = project_domains(
+        _project_parts(sources, projects), fields[["project_id", "path"]], preset.domains
+    )
+    registry = build_registry(records, links, preset.group_for_activity(), participations, domains)
+    combined = sources.combined
     frames = {
-        "source_file": pd.DataFrame(source_files),
+        "source_file": pd.DataFrame(sources.source_files),
         "repair": pd.DataFrame(
-            repairs, columns=["source_file_id", "source_row", "column", "kind", "detail"]
+            sources.repairs, columns=["source_file_id", "source_row", "column", "kind", "detail"]
         ),
         "project": projects,
         "project_part": combined("project_part", ["project_id", "part", "title"]),
@@ -336,7 +374,7 @@ def assemble(
         "project_domain": domains,
         "source_record": records,
         "participation": participations,
-        "organisation": orgs,
+        "organisation": registry.organisations,
         "organisation_name": registry.names,
         "organisation_identifier": registry.identifiers,
         "field_provenance": registry.provenance,

@@ -170,6 +170,20 @@ def build_assets(force: bool = False, progress: Progress | None = None) -> Path:
     for script in BUNDLED.values():
         say(f"Bundling with esbuild (npm run {script})…")
         _run([npm, "run", "--silent", script], FRONTEND, f"npm run {script}")
+    _copy_packaged_files(modules)
+    missing = [name for name in VENDOR_FILES if not (VENDOR / name).is_file()]
+    if missing:
+        raise BioconnectError(
+            f"The build did not produce {', '.join(missing)} in {VENDOR}.",
+            "Run the build again with force=True; report it if it keeps failing.",
+        )
+    (VENDOR / STAMP).write_text(wanted + "\n", encoding="utf-8")
+    say(f"Browser libraries are in {VENDOR}.")
+    return VENDOR
+
+
+def _copy_packaged_files(modules: Path) -> None:
+    """Copy the files used as npm ships them, and the packages' licences, into the vendor folder."""
     for name, source in COPIED.items():
         origin = modules / source
         if not origin.is_file():
@@ -186,12 +200,3 @@ def build_assets(force: bool = False, progress: Progress | None = None) -> Path:
             if path.is_file():
                 shutil.copyfile(path, licences / f"{package}.txt")
                 break
-    missing = [name for name in VENDOR_FILES if not (VENDOR / name).is_file()]
-    if missing:
-        raise BioconnectError(
-            f"The build did not produce {', '.join(missing)} in {VENDOR}.",
-            "Run the build again with force=True; report it if it keeps failing.",
-        )
-    (VENDOR / STAMP).write_text(wanted + "\n", encoding="utf-8")
-    say(f"Browser libraries are in {VENDOR}.")
-    return VENDOR

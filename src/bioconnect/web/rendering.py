@@ -66,84 +66,97 @@ def error_page(request: Request, status: int, problem: str, fix: str) -> Respons
     return render(request, "error.html", status, status=status, problem=problem, fix=fix)
 
 
+async def _sign_in_required(request: Request, _exc: Exception) -> Response:
+    if is_api(request):
+        return problem_response(401, "You need to sign in for this.", "Sign in at /login.")
+    target = request.url.path
+    if request.url.query:
+        target += "?" + request.url.query
+    return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+
+async def _forbidden(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Forbidden)
+    return error_page(
+        request,
+        403,
+        f"Your role ({exc.user.role.name}) may not do this; it needs {exc.needed.name}.",
+        "Ask an administrator for a role that allows it.",
+    )
+
+
+async def _csrf_failed(request: Request, _exc: Exception) -> Response:
+    return error_page(
+        request,
+        403,
+        "The form's security token is missing or out of date.",
+        "Reload the page and submit again. API clients send the bc_csrf cookie's "
+        "value in an X-CSRF-Token header.",
+    )
+
+
+async def _rate_limited(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RateLimited)
+    response = error_page(request, 429, exc.problem, exc.fix)
+    response.headers["Retry-After"] = "600"
+    return response
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, NotFoundError)
+    return error_page(request, 404, exc.problem, exc.fix)
+
+
+async def _bad_input(request: Request, exc: Exception) -> Response:
+    # InputError and every other BioconnectError: the request asked for something impossible
+    assert isinstance(exc, BioconnectError)
+    return error_page(request, 400, exc.problem, exc.fix)
+
+
+async def _invalid_request(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    details = "; ".join(
+        f"{'.'.join(str(p) for p in err.get('loc', ()))}: {err.get('msg')}" for err in exc.errors()
+    )
+    problem = f"The request is not valid: {details}."
+    if is_api(request):
+        fix = "See /api/v1/openapi.json for the parameters each route takes."
+        return JSONResponse({"detail": {"problem": problem, "fix": fix}}, status_code=422)
+    return render(
+        request,
+        "error.html",
+        422,
+        status=422,
+        problem=problem,
+        fix="Check the address or the form and try again.",
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 404:
+        return error_page(request, 404, "There is no such page.", "Go to the dashboard at /.")
+    if exc.status_code == 405:
+        return error_page(
+            request, 405, "This address does not take that method.", "Use GET to read it."
+        )
+    return error_page(request, exc.status_code, str(exc.detail), "Try again.")
+
+
+_HANDLERS: tuple[tuple[type[Exception], Any], ...] = (
+    (SignInRequired, _sign_in_required),
+    (Forbidden, _forbidden),
+    (CsrfFailed, _csrf_failed),
+    (RateLimited, _rate_limited),
+    (NotFoundError, _not_found),
+    (InputError, _bad_input),
+    (BioconnectError, _bad_input),
+    (RequestValidationError, _invalid_request),
+    (StarletteHTTPException, _http_error),
+)
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(SignInRequired)
-    async def sign_in_required(request: Request, _exc: SignInRequired) -> Response:
-        if is_api(request):
-            return problem_response(401, "You need to sign in for this.", "Sign in at /login.")
-        target = request.url.path
-        if request.url.query:
-            target += "?" + request.url.query
-        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
-
-    @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, exc: Forbidden) -> Response:
-        return error_page(
-            request,
-            403,
-            f"Your role ({exc.user.role.name}) may not do this; it needs {exc.needed.name}.",
-            "Ask an administrator for a role that allows it.",
-        )
-
-    @app.exception_handler(CsrfFailed)
-    async def csrf_failed(request: Request, _exc: CsrfFailed) -> Response:
-        return error_page(
-            request,
-            403,
-            "The form's security token is missing or out of date.",
-            "Reload the page and submit again. API clients send the bc_csrf cookie's "
-            "value in an X-CSRF-Token header.",
-        )
-
-    @app.exception_handler(RateLimited)
-    async def rate_limited(request: Request, exc: RateLimited) -> Response:
-        response = error_page(request, 429, exc.problem, exc.fix)
-        response.headers["Retry-After"] = "600"
-        return response
-
-    @app.exception_handler(NotFoundError)
-    async def not_found(request: Request, exc: NotFoundError) -> Response:
-        return error_page(request, 404, exc.problem, exc.fix)
-
-    @app.exception_handler(InputError)
-    async def bad_input(request: Request, exc: InputError) -> Response:
-        return error_page(request, 400, exc.problem, exc.fix)
-
-    @app.exception_handler(BioconnectError)
-    async def other_error(request: Request, exc: BioconnectError) -> Response:
-        return error_page(request, 400, exc.problem, exc.fix)
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
-        details = "; ".join(
-            f"{'.'.join(str(p) for p in err.get('loc', ()))}: {err.get('msg')}"
-            for err in exc.errors()
-        )
-        if is_api(request):
-            return JSONResponse(
-                {
-                    "detail": {
-                        "problem": f"The request is not valid: {details}.",
-                        "fix": "See /api/v1/openapi.json for the parameters each route takes.",
-                    }
-                },
-                status_code=422,
-            )
-        return render(
-            request,
-            "error.html",
-            422,
-            status=422,
-            problem=f"The request is not valid: {details}.",
-            fix="Check the address or the form and try again.",
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if exc.status_code == 404:
-            return error_page(request, 404, "There is no such page.", "Go to the dashboard at /.")
-        if exc.status_code == 405:
-            return error_page(
-                request, 405, "This address does not take that method.", "Use GET to read it."
-            )
-        return error_page(request, exc.status_code, str(exc.detail), "Try again.")
+    """Answer every error a user can cause with one problem and one fix (JSON or a page)."""
+    for exc_class, handler in _HANDLERS:
+        app.add_exception_handler(exc_class, handler)
