@@ -88,48 +88,77 @@ def portfolio_balance(
     """
     items = [i for i in plan.initiatives if include_dropped or i.status != "dropped"]
     total_budget = float(sum(i.budget or 0.0 for i in items))
+    dated = [i for i in items if i.start and i.end and i.end >= i.start]
+    envelope = config.budget_envelope.amount_eur if config and config.budget_envelope else None
+    totals: dict[str, float | int | None] = {
+        "initiatives": len(items),
+        "budget": total_budget,
+        "envelope": envelope,
+        "envelope_share": total_budget / envelope if envelope else None,
+        "cross_border_share": sum(i.cross_border for i in items) / len(items) if items else 0.0,
+        "undated": len(items) - len(dated),
+        "unbudgeted": sum(i.budget is None for i in items),
+    }
+    return PortfolioBalance(
+        by_pillar=_by_pillar(items, config, total_budget),
+        by_country=_by_country(items, total_budget),
+        by_year=_by_year(dated),
+        totals=totals,
+    )
 
-    def share(x: float) -> float:
-        return x / total_budget if total_budget > 0 else 0.0
 
+def _share(x: float, total: float) -> float:
+    return x / total if total > 0 else 0.0
+
+
+def _by_pillar(items: list[Initiative], config: PlanConfig | None, total: float) -> pd.DataFrame:
     pillar_order = list(config.pillar_ids) if config else []
     labels = {p.id: p.label for p in config.pillars} if config else {}
     for item in items:
         if item.pillar not in pillar_order:
             pillar_order.append(item.pillar)
-    pillar_rows = []
+    rows = []
     for pillar in pillar_order:
         members = [i for i in items if i.pillar == pillar]
         budget = float(sum(i.budget or 0.0 for i in members))
-        pillar_rows.append(
+        rows.append(
             {
                 "pillar": pillar,
                 "label": labels.get(pillar, pillar),
                 "initiatives": len(members),
                 "cross_border": sum(i.cross_border for i in members),
                 "budget": budget,
-                "budget_share": share(budget),
+                "budget_share": _share(budget, total),
             }
         )
+    return pd.DataFrame(
+        rows, columns=["pillar", "label", "initiatives", "cross_border", "budget", "budget_share"]
+    )
 
-    country_count: dict[str, int] = defaultdict(int)
-    country_budget: dict[str, float] = defaultdict(float)
+
+def _by_country(items: list[Initiative], total: float) -> pd.DataFrame:
+    """Initiatives per country; each initiative's budget split equally among its countries."""
+    count: dict[str, int] = defaultdict(int)
+    budget: dict[str, float] = defaultdict(float)
     for item in items:
         countries = sorted(set(item.countries))
         for country in countries:
-            country_count[country] += 1
-            country_budget[country] += (item.budget or 0.0) / len(countries)
-    country_rows = [
+            count[country] += 1
+            budget[country] += (item.budget or 0.0) / len(countries)
+    rows = [
         {
             "country": c,
-            "initiatives": country_count[c],
-            "budget": country_budget[c],
-            "budget_share": share(country_budget[c]),
+            "initiatives": count[c],
+            "budget": budget[c],
+            "budget_share": _share(budget[c], total),
         }
-        for c in sorted(country_count)
+        for c in sorted(count)
     ]
+    return pd.DataFrame(rows, columns=["country", "initiatives", "budget", "budget_share"])
 
-    dated = [i for i in items if i.start and i.end and i.end >= i.start]
+
+def _by_year(dated: list[Initiative]) -> pd.DataFrame:
+    """Initiatives active, starting and ending, milestones and budget, per calendar year."""
     years: dict[int, dict[str, float]] = defaultdict(
         lambda: {"active": 0, "starting": 0, "ending": 0, "milestones": 0, "budget": 0.0}
     )
@@ -143,7 +172,7 @@ def portfolio_balance(
         for ms in item.milestones:
             years[ms.date.year]["milestones"] += 1
     year_rows = [{"year": y, **years[y]} for y in sorted(years)]
-    year_frame = pd.DataFrame(
+    return pd.DataFrame(
         year_rows, columns=["year", "active", "starting", "ending", "milestones", "budget"]
     ).astype(
         {
@@ -154,26 +183,4 @@ def portfolio_balance(
             "milestones": "int64",
             "budget": "float64",
         }
-    )
-
-    envelope = config.budget_envelope.amount_eur if config and config.budget_envelope else None
-    totals: dict[str, float | int | None] = {
-        "initiatives": len(items),
-        "budget": total_budget,
-        "envelope": envelope,
-        "envelope_share": total_budget / envelope if envelope else None,
-        "cross_border_share": sum(i.cross_border for i in items) / len(items) if items else 0.0,
-        "undated": len(items) - len(dated),
-        "unbudgeted": sum(i.budget is None for i in items),
-    }
-    return PortfolioBalance(
-        by_pillar=pd.DataFrame(
-            pillar_rows,
-            columns=["pillar", "label", "initiatives", "cross_border", "budget", "budget_share"],
-        ),
-        by_country=pd.DataFrame(
-            country_rows, columns=["country", "initiatives", "budget", "budget_share"]
-        ),
-        by_year=year_frame,
-        totals=totals,
     )
