@@ -156,3 +156,13 @@ def test_every_module_is_in_a_layer(package_copy: Path) -> None:
         stray.unlink()
     assert result.returncode != 0
     assert "bioconnect.stray" in result.stdout
+
+
+def test_the_architecture_picture_shows_the_declared_layers() -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import architecture_figure
+    finally:
+        sys.path.pop(0)
+    drawn = (ROOT / "docs" / "img" / "architecture.svg").read_text(encoding="utf-8")
+    assert drawn == architecture_figure.svg(), "run: uv run python scripts/architecture_figure.py"
