@@ -20,8 +20,14 @@ from bioconnect.plan.workbook import read_xlsx, write_xlsx
 __all__ = ["read_plan", "write_plan"]
 
 
-def read_plan(path: str | Path, config: PlanConfig | None = None) -> Plan:
+def read_plan(
+    path: str | Path, config: PlanConfig | None = None, *, repairs: list[str] | None = None
+) -> Plan:
     """Read a plan from ``.yaml``/``.yml`` or ``.xlsx``, chosen by the file's suffix.
+
+    ``repairs``, when given, receives a line for each documented repair made while reading
+    (see :func:`~bioconnect.plan.workbook.read_xlsx`; YAML values are typed, so reading YAML
+    repairs nothing).
 
     Examples
     --------
@@ -41,7 +47,7 @@ def read_plan(path: str | Path, config: PlanConfig | None = None) -> Plan:
     if suffix in (".yaml", ".yml"):
         return read_yaml(path, config)
     if suffix == ".xlsx":
-        return read_xlsx(path, config)
+        return read_xlsx(path, config, repairs=repairs)
     raise InputError(
         f"Cannot tell the format of plan file {path} from its suffix {suffix!r}.",
         "Name it .yaml, .yml or .xlsx.",

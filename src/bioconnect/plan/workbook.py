@@ -301,7 +301,9 @@ def _check_header(sheet: Sheet, problems: list[str], criteria: set[str] | None) 
         problems.append(f"{sheet.name}: unknown column {column!r}")
 
 
-def read_xlsx(path: str | Path, config: PlanConfig | None = None) -> Plan:
+def read_xlsx(
+    path: str | Path, config: PlanConfig | None = None, *, repairs: list[str] | None = None
+) -> Plan:
     """Read a plan from an XLSX workbook written by :func:`write_xlsx` or by hand.
 
     Parameters
@@ -311,6 +313,10 @@ def read_xlsx(path: str | Path, config: PlanConfig | None = None) -> Plan:
     config:
         The region's plan configuration; when given, initiatives must use its pillars and
         score columns its criteria.
+    repairs:
+        When given, a line is added to it for each documented repair made while reading
+        (``Initiatives row 2 (I1), column budget: decimal-comma (12,5 read as 12.5)``); the
+        cells are read by :mod:`bioconnect.model.values`, as mapped imports read theirs.
 
     Returns
     -------
@@ -344,6 +350,8 @@ def read_xlsx(path: str | Path, config: PlanConfig | None = None) -> Plan:
         problems.append(f"{where}, column {column}: {message}")
     if problems:
         raise_problems(f"Plan file {path}", problems)
+    if repairs is not None:
+        repairs.extend(line for sheet in sheets.values() for line in sheet.repairs)
     return Plan.model_validate(
         {
             **meta,

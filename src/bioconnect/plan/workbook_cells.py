@@ -7,13 +7,20 @@ field value, or raises :class:`CellError` saying what is wrong with it.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from bioconnect.model.values import (
+    Parsed,
+    ValueProblem,
+    parse_boolean,
+    parse_date,
+    parse_integer,
+    parse_number,
+)
 from bioconnect.plan.structure import describe_error
 
 PLAN_FIELDS = ("name", "region", "example", "description")
@@ -21,8 +28,8 @@ SCORE_PREFIX = "score_"
 _ID_SPLIT = re.compile(r"[\s,;]+")
 
 
-class CellError(ValueError):
-    pass
+class CellError(ValueProblem):
+    """A cell that cannot be read as its column's field."""
 
 
 class Sheet:
@@ -32,6 +39,8 @@ class Sheet:
         self.name = name
         self.header = header
         self.rows = rows
+        #: The documented repairs made while reading the sheet, one line each.
+        self.repairs: list[str] = []
 
 
 def cell_text(value: Any) -> str:
@@ -77,63 +86,31 @@ def _line_list(value: Any) -> list[str]:
     return [p for p in cell_text(value).split("\n") if p]
 
 
-def _date(value: Any) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        if value.time() != dt.time(0):
-            raise CellError(f"{value} has a time of day; give a date")
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise CellError(f"{value!r} is not a date (use YYYY-MM-DD)")
+#: Numbers, whole numbers and dates are read as everywhere (:mod:`bioconnect.model.values`).
+_number = parse_number
+_integer = parse_integer
+_date = parse_date
 
 
-def _number(value: Any) -> float | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise CellError(f"{value!r} is not a number")
-    if isinstance(value, int | float):
-        result = float(value)
-    elif isinstance(value, str):
-        try:
-            result = float(value.strip())
-        except ValueError:
-            raise CellError(f"{value!r} is not a number") from None
-    else:
-        raise CellError(f"{value!r} is not a number")
-    if not math.isfinite(result):
-        raise CellError(f"{value!r} is not a finite number")
-    return result
+def _boolean(value: Any) -> Parsed[bool]:
+    """A yes/no cell (:func:`~bioconnect.model.values.parse_boolean`); blank means no.
+
+    >>> _boolean("yes").value, _boolean(None).value
+    (True, False)
+    """
+    parsed = parse_boolean(value)
+    return parsed if parsed.value is not None else Parsed(False)
 
 
-def _integer(value: Any) -> int | None:
-    number = _number(value)
-    if number is None:
-        return None
-    if not number.is_integer():
-        raise CellError(f"{value!r} is not a whole number")
-    return int(number)
-
-
-def _boolean(value: Any) -> bool:
-    if value is None or value == "":
-        return False
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "y", "1", "x"):
-        return True
-    if isinstance(value, str) and value.strip().lower() in ("false", "no", "n", "0"):
-        return False
-    raise CellError(f"{value!r} is not yes/no (use TRUE or FALSE)")
+def _value(sheet: Sheet, where: str, column: str, result: Any) -> Any:
+    """A reader's result as the field value; a repair made to it is noted on the sheet."""
+    if not isinstance(result, Parsed):
+        return result
+    if result.repair is not None:
+        sheet.repairs.append(
+            f"{where}, column {column}: {result.repair.kind} ({result.repair.detail})"
+        )
+    return result.value
 
 
 Reader = Callable[[Any], Any]
@@ -202,10 +179,10 @@ def read_cells(
     for column, reader in readers.items():
         if column not in record:
             continue
+        where = where_row(sheet.name, number, record.get("id"))
         try:
-            out[column] = reader(record[column])
-        except CellError as exc:
-            where = where_row(sheet.name, number, record.get("id"))
+            out[column] = _value(sheet, where, column, reader(record[column]))
+        except ValueProblem as exc:
             problems.append(f"{where}, column {column}: {exc}")
             out[FAILED].add(column)
     return out
@@ -270,8 +247,9 @@ def read_plan_sheet(sheet: Sheet | None, problems: list[str]) -> dict[str, Any]:
             problems.append(f"Plan row {number}, column field: {field} is given twice")
         else:
             try:
-                out[field] = _boolean(value) if field == "example" else cell_text(value)
-            except CellError as exc:
+                read = _boolean(value) if field == "example" else cell_text(value)
+                out[field] = _value(sheet, f"Plan row {number}", "value", read)
+            except ValueProblem as exc:
                 problems.append(f"{where}: {exc}")
     for field in ("name", "region"):
         if not out.get(field):
@@ -286,10 +264,10 @@ def read_initiative_row(
     scores: dict[str, Any] = {}
     for column, value in record.items():
         if column.startswith(SCORE_PREFIX):
+            where = where_row("Initiatives", number, record.get("id"))
             try:
-                score = _integer(value)
-            except CellError as exc:
-                where = where_row("Initiatives", number, record.get("id"))
+                score = _value(sheet, where, column, _integer(value))
+            except ValueProblem as exc:
                 problems.append(f"{where}, column {column}: {exc}")
                 data[FAILED].add(column)
                 continue

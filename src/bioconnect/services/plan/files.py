@@ -51,6 +51,9 @@ class ImportReport:
     removed: dict[str, int] = field(default_factory=dict)
     reordered: bool = False
     metadata_changed: bool = False
+    #: The documented repairs made while reading the file (a decimal comma read as a point),
+    #: one line each with its sheet, row and column.
+    repairs: tuple[str, ...] = ()
 
     @property
     def unchanged(self) -> bool:
@@ -65,18 +68,19 @@ class ImportReport:
 
     def summary(self) -> str:
         """One line, such as ``baltic: 42 added, 0 changed, 0 removed``."""
+        repaired = f"; {len(self.repairs)} value(s) repaired" if self.repairs else ""
         if self.unchanged:
-            return f"{self.region}: unchanged"
+            return f"{self.region}: unchanged{repaired}"
         total = [sum(d.values()) for d in (self.added, self.changed, self.removed)]
-        return f"{self.region}: {total[0]} added, {total[1]} changed, {total[2]} removed"
+        return f"{self.region}: {total[0]} added, {total[1]} changed, {total[2]} removed{repaired}"
 
 
-def _checked(source: str | Path | Plan, config: PlanConfig) -> Plan:
-    """Read and check a plan: every problem in one InputError."""
+def _checked(source: Path | Plan, config: PlanConfig, repairs: list[str]) -> Plan:
+    """Read and check a plan: every problem in one InputError; repairs made are added."""
     if isinstance(source, Plan):
         # The same checks as reading a file: pillars, dates in order, no dependency loops.
         return plan_from_yaml(plan_to_yaml(source), config=config, source=f"Plan {source.name!r}")
-    return read_plan(source, config)
+    return read_plan(source, config, repairs=repairs)
 
 
 def import_plan(
@@ -115,7 +119,8 @@ def import_plan(
         How many records of each kind were added, changed and removed.
     """
     config = load_plan_config(preset)
-    plan = _checked(source, config)
+    repairs: list[str] = []
+    plan = _checked(Path(source) if isinstance(source, str) else source, config, repairs)
     label = source.name if isinstance(source, Path) else str(source)
     if isinstance(source, Plan):
         label = f"plan {source.name!r}"
@@ -123,60 +128,18 @@ def import_plan(
     changed: dict[str, int] = {}
     removed: dict[str, int] = {}
     reordered = False
-    metadata_changed = False
     region = plan.region
     with transaction(engine) as conn:
-        head = conn.execute(select(PLANS).where(PLANS.c.region == region)).first()
-        meta = _meta_json(plan)
-        if head is None:
-            plan_id = conn.execute(
-                PLANS.insert().values(
-                    region=region,
-                    preset=preset,
-                    record=meta,
-                    version=1,
-                    updated_at=schema.utcnow(),
-                    updated_by=actor,
-                )
-            ).inserted_primary_key[0]  # type: ignore[index]
-            audit(conn, actor, "add", "plan", region, _detail(region, name=plan.name, version=1))
-            metadata_changed = True
-        else:
-            plan_id = head.id
-            old_meta = json.loads(head.record)
-            new_meta = json.loads(meta)
-            fields = {k: _short(v) for k, v in new_meta.items() if old_meta.get(k) != v}
-            if head.preset != preset:
-                fields["preset"] = preset
-            if fields:
-                version = head.version + 1
-                conn.execute(
-                    PLANS.update()
-                    .where(PLANS.c.id == head.id)
-                    .values(
-                        record=meta,
-                        preset=preset,
-                        version=version,
-                        updated_at=schema.utcnow(),
-                        updated_by=actor,
-                    )
-                )
-                audit(
-                    conn,
-                    actor,
-                    "update",
-                    "plan",
-                    region,
-                    _detail(region, version=version, fields=fields),
-                )
-                metadata_changed = True
+        plan_id, metadata_changed = _import_head(conn, plan, preset, actor)
         for kind in _KINDS.values():
             a, c, r, moved = _import_kind(
                 conn, kind, plan_id, region, getattr(plan, kind.attr), actor, replace
             )
             added[kind.name], changed[kind.name], removed[kind.name] = a, c, r
             reordered = reordered or moved
-        report = ImportReport(region, added, changed, removed, reordered, metadata_changed)
+        report = ImportReport(
+            region, added, changed, removed, reordered, metadata_changed, tuple(repairs)
+        )
         if not report.unchanged:
             audit(
                 conn,
@@ -191,9 +154,51 @@ def import_plan(
                     changed=sum(changed.values()),
                     removed=sum(removed.values()),
                     reordered=reordered,
+                    **({"repairs": repairs} if repairs else {}),
                 ),
             )
     return report
+
+
+def _import_head(conn: Connection, plan: Plan, preset: str, actor: str) -> tuple[int, bool]:
+    """Add or update the plan's own row; returns its id and whether its fields changed."""
+    region = plan.region
+    head = conn.execute(select(PLANS).where(PLANS.c.region == region)).first()
+    meta = _meta_json(plan)
+    if head is None:
+        plan_id = conn.execute(
+            PLANS.insert().values(
+                region=region,
+                preset=preset,
+                record=meta,
+                version=1,
+                updated_at=schema.utcnow(),
+                updated_by=actor,
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+        audit(conn, actor, "add", "plan", region, _detail(region, name=plan.name, version=1))
+        return int(plan_id), True
+    old_meta = json.loads(head.record)
+    new_meta = json.loads(meta)
+    fields = {k: _short(v) for k, v in new_meta.items() if old_meta.get(k) != v}
+    if head.preset != preset:
+        fields["preset"] = preset
+    if not fields:
+        return int(head.id), False
+    version = head.version + 1
+    conn.execute(
+        PLANS.update()
+        .where(PLANS.c.id == head.id)
+        .values(
+            record=meta,
+            preset=preset,
+            version=version,
+            updated_at=schema.utcnow(),
+            updated_by=actor,
+        )
+    )
+    audit(conn, actor, "update", "plan", region, _detail(region, version=version, fields=fields))
+    return int(head.id), True
 
 
 def _import_kind(
