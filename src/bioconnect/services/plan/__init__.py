@@ -46,6 +46,7 @@ from bioconnect.services.plan.records import (
 from bioconnect.services.plan.versions import (
     CURRENT,
     Snapshot,
+    UnknownVersion,
     diff_versions,
     list_snapshots,
     plan_history,
@@ -61,6 +62,7 @@ __all__ = [
     "RecordKind",
     "SavedRecord",
     "Snapshot",
+    "UnknownVersion",
     "balance_plan",
     "delete_record",
     "diff_versions",

@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import BaseModel
 from sqlalchemy import Connection, Engine, select
 
+from bioconnect.errors import InputError
 from bioconnect.plan import (
     Initiative,
     Plan,
@@ -85,7 +86,7 @@ def _checked(source: Path | Plan, config: PlanConfig, repairs: list[str]) -> Pla
 
 def import_plan(
     engine: Engine,
-    source: str | Path | Plan,
+    source: Path | Plan,
     *,
     actor: str,
     replace: bool = True,
@@ -104,7 +105,8 @@ def import_plan(
     engine:
         The store.
     source:
-        A ``.yaml``/``.yml``/``.xlsx`` path, or a plan.
+        A ``.yaml``/``.yml``/``.xlsx`` file as a :class:`~pathlib.Path` (text is refused, never
+        opened), or a plan.
     actor:
         Who imports (for the audit log).
     replace:
@@ -120,10 +122,13 @@ def import_plan(
     """
     config = load_plan_config(preset)
     repairs: list[str] = []
-    plan = _checked(Path(source) if isinstance(source, str) else source, config, repairs)
-    label = source.name if isinstance(source, Path) else str(source)
-    if isinstance(source, Plan):
-        label = f"plan {source.name!r}"
+    if not isinstance(source, Path | Plan):
+        raise InputError(
+            f"{source!r} is neither a plan file's path nor a plan.",
+            "Pass the file as a pathlib.Path (or the Plan itself).",
+        )
+    plan = _checked(source, config, repairs)
+    label = source.name if isinstance(source, Path) else f"plan {source.name!r}"
     added: dict[str, int] = {}
     changed: dict[str, int] = {}
     removed: dict[str, int] = {}
@@ -283,7 +288,7 @@ def _import_kind(
     return added, changed, removed, reordered
 
 
-def export_plan(engine: Engine, path: str | Path, *, region: str | None = None) -> Path:
+def export_plan(engine: Engine, path: Path, *, region: str | None = None) -> Path:
     """Write the stored plan to ``path``, as YAML or XLSX by its suffix; returns the path.
 
     Importing the file again gives the same plan and changes nothing in the store.

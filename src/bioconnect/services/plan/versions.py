@@ -83,42 +83,74 @@ def list_snapshots(engine: Engine, *, region: str | None = None) -> list[Snapsho
     return [Snapshot(r.name, r.created_at, r.created_by, head.region) for r in rows]
 
 
-def plan_version(engine: Engine, ref: str | Path | Plan, *, region: str | None = None) -> Plan:
-    """A version of the plan: ``"current"``, a snapshot's name, or a plan file's path.
+class UnknownVersion(NotFoundError, InputError):
+    """A version that is neither ``"current"``, a snapshot's name nor an existing plan file.
 
-    A snapshot name wins over a file of the same name.
+    It is bad input (an :class:`InputError`) naming something that does not exist (a
+    :class:`NotFoundError`).
+    """
+
+
+def plan_version(engine: Engine, ref: str | Path | Plan, *, region: str | None = None) -> Plan:
+    """A version of the plan.
+
+    Parameters
+    ----------
+    ref:
+        ``"current"`` or a snapshot's name, as text (text is never opened as a file); a plan
+        file as a :class:`~pathlib.Path`; or a :class:`Plan`, returned as it is.
+
+    Raises
+    ------
+    UnknownVersion
+        When the text names no snapshot, or the path is not a file.
     """
     if isinstance(ref, Plan):
         return ref
+    if isinstance(ref, Path):
+        return _file_version(engine, ref, region)
+    if not isinstance(ref, str):
+        raise InputError(
+            f"{ref!r} is not a version of a plan.",
+            "Pass 'current', a snapshot name, a plan file's Path, or a Plan.",
+        )
+    return _stored_version(engine, ref, region)
+
+
+def _stored_version(engine: Engine, name: str, region: str | None) -> Plan:
+    """The plan as stored now (``"current"``) or as a snapshot took it."""
+    with engine.connect() as conn:
+        head = _one_plan(conn, region)
+        if name == CURRENT:
+            return _plan_from(conn, head)
+        text = conn.execute(
+            select(SNAPSHOTS.c.plan_yaml).where(
+                SNAPSHOTS.c.plan_id == head.id, SNAPSHOTS.c.name == name
+            )
+        ).scalar()
+    if text is not None:
+        return plan_from_yaml(text, source=f"Snapshot {name!r}")
+    names = [s.name for s in list_snapshots(engine, region=head.region)]
+    raise UnknownVersion(
+        f"{name!r} is neither a snapshot nor a plan file.",
+        f"Use {CURRENT!r} or a snapshot name ({', '.join(names) or 'none taken yet'}); "
+        "a plan file is read only when given as a path to an existing .yaml or .xlsx file.",
+    )
+
+
+def _file_version(engine: Engine, path: Path, region: str | None) -> Plan:
+    """A plan file, checked against the stored plan's configuration when there is one."""
+    if not path.is_file():
+        raise UnknownVersion(
+            f"{str(path)!r} is neither a snapshot nor a plan file.",
+            "Give the path of an existing .yaml or .xlsx plan file.",
+        )
     with engine.connect() as conn:
         try:
-            head = _one_plan(conn, region)
+            config = _config(_one_plan(conn, region))
         except NotFoundError:
-            head = None
-            if not isinstance(ref, Path) and ref == CURRENT:
-                raise
-        if head is not None:
-            if not isinstance(ref, Path) and ref == CURRENT:
-                return _plan_from(conn, head)
-            if not isinstance(ref, Path):
-                text = conn.execute(
-                    select(SNAPSHOTS.c.plan_yaml).where(
-                        SNAPSHOTS.c.plan_id == head.id, SNAPSHOTS.c.name == ref
-                    )
-                ).scalar()
-                if text is not None:
-                    return plan_from_yaml(text, source=f"Snapshot {ref!r}")
-        path = Path(ref)
-        if path.is_file():
-            return read_plan(path, _config(head) if head is not None else None)
-        names = (
-            [s.name for s in list_snapshots(engine, region=head.region)] if head is not None else []
-        )
-        raise NotFoundError(
-            f"{str(ref)!r} is neither a snapshot nor a plan file.",
-            f"Use {CURRENT!r}, a snapshot name ({', '.join(names) or 'none taken yet'}) "
-            "or the path of a .yaml or .xlsx plan file.",
-        )
+            config = None
+    return read_plan(path, config)
 
 
 def diff_versions(
@@ -130,7 +162,8 @@ def diff_versions(
 ) -> PlanDiff:
     """What changed from version ``a`` to version ``b``, record by record and field by field.
 
-    ``a`` and ``b`` are ``"current"``, snapshot names or plan files (see :func:`plan_version`).
+    ``a`` and ``b`` are ``"current"`` or snapshot names (text), plan files (paths) or plans;
+    see :func:`plan_version`.
     """
     return diff_plans(
         plan_version(engine, a, region=region), plan_version(engine, b, region=region)
