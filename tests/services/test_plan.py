@@ -534,3 +534,16 @@ def test_text_is_never_opened_as_a_plan_file(stored: Engine, tmp_path: Path) -> 
     with pytest.raises(InputError, match="neither a plan file's path nor a plan"):
         sp.import_plan(stored, str(EXAMPLE), actor="mallory")  # type: ignore[arg-type]
     assert _state(stored) == state
+
+
+def test_budget_split_agrees_with_the_balance_by_country(stored: Engine) -> None:
+    """The page's pillar × country cells, summed over pillars, are the balance's countries."""
+    cells = sp.budget_split(stored)
+    by_country = sp.balance_plan(stored).by_country.set_index("country")
+    summed: dict[str, float] = {}
+    for cell in cells:
+        summed[cell.country] = summed.get(cell.country, 0.0) + cell.budget
+    assert summed.keys() == set(by_country.index)
+    for country, budget in summed.items():
+        assert budget == pytest.approx(by_country.loc[country, "budget"])
+    assert len({(c.pillar, c.country) for c in cells}) == len(cells)

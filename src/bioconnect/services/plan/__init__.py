@@ -22,10 +22,18 @@ The modules, one concern each:
 * :mod:`~bioconnect.services.plan.edits`: saving and deleting records with optimistic locking;
 * :mod:`~bioconnect.services.plan.inbox`: proposing action items and merging them;
 * :mod:`~bioconnect.services.plan.versions`: snapshots, differences and history;
-* :mod:`~bioconnect.services.plan.assess`: lint, rank and portfolio balance.
+* :mod:`~bioconnect.services.plan.assess`: lint, rank, portfolio balance and the pillar ×
+  country budget split, with the ranking's defaults.
 """
 
-from bioconnect.services.plan.assess import balance_plan, lint_plan, rank_plan
+from bioconnect.services.plan.assess import (
+    RANK_SAMPLES,
+    RANK_SEED,
+    balance_plan,
+    budget_split,
+    lint_plan,
+    rank_plan,
+)
 from bioconnect.services.plan.edits import (
     delete_record,
     record_version,
@@ -56,6 +64,8 @@ from bioconnect.services.plan.versions import (
 
 __all__ = [
     "CURRENT",
+    "RANK_SAMPLES",
+    "RANK_SEED",
     "RECORD_KINDS",
     "ImportReport",
     "PlanConflict",
@@ -64,6 +74,7 @@ __all__ = [
     "Snapshot",
     "UnknownVersion",
     "balance_plan",
+    "budget_split",
     "delete_record",
     "diff_versions",
     "export_plan",

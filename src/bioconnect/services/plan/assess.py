@@ -16,7 +16,13 @@ from bioconnect.plan import (
     portfolio_balance,
     rank_stability,
 )
+from bioconnect.plan.portfolio import BudgetCell, pillar_country_split
 from bioconnect.services.plan.records import _config, _one_plan, _plan_from
+
+#: Monte Carlo weight draws for the rank intervals, wherever a ranking is shown or served.
+RANK_SAMPLES = 2000
+#: The random seed of those draws (the same seed gives the same ranks).
+RANK_SEED = 0
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,8 +43,8 @@ def lint_plan(engine: Engine, *, region: str | None = None) -> list[Finding]:
 def rank_plan(
     engine: Engine,
     weights: Mapping[str, float] | None = None,
-    samples: int = 2000,
-    seed: int = 0,
+    samples: int = RANK_SAMPLES,
+    seed: int = RANK_SEED,
     *,
     region: str | None = None,
 ) -> pd.DataFrame:
@@ -54,3 +60,12 @@ def balance_plan(engine: Engine, *, region: str | None = None) -> PortfolioBalan
     """The stored plan's portfolio balance, with the configuration stored with the plan."""
     plan, config = _plan_and_config(engine, region)
     return portfolio_balance(plan, config)
+
+
+def budget_split(engine: Engine, *, region: str | None = None) -> list[BudgetCell]:
+    """The stored plan's initiatives and budget by pillar and country.
+
+    See :func:`bioconnect.plan.portfolio.pillar_country_split`.
+    """
+    plan, _ = _plan_and_config(engine, region)
+    return pillar_country_split(plan)
