@@ -465,7 +465,7 @@ def test_snapshots_and_diffs(stored: Engine, example: Plan, tmp_path: Path) -> N
     assert sp.plan_version(stored, "v1") == example
 
     path = sp.export_plan(stored, tmp_path / "now.xlsx")
-    assert sp.diff_versions(stored, str(path), "current").empty
+    assert sp.diff_versions(stored, path, "current").empty
     assert sp.diff_versions(stored, EXAMPLE, "v1").empty
 
     state = _state(stored)
@@ -519,3 +519,31 @@ def test_record_versions_and_balance_come_from_the_store(engine: Engine) -> None
     assert int(balance.by_pillar["initiatives"].sum()) == len(
         [i for i in plan.initiatives if i.status != "dropped"]
     )
+
+
+def test_text_is_never_opened_as_a_plan_file(stored: Engine, tmp_path: Path) -> None:
+    """A version given as text is 'current' or a snapshot's name; a file must be a Path."""
+    path = sp.export_plan(stored, tmp_path / "now.yaml")
+    assert sp.plan_version(stored, path) == sp.load_plan(stored)
+    for text in (str(path), "now.yaml", str(EXAMPLE)):
+        with pytest.raises(InputError, match="is neither a snapshot nor a plan file"):
+            sp.plan_version(stored, text)
+    with pytest.raises(sp.UnknownVersion, match="neither a snapshot nor a plan file"):
+        sp.plan_version(stored, tmp_path / "missing.yaml")
+    state = _state(stored)
+    with pytest.raises(InputError, match="neither a plan file's path nor a plan"):
+        sp.import_plan(stored, str(EXAMPLE), actor="mallory")  # type: ignore[arg-type]
+    assert _state(stored) == state
+
+
+def test_budget_split_agrees_with_the_balance_by_country(stored: Engine) -> None:
+    """The page's pillar × country cells, summed over pillars, are the balance's countries."""
+    cells = sp.budget_split(stored)
+    by_country = sp.balance_plan(stored).by_country.set_index("country")
+    summed: dict[str, float] = {}
+    for cell in cells:
+        summed[cell.country] = summed.get(cell.country, 0.0) + cell.budget
+    assert summed.keys() == set(by_country.index)
+    for country, budget in summed.items():
+        assert budget == pytest.approx(by_country.loc[country, "budget"])
+    assert len({(c.pillar, c.country) for c in cells}) == len(cells)

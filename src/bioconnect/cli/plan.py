@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -125,6 +125,21 @@ def plan_rank(
     print_frame(frame, fmt, None, title="Initiatives by priority")
 
 
+def _version(engine: Any, text: str, region: str | None) -> str | Path:
+    """A version named on the command line: 'current' or a snapshot's name as text, otherwise
+    an existing file as a Path (a snapshot wins over a file of the same name)."""
+    from bioconnect.errors import NotFoundError
+    from bioconnect.services.plan import CURRENT, list_snapshots
+
+    if text == CURRENT:
+        return text
+    try:
+        names = {s.name for s in list_snapshots(engine, region=region)}
+    except NotFoundError:
+        names = set()
+    return Path(text) if text not in names and Path(text).is_file() else text
+
+
 @plan_app.command("diff")
 def plan_diff(
     a: Annotated[str, typer.Argument(help="Old version: 'current', a snapshot or a file.")],
@@ -144,7 +159,10 @@ def plan_diff(
     from bioconnect.services.store import connect
 
     check_format(fmt, ("table", "json"))
-    diff = diff_versions(connect(), a, b, region=region)
+    engine = connect()
+    diff = diff_versions(
+        engine, _version(engine, a, region), _version(engine, b, region), region=region
+    )
     if fmt == "json":
         print_json(
             {

@@ -14,17 +14,7 @@ from bioconnect.plan.ahp import (
 )
 from bioconnect.plan.config import PlanConfig, load_plan_config
 from bioconnect.plan.diff import FieldChange, PlanDiff, RecordChange, diff_plans
-from bioconnect.plan.files import (
-    XLSX_COLUMNS,
-    plan_from_yaml,
-    plan_to_yaml,
-    read_plan,
-    read_xlsx,
-    read_yaml,
-    write_plan,
-    write_xlsx,
-    write_yaml,
-)
+from bioconnect.plan.files import read_plan, write_plan
 from bioconnect.plan.lint import RULES, Finding, dependency_cycles, lint
 from bioconnect.plan.model import (
     ActionItem,
@@ -36,6 +26,7 @@ from bioconnect.plan.model import (
     OrgRef,
     Plan,
 )
+from bioconnect.plan.plan_yaml import plan_from_yaml, plan_to_yaml, read_yaml, write_yaml
 from bioconnect.plan.portfolio import PortfolioBalance, portfolio_balance
 from bioconnect.plan.prioritise import (
     criteria_matrix,
@@ -44,6 +35,7 @@ from bioconnect.plan.prioritise import (
     rank_stability,
     score_initiatives,
 )
+from bioconnect.plan.workbook import XLSX_COLUMNS, read_xlsx, write_xlsx
 
 __all__ = [
     "RULES",

@@ -11,7 +11,7 @@ import pandas as pd
 from bioconnect.plan.config import PlanConfig
 from bioconnect.plan.model import Initiative, Plan
 
-__all__ = ["PortfolioBalance", "portfolio_balance"]
+__all__ = ["BudgetCell", "PortfolioBalance", "pillar_country_split", "portfolio_balance"]
 
 
 @dataclass(frozen=True)
@@ -184,3 +184,45 @@ def _by_year(dated: list[Initiative]) -> pd.DataFrame:
             "budget": "float64",
         }
     )
+
+
+@dataclass(frozen=True)
+class BudgetCell:
+    """One pillar in one country: how many initiatives involve both, and their budget."""
+
+    pillar: str
+    country: str
+    initiatives: int
+    budget: float
+
+
+def pillar_country_split(plan: Plan) -> list[BudgetCell]:
+    """The plan's initiatives and budget by pillar and country.
+
+    Each initiative counts once in every country it names, and its budget is split equally
+    among them (as in ``by_country`` of :func:`portfolio_balance`). Dropped initiatives and
+    those without countries are left out. Cells come in the order they are first met.
+
+    Examples
+    --------
+    >>> from bioconnect.plan import Initiative
+    >>> plan = Plan(name="Demo", region="baltic", initiatives=[
+    ...     Initiative(id="I1", title="Hub", pillar="research", countries=["EE", "LV"],
+    ...                budget=100.0),
+    ...     Initiative(id="I2", title="Lab", pillar="research", countries=["EE"], budget=10.0)])
+    >>> for cell in pillar_country_split(plan):
+    ...     print(cell.pillar, cell.country, cell.initiatives, cell.budget)
+    research EE 2 60.0
+    research LV 1 50.0
+    """
+    cells: dict[tuple[str, str], BudgetCell] = {}
+    for item in plan.initiatives:
+        if item.status == "dropped" or not item.countries:
+            continue
+        share = (item.budget or 0.0) / len(item.countries)
+        for country in item.countries:
+            old = cells.get((item.pillar, country), BudgetCell(item.pillar, country, 0, 0.0))
+            cells[(item.pillar, country)] = BudgetCell(
+                item.pillar, country, old.initiatives + 1, old.budget + share
+            )
+    return list(cells.values())

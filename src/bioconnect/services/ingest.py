@@ -552,7 +552,7 @@ def import_user_source(
         register={
             "name": label,
             "path": str(path),
-            "mapping_yaml": Path(mapping_path).read_text(encoding="utf-8"),
+            "mapping_yaml": mapping_path.read_text(encoding="utf-8"),
             "added_by": actor,
         },
     )

@@ -44,8 +44,8 @@ def nuts_path(data_dir: Path | None = None) -> Path:
 
 
 @lru_cache(maxsize=4)
-def _boundaries(path: str) -> list[dict[str, Any]]:
-    return list(json.loads(Path(path).read_text(encoding="utf-8"))["features"])
+def _boundaries(path: Path) -> list[dict[str, Any]]:
+    return list(json.loads(path.read_text(encoding="utf-8"))["features"])
 
 
 def _filters(
@@ -117,7 +117,7 @@ def atlas_map(
         ).scalar()
     values = {str(k): (int(o), int(n), round(float(ec or 0), 2)) for k, o, n, ec in rows if k}
     features = []
-    for feature in _boundaries(str(nuts_path(data_dir))):
+    for feature in _boundaries(nuts_path(data_dir)):
         props = feature["properties"]
         if props["LEVL_CODE"] != level or props["CNTR_CODE"] not in chosen:
             continue

@@ -4,7 +4,8 @@ The output is columnar: one pandas DataFrame per entity, each row carrying the
 ``source_row`` it came from and the ``repairs`` made to it. Anything that cannot be
 repaired raises :class:`~bioconnect.errors.InputError` naming the file, row and column.
 
-Documented repairs (each is recorded in provenance):
+Numbers, dates and booleans are read by :mod:`bioconnect.model.values`, as in a plan
+workbook. Documented repairs (each is recorded in provenance):
 
 * ``decimal-comma``: a number written ``4975670,75`` is read as 4975670.75.
 * ``mojibake``: text double-encoded as UTF-8 (``CÃ¨dres``, ``J√∂ckel``) is decoded back
@@ -15,14 +16,25 @@ Documented repairs (each is recorded in provenance):
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from bioconnect.errors import InputError
 from bioconnect.model.mapping import Mapping, Target
+from bioconnect.model.values import (
+    PLAIN_NUMBER,
+    Parsed,
+    ValueProblem,
+    parse_boolean,
+    parse_date,
+    parse_number,
+)
 from bioconnect.sources.tables import ROW, RawTable, read_table
 
 REPAIRS = "repairs"
@@ -88,45 +100,53 @@ def _blank(series: pd.Series, nulls: list[str]) -> pd.Series:
     return text.mask(text.isin(nulls) | text.isna())
 
 
-def _fail(path: Path, row: int, column: str, value: object, expected: str, fix: str) -> InputError:
-    return InputError(
-        f"{_label(path)}, row {row}, column {column!r}: {value!r} is not {expected}.", fix
-    )
+def _fail(path: Path, row: int, column: str, problem: ValueProblem, fix: str) -> InputError:
+    return InputError(f"{_label(path)}, row {row}, column {column!r}: {problem}.", fix)
+
+
+_NUMBER_FIX = (
+    "Write numbers with digits only (a decimal comma or point is fine), or leave it blank."
+)
+
+
+def _parsed(
+    values: pd.Series,
+    rows: pd.Series,
+    parse: Callable[[object], Parsed[Any]],
+    path: Path,
+    column: str,
+    repairs: list[Repair],
+    fix: str,
+) -> dict[int, Any]:
+    """Each present value (by index) read with ``parse``; repairs recorded, the first bad
+    value raised as an InputError naming its row."""
+    out: dict[int, Any] = {}
+    for idx, text in values.dropna().items():
+        try:
+            parsed = parse(text)
+        except ValueProblem as problem:
+            raise _fail(path, int(rows[idx]), column, problem, fix) from None
+        if parsed.repair is not None:
+            repairs.append(Repair(int(rows[idx]), column, parsed.repair.kind, parsed.repair.detail))
+        out[idx] = parsed.value
+    return out
 
 
 def _to_number(
     values: pd.Series, rows: pd.Series, path: Path, column: str, repairs: list[Repair]
 ) -> pd.Series:
-    parsed = pd.to_numeric(values.astype(object), errors="coerce").astype("float64")
-    bad = parsed.isna() & values.notna()
-    if bad.any():
-        comma = values[bad].str.fullmatch(r"-?[0-9]+(?:\.[0-9]{3})*,[0-9]+")
-        fixed = (
-            values[bad][comma.fillna(False)]
-            .str.replace(".", "", regex=False)
-            .str.replace(",", ".", regex=False)
-        )
-        parsed.loc[fixed.index] = pd.to_numeric(fixed.astype(object), errors="coerce").astype(
-            "float64"
-        )
-        for idx in fixed.index:
-            repairs.append(
-                Repair(
-                    int(rows[idx]), column, "decimal-comma", f"{values[idx]} read as {fixed[idx]}"
-                )
-            )
-        still = parsed.isna() & values.notna()
-        if still.any():
-            idx = still.idxmax()
-            raise _fail(
-                path,
-                int(rows[idx]),
-                column,
-                values[idx],
-                "a number",
-                "Write numbers with digits only (a decimal comma or point is fine), or leave it blank.",
-            )
-    return parsed.astype("float64")
+    """Numbers as :func:`~bioconnect.model.values.parse_number` reads them.
+
+    Plainly written numbers (nearly all) are converted at once; the others one by one."""
+    plain = values.str.fullmatch(PLAIN_NUMBER).fillna(False).astype(bool)
+    parsed = pd.Series(np.nan, index=values.index, dtype="float64")
+    parsed[plain] = values[plain].astype("float64")
+    others = values[~plain | ~np.isfinite(parsed)]
+    for idx, number in _parsed(
+        others, rows, parse_number, path, column, repairs, _NUMBER_FIX
+    ).items():
+        parsed[idx] = number
+    return parsed
 
 
 def _to_integer(
@@ -136,41 +156,38 @@ def _to_integer(
     fractional = numbers.notna() & (numbers != np.floor(numbers))
     if fractional.any():
         idx = fractional.idxmax()
-        raise _fail(
-            path, int(rows[idx]), column, values[idx], "a whole number", "Use a whole number."
-        )
+        problem = ValueProblem(f"{values[idx]!r} is not a whole number")
+        raise _fail(path, int(rows[idx]), column, problem, "Use a whole number.")
     return numbers.astype("Int64")
 
 
+def _by_value(
+    values: pd.Series,
+    rows: pd.Series,
+    parse: Callable[[object], Parsed[Any]],
+    path: Path,
+    column: str,
+    fix: str,
+) -> pd.Series:
+    """``parse`` applied once per distinct value (dates and booleans repeat a lot)."""
+    present = values.dropna()
+    first = present.drop_duplicates()
+    read = _parsed(first, rows, parse, path, column, [], fix)
+    return present.map({first[idx]: value for idx, value in read.items()})
+
+
 def _to_date(values: pd.Series, rows: pd.Series, path: Path, column: str) -> pd.Series:
-    parsed = pd.to_datetime(values.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
-    bad = parsed.isna() & values.notna()
-    if bad.any():
-        idx = bad.idxmax()
-        raise _fail(
-            path,
-            int(rows[idx]),
-            column,
-            values[idx],
-            "a date (YYYY-MM-DD)",
-            "Write dates as YYYY-MM-DD, or leave the cell blank.",
-        )
-    return parsed.dt.strftime("%Y-%m-%d").astype("string").mask(parsed.isna())
-
-
-_TRUE = {"true", "t", "yes", "y", "1", "1.0"}
-_FALSE = {"false", "f", "no", "n", "0", "0.0"}
+    fix = "Write dates as YYYY-MM-DD, or leave the cell blank."
+    days = _by_value(values, rows, parse_date, path, column, fix)
+    out = pd.Series(pd.NA, index=values.index, dtype="string")
+    out[days.index] = days.map(dt.date.isoformat).astype("string")
+    return out
 
 
 def _to_boolean(values: pd.Series, rows: pd.Series, path: Path, column: str) -> pd.Series:
-    lowered = values.str.lower()
+    flags = _by_value(values, rows, parse_boolean, path, column, "Use true/false.")
     out = pd.Series(pd.NA, index=values.index, dtype="boolean")
-    out[lowered.isin(_TRUE)] = True
-    out[lowered.isin(_FALSE)] = False
-    bad = out.isna() & values.notna()
-    if bad.any():
-        idx = bad.idxmax()
-        raise _fail(path, int(rows[idx]), column, values[idx], "true or false", "Use true/false.")
+    out[flags.index] = flags.astype("boolean")
     return out
 
 

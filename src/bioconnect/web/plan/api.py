@@ -31,6 +31,8 @@ from bioconnect.plan import (
 from bioconnect.services.accounts import Role, User
 from bioconnect.services.plan import (
     CURRENT,
+    RANK_SAMPLES,
+    RANK_SEED,
     PlanConflict,
     RecordKind,
     balance_plan,
@@ -305,8 +307,10 @@ def get_lint(request: Request, user: Reader) -> list[dict[str, Any]]:
 def get_rank(
     request: Request,
     user: Reader,
-    samples: Annotated[int, Query(ge=1, le=20_000, description="Monte Carlo draws.")] = 2000,
-    seed: Annotated[int, Query(ge=0, le=2**32 - 1, description="Random seed.")] = 0,
+    samples: Annotated[
+        int, Query(ge=1, le=20_000, description="Monte Carlo draws.")
+    ] = RANK_SAMPLES,
+    seed: Annotated[int, Query(ge=0, le=2**32 - 1, description="Random seed.")] = RANK_SEED,
 ) -> list[dict[str, Any]]:
     """Initiatives by weighted-sum priority, with rank intervals over uncertain weights."""
     frame = rank_plan(engine_of(request), samples=samples, seed=seed, region=region_of(request))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import AsyncIterator
+from dataclasses import asdict
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
@@ -20,11 +21,13 @@ from starlette.datastructures import FormData, UploadFile
 
 from bioconnect.charts.specs import gantt_chart, matrix_chart, priority_chart
 from bioconnect.errors import BioconnectError, InputError, NotFoundError
-from bioconnect.plan import Plan, PlanConfig, portfolio_balance, read_plan
+from bioconnect.plan import Plan, PlanConfig, read_plan
 from bioconnect.services.accounts import Role, User
 from bioconnect.services.plan import (
     PlanConflict,
     RecordKind,
+    balance_plan,
+    budget_split,
     delete_record,
     import_plan,
     lint_plan,
@@ -86,35 +89,19 @@ def _may(request: Request, role: Role) -> bool:
 # ------------------------------------------------------------------------------ overview
 
 
-def _matrix_cells(plan: Plan) -> list[dict[str, Any]]:
-    cells: dict[tuple[str, str], dict[str, Any]] = {}
-    for item in plan.initiatives:
-        if item.status == "dropped" or not item.countries:
-            continue
-        share = (item.budget or 0.0) / len(item.countries)
-        for country in item.countries:
-            cell = cells.setdefault(
-                (item.pillar, country),
-                {"pillar": item.pillar, "country": country, "initiatives": 0, "budget": 0.0},
-            )
-            cell["initiatives"] += 1
-            cell["budget"] += share
-    return list(cells.values())
-
-
 def _overview(request: Request, plan: Plan, config: PlanConfig, view: str) -> dict[str, Any]:
     engine, region = engine_of(request), region_of(request)
     findings = lint_plan(engine, region=region)
-    balance = portfolio_balance(plan, config)
+    balance = balance_plan(engine, region=region)
     pillars = [p.id for p in config.pillars]
     pillars += sorted({i.pillar for i in plan.initiatives} - set(pillars))
-    cells = _matrix_cells(plan)
+    cells = [asdict(cell) for cell in budget_split(engine, region=region)]
     countries = sorted({c["country"] for c in cells})
     matrix = {(c["pillar"], c["country"]): c for c in cells}
     ranks: list[dict[str, Any]] = []
     rank_problem = None
     try:
-        frame = rank_plan(engine, samples=2000, seed=0, region=region)
+        frame = rank_plan(engine, region=region)
         ranks = json.loads(frame.to_json(orient="records"))
     except BioconnectError as exc:
         rank_problem = exc
