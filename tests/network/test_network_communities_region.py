@@ -19,7 +19,7 @@ from bioconnect.network import (
     leiden_communities,
     structure_summary,
 )
-from bioconnect.network.build import subgraph
+from bioconnect.network.graph import subgraph
 
 COUNTRIES = {"a": "EE", "b": "EE", "c": "LV", "d": "LV", "e": "FI"}
 # a-b (EE-EE), b-c (EE-LV), c-d (LV-LV), c-e (LV-FI): a path a-b-c-d with e hanging on c

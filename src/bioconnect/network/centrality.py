@@ -16,7 +16,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from bioconnect.errors import InputError
-from bioconnect.network.build import CollaborationNetwork
+from bioconnect.network.graph import CollaborationNetwork
 
 __all__ = [
     "EXACT_BETWEENNESS_MAX_NODES",

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from bioconnect.errors import InputError
-from bioconnect.network.build import CollaborationNetwork
+from bioconnect.network.graph import CollaborationNetwork
 
 __all__ = ["Communities", "leiden_communities"]
 

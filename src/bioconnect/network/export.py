@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from bioconnect.errors import InputError
-from bioconnect.network.build import CollaborationNetwork
+from bioconnect.network.graph import CollaborationNetwork
 
 __all__ = [
     "GEXF_VERSIONS",

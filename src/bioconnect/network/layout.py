@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bioconnect.network.build import CollaborationNetwork, subgraph
+from bioconnect.network.graph import CollaborationNetwork, subgraph
 
 __all__ = ["layout_positions", "strongest_edges", "strongest_nodes", "view_filter"]
 

@@ -22,7 +22,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from bioconnect.errors import InputError
-from bioconnect.network.build import CollaborationNetwork
+from bioconnect.network.graph import CollaborationNetwork
 
 __all__ = ["METHODS", "candidate_scores", "recommend_partners"]
 

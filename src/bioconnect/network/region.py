@@ -13,12 +13,12 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from bioconnect.errors import InputError
-from bioconnect.network.build import CollaborationNetwork
 from bioconnect.network.centrality import (
     EXACT_BETWEENNESS_MAX_NODES,
     coreness,
     sample_size_for_epsilon,
 )
+from bioconnect.network.graph import CollaborationNetwork
 
 __all__ = [
     "CorePeriphery",
