@@ -24,8 +24,23 @@ The modules, one concern each:
 * :mod:`~bioconnect.services.plan.versions`: snapshots, differences and history;
 * :mod:`~bioconnect.services.plan.assess`: lint, rank, portfolio balance and the pillar ×
   country budget split, with the ranking's defaults.
+
+The plan's record types (:class:`Plan`, :class:`Goal`, :class:`Initiative`, :class:`Kpi`,
+:class:`ActionItem`, :class:`PlanConfig`) are re-exported here, so that pages, routes and
+commands take them from the service layer.
 """
 
+from bioconnect.model.values import ValueProblem, parse_number
+from bioconnect.plan import (
+    ActionItem,
+    Finding,
+    Goal,
+    Initiative,
+    Kpi,
+    Plan,
+    PlanConfig,
+    load_plan_config,
+)
 from bioconnect.services.plan.assess import (
     RANK_SAMPLES,
     RANK_SEED,
@@ -42,8 +57,18 @@ from bioconnect.services.plan.edits import (
     save_kpi,
     save_record,
 )
-from bioconnect.services.plan.files import ImportReport, export_plan, import_plan
+from bioconnect.services.plan.files import (
+    EXAMPLE_PLAN,
+    UPLOAD_LIMIT,
+    ImportReport,
+    example_plan_available,
+    export_plan,
+    import_example_plan,
+    import_plan,
+    import_uploaded_plan,
+)
 from bioconnect.services.plan.inbox import merge_action_item, propose_action_item
+from bioconnect.services.plan.overview import PlanOverview, plan_overview
 from bioconnect.services.plan.records import (
     RECORD_KINDS,
     PlanConflict,
@@ -64,26 +89,43 @@ from bioconnect.services.plan.versions import (
 
 __all__ = [
     "CURRENT",
+    "EXAMPLE_PLAN",
     "RANK_SAMPLES",
     "RANK_SEED",
     "RECORD_KINDS",
+    "UPLOAD_LIMIT",
+    "ActionItem",
+    "Finding",
+    "Goal",
     "ImportReport",
+    "Initiative",
+    "Kpi",
+    "Plan",
+    "PlanConfig",
     "PlanConflict",
+    "PlanOverview",
     "RecordKind",
     "SavedRecord",
     "Snapshot",
     "UnknownVersion",
+    "ValueProblem",
     "balance_plan",
     "budget_split",
     "delete_record",
     "diff_versions",
+    "example_plan_available",
     "export_plan",
+    "import_example_plan",
     "import_plan",
+    "import_uploaded_plan",
     "lint_plan",
     "list_snapshots",
     "load_plan",
+    "load_plan_config",
     "merge_action_item",
+    "parse_number",
     "plan_history",
+    "plan_overview",
     "plan_version",
     "propose_action_item",
     "rank_plan",

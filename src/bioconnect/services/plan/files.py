@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel
 from sqlalchemy import Connection, Engine, select
 
-from bioconnect.errors import InputError
+from bioconnect.errors import InputError, NotFoundError
 from bioconnect.plan import (
     Initiative,
     Plan,
@@ -297,3 +298,52 @@ def export_plan(engine: Engine, path: Path, *, region: str | None = None) -> Pat
         head = _one_plan(conn, region)
         plan = _plan_from(conn, head)
     return write_plan(plan, path, _config(head))
+
+
+#: The example plan of a source checkout (``examples/`` is not in the wheel).
+EXAMPLE_PLAN = Path(__file__).resolve().parents[4] / "examples" / "baltic-action-plan.example.yaml"
+#: The largest plan file a person may upload through the web app.
+UPLOAD_LIMIT = 5 * 1024 * 1024
+PLAN_SUFFIXES = (".yaml", ".yml", ".xlsx")
+
+
+def example_plan_available() -> bool:
+    """Whether this installation has the example plan (a source checkout has)."""
+    return EXAMPLE_PLAN.is_file()
+
+
+def import_example_plan(engine: Engine, *, actor: str, region: str) -> ImportReport:
+    """Import the example plan for ``region``; :class:`NotFoundError` where it is absent."""
+    if not example_plan_available():
+        raise NotFoundError(
+            "The example plan is not available on this server.", "Upload a plan file instead."
+        )
+    return import_plan(engine, EXAMPLE_PLAN, actor=actor, preset=region)
+
+
+def import_uploaded_plan(
+    engine: Engine, filename: str, content: bytes, *, actor: str, region: str
+) -> ImportReport:
+    """Import a plan file someone uploaded (its name and bytes) into ``region``'s plan.
+
+    The file must be YAML or XLSX, at most :data:`UPLOAD_LIMIT` bytes, and its plan must be
+    for ``region``; otherwise one :class:`InputError` says what to change, and nothing is
+    stored.
+    """
+    suffix = Path(filename).suffix.lower()
+    if suffix not in PLAN_SUFFIXES:
+        raise InputError(
+            f"{filename!r} is not a YAML or XLSX file.", "Upload a .yaml, .yml or .xlsx plan file."
+        )
+    if len(content) > UPLOAD_LIMIT:
+        raise InputError("The file is larger than 5 MB.", "Upload a smaller plan file.")
+    with tempfile.TemporaryDirectory(prefix="bioconnect-plan-") as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(content)
+        plan = read_plan(path, load_plan_config(region))
+    if plan.region != region:
+        raise InputError(
+            f"The file's plan is for region {plan.region!r}; this site serves {region!r}.",
+            f"Set region: {region} in the file, or import it with the CLI.",
+        )
+    return import_plan(engine, plan, actor=actor, preset=region)

@@ -19,20 +19,17 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
 from bioconnect.errors import InputError, NotFoundError
-from bioconnect.plan import (
+from bioconnect.services.accounts import Role, User
+from bioconnect.services.plan import (
+    CURRENT,
+    RANK_SAMPLES,
+    RANK_SEED,
     ActionItem,
     Goal,
     Initiative,
     Kpi,
     Plan,
     PlanConfig,
-    load_plan_config,
-)
-from bioconnect.services.accounts import Role, User
-from bioconnect.services.plan import (
-    CURRENT,
-    RANK_SAMPLES,
-    RANK_SEED,
     PlanConflict,
     RecordKind,
     balance_plan,
@@ -41,6 +38,7 @@ from bioconnect.services.plan import (
     lint_plan,
     list_snapshots,
     load_plan,
+    load_plan_config,
     merge_action_item,
     plan_history,
     propose_action_item,

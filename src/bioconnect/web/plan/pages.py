@@ -8,37 +8,34 @@ next to a field-by-field table of the stored version and theirs.
 
 from __future__ import annotations
 
-import json
-import tempfile
 from collections.abc import AsyncIterator
-from dataclasses import asdict
-from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from bioconnect.charts.specs import gantt_chart, matrix_chart, priority_chart
 from bioconnect.errors import BioconnectError, InputError, NotFoundError
-from bioconnect.plan import Plan, PlanConfig, read_plan
 from bioconnect.services.accounts import Role, User
 from bioconnect.services.plan import (
+    UPLOAD_LIMIT,
+    Plan,
+    PlanConfig,
     PlanConflict,
     RecordKind,
-    balance_plan,
-    budget_split,
     delete_record,
-    import_plan,
-    lint_plan,
+    example_plan_available,
+    import_example_plan,
+    import_uploaded_plan,
     load_plan,
     merge_action_item,
     plan_history,
+    plan_overview,
     propose_action_item,
-    rank_plan,
     record_version,
     save_record,
 )
+from bioconnect.web.plan import forms
 from bioconnect.web.plan.api import (
     ID_PATTERN,
     config_of,
@@ -56,9 +53,7 @@ Editor = Annotated[User, Depends(require(Role.editor))]
 RecordId = Annotated[str, Path(max_length=100, pattern=ID_PATTERN)]
 
 #: The example plan in a source checkout (not shipped in wheels).
-EXAMPLE = FilePath(__file__).resolve().parents[4] / "examples" / "baltic-action-plan.example.yaml"
 IMPORT_COMMAND = "bioconnect plan import examples/baltic-action-plan.example.yaml"
-MAX_UPLOAD = 5 * 1024 * 1024
 STATUSES = ["idea", "planned", "active", "done", "dropped"]
 
 
@@ -90,42 +85,8 @@ def _may(request: Request, role: Role) -> bool:
 
 
 def _overview(request: Request, plan: Plan, config: PlanConfig, view: str) -> dict[str, Any]:
-    engine, region = engine_of(request), region_of(request)
-    findings = lint_plan(engine, region=region)
-    balance = balance_plan(engine, region=region)
-    pillars = [p.id for p in config.pillars]
-    pillars += sorted({i.pillar for i in plan.initiatives} - set(pillars))
-    cells = [asdict(cell) for cell in budget_split(engine, region=region)]
-    countries = sorted({c["country"] for c in cells})
-    matrix = {(c["pillar"], c["country"]): c for c in cells}
-    ranks: list[dict[str, Any]] = []
-    rank_problem = None
-    try:
-        frame = rank_plan(engine, region=region)
-        ranks = json.loads(frame.to_json(orient="records"))
-    except BioconnectError as exc:
-        rank_problem = exc
-    items = [i.model_dump(mode="json") for i in plan.initiatives]
-    return {
-        "findings": findings,
-        "counts": {s: sum(f.severity == s for f in findings) for s in ("error", "warning")},
-        "totals": balance.totals,
-        "by_pillar": json.loads(balance.by_pillar.to_json(orient="records")),
-        "pillar_labels": {p.id: p.label for p in config.pillars},
-        "initiatives": items,
-        "statuses": STATUSES,
-        "view": view,
-        "pillars": pillars,
-        "countries": countries,
-        "matrix": matrix,
-        "ranks": ranks,
-        "rank_problem": rank_problem,
-        "gantt_spec": gantt_chart(
-            sorted(items, key=lambda i: (i["start"] or "9999", i["id"])), "Timeline"
-        ),
-        "matrix_spec": matrix_chart(cells, pillars, "Pillars by country"),
-        "priority_spec": priority_chart(ranks, "Priorities") if ranks else None,
-    }
+    overview = plan_overview(engine_of(request), plan, config, region=region_of(request))
+    return {**vars(overview), "statuses": STATUSES, "view": view}
 
 
 @router.get("")
@@ -155,7 +116,7 @@ def _empty(request: Request, status: int = 200, error: Exception | None = None) 
         status,
         active="plan",
         command=IMPORT_COMMAND,
-        example_available=EXAMPLE.is_file(),
+        example_available=example_plan_available(),
         may_edit=_may(request, Role.editor),
         error=error,
     )
@@ -168,36 +129,16 @@ def plan_import(request: Request, user: Editor, form: Form) -> Response:
     region = region_of(request)
     try:
         if source == "example":
-            if not EXAMPLE.is_file():
-                raise NotFoundError(
-                    "The example plan is not available on this server.",
-                    "Upload a plan file instead.",
-                )
-            import_plan(engine_of(request), EXAMPLE, actor=user.username, preset=region)
+            import_example_plan(engine_of(request), actor=user.username, region=region)
         elif source == "upload":
             upload = form.get("file")
             if not isinstance(upload, UploadFile) or not upload.filename:
                 raise InputError("No file was chosen.", "Choose a .yaml, .yml or .xlsx file.")
-            suffix = FilePath(upload.filename).suffix.lower()
-            if suffix not in (".yaml", ".yml", ".xlsx"):
-                raise InputError(
-                    f"{upload.filename!r} is not a YAML or XLSX file.",
-                    "Upload a .yaml, .yml or .xlsx plan file.",
-                )
-            content = upload.file.read(MAX_UPLOAD + 1)
-            if len(content) > MAX_UPLOAD:
-                raise InputError("The file is larger than 5 MB.", "Upload a smaller plan file.")
-            with tempfile.TemporaryDirectory(prefix="bioconnect-plan-") as folder:
-                path = FilePath(folder) / f"upload{suffix}"
-                path.write_bytes(content)
-                plan = read_plan(path, config_of(request))
-                if plan.region != region:
-                    raise InputError(
-                        f"The file's plan is for region {plan.region!r}; this site serves "
-                        f"{region!r}.",
-                        f"Set region: {region} in the file, or import it with the CLI.",
-                    )
-                import_plan(engine_of(request), plan, actor=user.username, preset=region)
+            # one byte more than the limit tells a file that is too large
+            content = upload.file.read(UPLOAD_LIMIT + 1)
+            import_uploaded_plan(
+                engine_of(request), upload.filename, content, actor=user.username, region=region
+            )
         else:
             raise InputError("Say what to import.", "Use the buttons on the plan page.")
     except BioconnectError as exc:
@@ -205,109 +146,6 @@ def plan_import(request: Request, user: Editor, form: Form) -> Response:
             return _empty(request, 404 if isinstance(exc, NotFoundError) else 400, exc)
         raise
     return RedirectResponse("/plan", status_code=303)
-
-
-# ------------------------------------------------------------------------- form helpers
-
-
-def _lines(text: Any) -> list[str]:
-    return [line.strip() for line in str(text or "").splitlines() if line.strip()]
-
-
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _many(form: FormData, name: str) -> list[str]:
-    return [v for v in form.getlist(name) if isinstance(v, str) and v]
-
-
-def _number(form: FormData, name: str, label: str) -> float | None:
-    text = _text(form, name)
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise InputError(f"The {label} {text!r} is not a number.", "Give a number.") from None
-
-
-def _partners(text: str) -> list[dict[str, Any]]:
-    out = []
-    for line in _lines(text):
-        name, _, org_id = line.partition("|")
-        out.append({"name": name.strip(), "org_id": org_id.strip() or None})
-    return out
-
-
-def _initiative_from(form: FormData, base: dict[str, Any], config: PlanConfig) -> dict[str, Any]:
-    """The initiative the form describes; fields the form lacks (milestones) come from base."""
-    data = dict(base)
-    if not base:
-        data["id"] = _text(form, "id")
-    data["title"] = _text(form, "title")
-    data["description"] = _text(form, "description")
-    data["pillar"] = _text(form, "pillar")
-    data["goals"] = _many(form, "goals")
-    lead = _text(form, "lead_name")
-    data["lead"] = {"name": lead, "org_id": _text(form, "lead_org_id") or None} if lead else None
-    data["partners"] = _partners(_text(form, "partners"))
-    data["countries"] = _many(form, "countries")
-    data["target_groups"] = _lines(form.get("target_groups"))
-    data["start"] = _text(form, "start") or None
-    data["end"] = _text(form, "end") or None
-    data["budget"] = _text(form, "budget") or None
-    data["funding_sources"] = _lines(form.get("funding_sources"))
-    data["status"] = _text(form, "status") or "idea"
-    data["risks"] = _lines(form.get("risks"))
-    data["depends_on"] = _many(form, "depends_on")
-    data["gender_dimension"] = _text(form, "gender_dimension") or None
-    data["cross_border"] = form.get("cross_border") == "on"
-    data["kpis"] = _many(form, "kpis")
-    scores = {}
-    for criterion in config.criteria:
-        value = _text(form, f"score_{criterion.id}")
-        if value:
-            scores[criterion.id] = int(value) if value.isdigit() else value
-    data["scores"] = scores
-    return data
-
-
-def _typed(data: dict[str, Any], form: FormData) -> dict[str, Any]:
-    """The record with its numbers as numbers (an InputError names a bad one)."""
-    typed = dict(data)
-    if "budget" in typed:
-        typed["budget"] = _number(form, "budget", "budget")
-    for side in ("baseline", "target"):
-        if side in typed and isinstance(typed[side], dict):
-            value = _number(form, f"{side}_value", f"{side} value")
-            typed[side] = {**typed[side], "value": value}
-    return typed
-
-
-def _shown(value: Any) -> str:
-    """A field's value as one short line for the conflict table."""
-    if value is None or value == "" or value == []:
-        return "—"
-    if isinstance(value, list):
-        return ", ".join(_shown(v) for v in value)
-    if isinstance(value, dict):
-        if set(value) <= {"name", "org_id"}:
-            return str(value.get("name")) + (f" ({value['org_id']})" if value.get("org_id") else "")
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
-def _conflict_context(conflict: PlanConflict) -> dict[str, Any]:
-    data = conflict.as_dict()
-    rows = [
-        {"field": c["field"], "theirs": _shown(c["theirs"]), "yours": _shown(c["yours"])}
-        for c in data["changes"]
-    ]
-    return {"conflict": data, "conflict_rows": rows}
 
 
 def _history(request: Request, kind: RecordKind, record_id: str) -> list[dict[str, Any]]:
@@ -324,7 +162,7 @@ def _history(request: Request, kind: RecordKind, record_id: str) -> list[dict[st
                 "actor": e["actor"],
                 "action": e["action"],
                 "version": detail.get("version"),
-                "fields": {k: _shown(v) for k, v in fields.items()},
+                "fields": {k: forms.shown(v) for k, v in fields.items()},
             }
         )
     return out
@@ -393,19 +231,19 @@ def _save_initiative(
 ) -> Response:
     plan = _plan_or_404(request)
     config = config_of(request)
-    data = _initiative_from(form, base, config)
+    data = forms.initiative_from(form, base, config)
     new = expected is None
     try:
         saved = save_record(
             engine_of(request),
             "initiative",
-            _typed(data, form),
+            forms.typed(data, form),
             expected_version=expected,
             actor=user.username,
             region=region_of(request),
         )
     except PlanConflict as conflict:
-        context = _conflict_context(conflict)
+        context = forms.conflict_context(conflict)
         return _initiative_page(
             request,
             plan,
@@ -428,7 +266,7 @@ def initiative_create(request: Request, user: Editor, form: Form) -> Response:
 
 
 def _expected(form: FormData) -> int:
-    text = _text(form, "expected_version")
+    text = forms.field_text(form, "expected_version")
     if not text.isdigit() or not 1 <= int(text) < 2**31:
         raise InputError("The form has no valid expected version.", "Reload the page.")
     return int(text)
@@ -487,51 +325,12 @@ def initiative_delete(request: Request, user: Editor, record_id: RecordId, form:
             new=False,
             expected=conflict.theirs_version,
             status=409,
-            **_conflict_context(conflict),
+            **forms.conflict_context(conflict),
         )
     return RedirectResponse("/plan", status_code=303)
 
 
 # ----------------------------------------------------------------------------------- KPIs
-
-
-def _kpi_from(form: FormData, base: dict[str, Any]) -> dict[str, Any]:
-    data = dict(base)
-    if not base:
-        data["id"] = _text(form, "id")
-    data["name"] = _text(form, "name")
-    for name in ("definition", "unit", "source", "frequency"):
-        data[name] = _text(form, name)
-    data["direction"] = _text(form, "direction") or "increase"
-    data["owner"] = _text(form, "owner") or None
-    for side in ("baseline", "target"):
-        value, day = _text(form, f"{side}_value"), _text(form, f"{side}_date")
-        if value and day:
-            data[side] = {"value": value, "date": day}
-        elif value or day:
-            raise InputError(
-                f"The {side} needs both a value and a date.",
-                f"Give both, or leave both {side} fields empty.",
-            )
-        else:
-            data[side] = None
-    data["initiatives"] = _many(form, "initiatives")
-    data["goals"] = _many(form, "goals")
-    return data
-
-
-def _kpi_fields(item: dict[str, Any]) -> dict[str, str]:
-    """The KPI's single-value form fields as text."""
-    fields = {
-        name: "" if item.get(name) is None else str(item[name])
-        for name in ("id", "name", "definition", "unit", "direction", "owner", "source")
-    }
-    fields["frequency"] = str(item.get("frequency") or "")
-    for side in ("baseline", "target"):
-        measurement = item.get(side) or {}
-        fields[f"{side}_value"] = str(measurement.get("value", ""))
-        fields[f"{side}_date"] = str(measurement.get("date", ""))
-    return fields
 
 
 def _kpi_page(
@@ -546,7 +345,7 @@ def _kpi_page(
     raw: FormData | None = None,
     **extra: Any,
 ) -> Response:
-    fields = _kpi_fields(item)
+    fields = forms.kpi_fields(item)
     if raw is not None:  # the values as typed, to correct them
         fields.update({k: v for k, v in raw.items() if k in fields and isinstance(v, str)})
     return render(
@@ -579,11 +378,11 @@ def _save_kpi(
     new = expected is None
     data = dict(base)
     try:
-        data = _kpi_from(form, base)
+        data = forms.kpi_from(form, base)
         saved = save_record(
             engine_of(request),
             "kpi",
-            _typed(data, form),
+            forms.typed(data, form),
             expected_version=expected,
             actor=user.username,
             region=region_of(request),
@@ -596,14 +395,14 @@ def _save_kpi(
             new=new and conflict.theirs_version is None,
             expected=conflict.theirs_version,
             status=409,
-            **_conflict_context(conflict),
+            **forms.conflict_context(conflict),
         )
     except InputError as exc:
         if new:
             data = {
                 **data,
-                "initiatives": _many(form, "initiatives"),
-                "goals": _many(form, "goals"),
+                "initiatives": forms.many(form, "initiatives"),
+                "goals": forms.many(form, "goals"),
             }
         return _kpi_page(
             request, plan, data, new=new, expected=expected, status=400, error=exc, raw=form
@@ -665,7 +464,7 @@ def inbox_page(request: Request, user: Reader) -> Response:
 
 @router.post("/inbox")
 def inbox_propose(request: Request, user: Stakeholder, form: Form) -> Response:
-    text = _text(form, "text")
+    text = forms.field_text(form, "text")
     if not text:
         raise InputError("The idea is empty.", "Describe the idea in a sentence or two.")
     if len(text) > 5000:
@@ -678,7 +477,7 @@ def inbox_propose(request: Request, user: Stakeholder, form: Form) -> Response:
 
 @router.post("/inbox/{record_id}/merge")
 def inbox_merge(request: Request, user: Editor, record_id: RecordId, form: Form) -> Response:
-    initiative = _text(form, "initiative")
+    initiative = forms.field_text(form, "initiative")
     if not initiative:
         raise InputError("No initiative was chosen.", "Choose the initiative to merge into.")
     merge_action_item(
