@@ -79,13 +79,13 @@ BACKENDS = [pytest.param("sqlite"), pytest.param("postgresql", marks=pytest.mark
 
 
 def table_snapshot(engine: Engine) -> dict[str, tuple[int, int]]:
-    """Row count and an order-independent checksum of every table but the run logs."""
+    """Row count and an order-independent checksum of every table but the logs (and data version)."""
     from bioconnect.store.schema import Base
 
     snapshot: dict[str, tuple[int, int]] = {}
     with engine.connect() as conn:
         for name, table in sorted(Base.metadata.tables.items()):
-            if name in {"ingest_run", "audit_log"}:
+            if name in {"ingest_run", "audit_log", "data_version"}:
                 continue
             columns = [
                 c for c in table.columns if c.name not in {"added_at", "decided_at", "created_at"}

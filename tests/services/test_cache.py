@@ -13,13 +13,23 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, create_engine, select
 
-from bioconnect.errors import NotFoundError
+from bioconnect.errors import InputError, NotFoundError
 from bioconnect.services import cache
+from bioconnect.services.accounts import (
+    Role,
+    add_user,
+    audit_entries,
+    set_role,
+    sign_in,
+    sign_out,
+)
 from bioconnect.services.ingest import import_user_source, ingest
 from bioconnect.services.network import NetworkQuery, network_view_body
 from bioconnect.services.organisations import list_organisations, organisation_detail
 from bioconnect.services.review import decide, list_candidates
 from bioconnect.store import schema
+from bioconnect.store.changes import audit
+from bioconnect.store.database import transaction
 from storekit import preset_with
 
 MAPPING = """
@@ -129,17 +139,53 @@ def test_another_process_write_is_seen_once_the_version_is_read_again(
     before = cache.data_version(engine)
     # an engine of its own, whose commits this process does not count: another worker
     other = create_engine(engine.url)
-    with other.begin() as conn:
-        conn.execute(
-            schema.table(schema.AuditEntry)
-            .insert()
-            .values(actor="other", action="update", entity="plan", at=schema.utcnow())
-        )
+    with transaction(other) as conn:
+        audit(conn, "other", "update", "plan", None, "")
     other.dispose()
     assert cache.data_version(engine) == before  # still trusted
     monkeypatch.setattr(cache, "VERSION_TTL", 0.0)
     after = cache.data_version(engine)
-    assert after != before and after[1:] == (before[1] + 1, before[2] + 1)
+    assert after != before and after == before + 1
+
+
+def _busiest(engine: Engine) -> str:
+    org = schema.table(schema.Organisation)
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(org.c.id).order_by(org.c.n_projects.desc(), org.c.id).limit(1)
+        ).scalar()
+    return str(found)
+
+
+def test_sign_ins_leave_the_cache_warm(
+    engine: Engine, folders: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingest(engine, _preset(), folders["estonia"])
+    add_user(engine, "reader", "a long password", Role.viewer)
+    monkeypatch.setattr(cache, "VERSION_TTL", 0.0)  # ask the store every time
+    org = _busiest(engine)
+    detail = organisation_detail(engine, org)
+    version = cache.data_version(engine)
+
+    _, token = sign_in(engine, "reader", "a long password", client="203.0.113.7")
+    with pytest.raises(InputError):
+        sign_in(engine, "reader", "a wrong password", client="203.0.113.7")
+    other = create_engine(engine.url)  # another worker signs the reader in, and out
+    _, other_token = sign_in(other, "reader", "a long password", client="203.0.113.8")
+    sign_out(other, other_token)
+    other.dispose()
+    sign_out(engine, token)
+
+    actions = [e["action"] for e in audit_entries(engine, limit=4)]
+    assert actions == ["sign-out", "sign-out", "sign-in", "sign-in"]
+    assert cache.data_version(engine) == version
+    assert organisation_detail(engine, org)["projects"] is detail["projects"]  # not recomputed
+
+    # a change of an account is a change of the data: the answer is computed again
+    set_role(engine, "reader", Role.editor, actor="admin")
+    assert cache.data_version(engine) == version + 1
+    again = organisation_detail(engine, org)
+    assert again["projects"] is not detail["projects"] and again == detail
 
 
 def test_the_lru_keeps_the_latest_used_entries() -> None:

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, delete, func, select, update
 
 from bioconnect.errors import BioconnectError, InputError, NotFoundError
 from bioconnect.store import schema
+from bioconnect.store.changes import audit
 from bioconnect.store.database import transaction
 
 USERS = schema.table(schema.UserAccount)
@@ -86,22 +87,6 @@ def _iso(moment: datetime) -> str:
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def audit(
-    conn: Any, actor: str, action: str, entity: str, entity_id: str | None, detail: str
-) -> None:
-    """Write one audit-log entry in the caller's transaction."""
-    conn.execute(
-        AUDIT.insert().values(
-            at=schema.utcnow(),
-            actor=actor,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            detail=detail,
-        )
-    )
 
 
 def _check_new_user(username: str, password: str) -> str:

@@ -2,11 +2,11 @@
 
 A web server answers the same questions (a search, an organisation, a network) many
 times between two changes of the data. :func:`cached` keeps each answer in a bounded
-in-process LRU, under the store's *data version*: the newest ingest run and the size and
-newest entry of the audit log. Every write that changes what a reader sees adds an
-ingest run (ingest, user import) or an audit entry (review decisions, which rebuild the
-registry; plan edits; accounts) in the same transaction, so a new version means "maybe
-changed" and an unchanged version means "unchanged".
+in-process LRU, under the store's *data version*: a counter in the store that every
+write which changes what a reader sees raises in its own transaction (ingests, user
+imports, review decisions, plan edits, accounts: see :mod:`bioconnect.store.changes`).
+Sign-ins and sign-outs do not raise it, so they leave every worker's cache warm. A new
+version means "maybe changed", an unchanged version "unchanged".
 
 The version is read with one cheap query and remembered for at most
 :data:`VERSION_TTL` seconds per process; a transaction this process commits makes the
@@ -25,19 +25,16 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
-from bioconnect.store import schema
+from bioconnect.store import changes
 from bioconnect.store.database import local_commits, store_key
-
-RUN = schema.table(schema.IngestRun)
-AUDIT = schema.table(schema.AuditEntry)
 
 VERSION_TTL = 1.0
 """Seconds a process trusts the data version it last read (writes of its own excepted)."""
 
 T = TypeVar("T")
-DataVersion = tuple[int, int, int]
+DataVersion = int
 
 
 @dataclass(frozen=True)
@@ -52,19 +49,9 @@ _VERSIONS_LOCK = threading.Lock()
 
 
 def read_data_version(engine: Engine) -> DataVersion:
-    """(newest ingest run id, newest audit entry id, number of audit entries), from the store.
-
-    The count catches an audit entry whose transaction commits after a later one's (ids
-    come from a sequence, so the newest id alone could miss it on PostgreSQL).
-    """
-    query = select(
-        select(func.max(RUN.c.id)).scalar_subquery(),
-        select(func.max(AUDIT.c.id)).scalar_subquery(),
-        select(func.count()).select_from(AUDIT).scalar_subquery(),
-    )
+    """The store's data version, asked of the store (one single-row query)."""
     with engine.connect() as conn:
-        run, entry, entries = conn.execute(query).one()
-    return int(run or 0), int(entry or 0), int(entries or 0)
+        return changes.read_data_version(conn)
 
 
 def data_version(engine: Engine) -> DataVersion:

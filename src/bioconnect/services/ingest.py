@@ -32,6 +32,7 @@ from bioconnect.sources.cordis import read_cordis
 from bioconnect.sources.fetch import read_manifest
 from bioconnect.sources.mapped import REPAIRS, SOURCE_ROW, MappedFile, read_mapped
 from bioconnect.store import schema
+from bioconnect.store.changes import audit
 from bioconnect.store.database import refresh_statistics, replace_tables, transaction
 
 ORG_COLUMNS = list(ORGANISATION_FIELDS)
@@ -502,17 +503,7 @@ def ingest(
                 summary=summary,
             )
         )
-        conn.execute(
-            schema.table(schema.AuditEntry)
-            .insert()
-            .values(
-                actor=actor,
-                action="ingest",
-                entity="preset",
-                entity_id=chosen.name,
-                detail=json.dumps(report.counts),
-            )
-        )
+        audit(conn, actor, "ingest", "preset", chosen.name, json.dumps(report.counts))
     refresh_statistics(engine, schema.BULK_TABLES)
     return report
 

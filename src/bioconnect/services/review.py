@@ -18,6 +18,7 @@ from bioconnect.registry.canonical import build_registry
 from bioconnect.registry.resolve import Thresholds, resolve
 from bioconnect.services.ingest import last_run
 from bioconnect.store import schema
+from bioconnect.store.changes import audit
 from bioconnect.store.database import bulk_insert, empty_tables, transaction
 
 C = schema.table(schema.MatchCandidate)
@@ -132,17 +133,13 @@ def decide(
                 decided_at=schema.utcnow(),
             )
         )
-        conn.execute(
-            schema.table(schema.AuditEntry)
-            .insert()
-            .values(
-                actor=actor,
-                action="review.accept" if same else "review.reject",
-                entity="match_candidate",
-                entity_id=f"{left}|{right}",
-                detail=json.dumps({"probability": pair.probability, "note": note}),
-                at=schema.utcnow(),
-            )
+        audit(
+            conn,
+            actor,
+            "review.accept" if same else "review.reject",
+            "match_candidate",
+            f"{left}|{right}",
+            json.dumps({"probability": pair.probability, "note": note}),
         )
         pending = rebuild_registry(conn)
         org = conn.execute(

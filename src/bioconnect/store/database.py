@@ -23,6 +23,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from bioconnect.errors import BioconnectError, InputError
+from bioconnect.store import changes
 from bioconnect.store.schema import Base
 
 MIGRATIONS = "bioconnect.store:migrations"
@@ -256,9 +257,19 @@ def empty_tables(conn: Connection, tables: Sequence[str]) -> None:
 
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Connection]:
-    """One transaction: committed when the block ends, rolled back when it raises."""
+    """One transaction: committed when the block ends, rolled back when it raises.
+
+    If the block changed what readers see (:func:`bioconnect.store.changes.data_changed`,
+    which every audited change calls), its last statement raises the data version.
+    """
     with engine.begin() as conn:
-        yield conn
+        changes.begin_changes(conn)
+        done = False
+        try:
+            yield conn
+            done = True
+        finally:
+            changes.end_changes(conn, commit=done)
 
 
 def contains_text(engine: Engine, column: Any, like: str) -> Any:

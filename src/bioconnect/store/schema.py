@@ -284,6 +284,20 @@ class AuditEntry(Base):
     detail: Mapped[str | None] = mapped_column(Text)
 
 
+class DataVersion(Base):
+    """One row: a number that grows with every committed change that readers can see.
+
+    Ingests, review decisions, plan edits and account changes raise it (see
+    :mod:`bioconnect.store.changes`); sign-ins and sign-outs do not. Read caches keep an
+    answer for as long as the number stays the same.
+    """
+
+    __tablename__ = "data_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+
+
 class UserSource(Base):
     """A user's own file (a stakeholder list) and its mapping, loaded with every ingest."""
 
