@@ -6,6 +6,7 @@ stakeholder list from the Horizon Europe subset), so each backend takes a few se
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -186,6 +187,52 @@ def test_sign_ins_leave_the_cache_warm(
     assert cache.data_version(engine) == version + 1
     again = organisation_detail(engine, org)
     assert again["projects"] is not detail["projects"] and again == detail
+
+
+def test_callers_cannot_change_what_the_next_reader_gets(
+    engine: Engine, folders: dict[str, Path]
+) -> None:
+    ingest(engine, _preset(), folders["estonia"])
+    org = _busiest(engine)
+    detail = organisation_detail(engine, org)
+    kept = copy.deepcopy(detail)
+    assert kept["projects"] and kept["partners"]
+    for change in (
+        lambda: detail["organisation"].update(name="changed"),
+        lambda: detail["organisation"].__setitem__("name", "changed"),
+        lambda: detail["projects"].append({"project_id": "new"}),
+        lambda: detail["projects"].sort(key=lambda p: p["project_id"]),
+        lambda: detail["projects"][0].pop("title"),
+        lambda: detail["funding"].clear(),
+        lambda: detail["partners"].__delitem__(0),
+    ):
+        with pytest.raises(TypeError, match="read-only"):
+            change()
+    detail["projects"] = []  # the answer's own dict is the caller's to change
+    mine = dict(detail["organisation"], name="changed")  # and so is a copy
+    assert mine["name"] == "changed"
+    assert organisation_detail(engine, org) == kept
+
+    rows, total = list_organisations(engine, countries=["EE"], limit=5)
+    first = copy.deepcopy(rows)
+    with pytest.raises(TypeError, match="read-only"):
+        rows[0]["name"] = "changed"
+    rows.clear()  # the page's list is the caller's
+    assert list_organisations(engine, countries=["EE"], limit=5) == (first, total)
+
+    # an answer that cannot be frozen (a DataFrame) is copied for every reader
+    table = schema.table(schema.Organisation)
+    frames = cache.LRU(2)
+
+    def read() -> pd.DataFrame:
+        with engine.connect() as conn:
+            return pd.read_sql(select(table.c.id, table.c.n_projects), conn)
+
+    frame = cache.cached(engine, frames, "organisations", read)
+    expected = frame.copy()
+    frame.loc[0, "n_projects"] = -1
+    frame["extra"] = 1
+    pd.testing.assert_frame_equal(cache.cached(engine, frames, "organisations", read), expected)
 
 
 def test_the_lru_keeps_the_latest_used_entries() -> None:

@@ -13,17 +13,30 @@ The version is read with one cheap query and remembered for at most
 next read ask again (see :func:`bioconnect.store.database.local_commits`). Another
 worker's write is therefore seen within a second.
 
-Cached values are shared between callers: treat them as read-only.
+Callers cannot corrupt what the cache keeps: an answer made of dicts, lists, tuples,
+sets, frozen dataclasses and plain values (numbers, text, dates) is frozen once, when it
+is computed (:func:`freeze`: :class:`FrozenDict`, :class:`FrozenList`, tuples,
+frozensets), and every reader gets the same frozen object; changing it raises
+``TypeError``. Any other answer (a ``DataFrame``, a pydantic model) is copied
+(:func:`copy.deepcopy`) for every reader instead.
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
+from decimal import Decimal
+from enum import Enum
+from fractions import Fraction
+from pathlib import PurePath
+from typing import Any, NoReturn, TypeVar
 
 from sqlalchemy import Engine
 
@@ -37,7 +50,7 @@ T = TypeVar("T")
 DataVersion = int
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class _Seen:
     version: DataVersion
     commits: int
@@ -66,6 +79,150 @@ def data_version(engine: Engine) -> DataVersion:
     with _VERSIONS_LOCK:
         _VERSIONS[key] = _Seen(version, commits, now)
     return version
+
+
+# --- values readers cannot change ----------------------------------------------------
+
+_READ_ONLY = "A cached value is read-only: copy it first (dict(value), list(value))."
+
+
+class FrozenDict(dict[Any, Any]):
+    """A ``dict`` that refuses changes. ``dict(value)`` is a plain (shallow) copy.
+
+    It is still a ``dict``, so JSON encoders, templates and pydantic read it as one.
+
+    Example
+    -------
+    >>> org = FrozenDict(name="Tartu Ülikool")
+    >>> org["name"] = "changed"
+    Traceback (most recent call last):
+    ...
+    TypeError: A cached value is read-only: copy it first (dict(value), list(value)).
+    >>> {**org, "name": "changed"}
+    {'name': 'changed'}
+    """
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError(_READ_ONLY)
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle without __setitem__
+        return (type(self), (dict(self),))
+
+
+class FrozenList(list[Any]):
+    """A ``list`` that refuses changes. Slices and ``list(value)`` are plain lists."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError(_READ_ONLY)
+
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+    append = extend = insert = pop = remove = clear = sort = reverse = _refuse
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (list(self),))
+
+
+class Unfreezable(TypeError):
+    """Raised by :func:`freeze` for a value it cannot make read-only."""
+
+
+_IMMUTABLE = (
+    str,
+    bytes,
+    int,
+    float,
+    complex,
+    Decimal,
+    Fraction,
+    date,
+    datetime,
+    clock_time,
+    timedelta,
+    Enum,
+    uuid.UUID,
+    PurePath,
+    range,
+    type(None),
+)
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # the common case, checked first
+
+
+def freeze(value: Any) -> Any:
+    """``value`` with every dict, list and set in it made read-only (a deep, frozen copy).
+
+    Plain values (numbers, text, bytes, dates, enums, None) are kept, tuples and frozen
+    dataclasses are rebuilt around frozen items (or kept when nothing in them changed).
+
+    Raises
+    ------
+    Unfreezable
+        When ``value`` holds anything else (a DataFrame, a pydantic model, a mutable
+        object): :func:`cached` copies such answers for every reader instead.
+
+    Example
+    -------
+    >>> frozen = freeze({"projects": [{"id": 1}], "countries": {"EE"}})
+    >>> frozen
+    {'projects': [{'id': 1}], 'countries': frozenset({'EE'})}
+    >>> frozen["projects"].append({"id": 2})
+    Traceback (most recent call last):
+    ...
+    TypeError: A cached value is read-only: copy it first (dict(value), list(value)).
+    """
+    if type(value) in _PLAIN or isinstance(value, _IMMUTABLE):
+        return value
+    if isinstance(value, dict):
+        return FrozenDict(
+            {key: item if type(item) in _PLAIN else freeze(item) for key, item in value.items()}
+        )
+    if isinstance(value, list):
+        return FrozenList([item if type(item) in _PLAIN else freeze(item) for item in value])
+    if isinstance(value, tuple):
+        items = [freeze(item) for item in value]
+        if all(a is b for a, b in zip(items, value, strict=True)):
+            return value
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
+    if isinstance(value, set | frozenset):
+        return frozenset(freeze(item) for item in value)
+    if _is_frozen_dataclass(value):
+        return _freeze_dataclass(value)
+    raise Unfreezable(f"{type(value).__name__} cannot be frozen")
+
+
+def _is_frozen_dataclass(value: Any) -> bool:
+    params = getattr(type(value), "__dataclass_params__", None)
+    return params is not None and bool(params.frozen)
+
+
+def _freeze_dataclass(value: Any) -> Any:
+    fields = dataclasses.fields(value)
+    changed = {}
+    for field in fields:
+        item = getattr(value, field.name)
+        frozen = freeze(item)
+        if frozen is not item:
+            if not field.init:
+                raise Unfreezable(f"{type(value).__name__}.{field.name} cannot be frozen")
+            changed[field.name] = frozen
+    return dataclasses.replace(value, **changed) if changed else value
+
+
+@dataclasses.dataclass(frozen=True)
+class _Entry:
+    version: DataVersion
+    value: Any
+    copied: bool  # True: value could not be frozen, so each reader gets a deep copy
+
+    def get(self) -> Any:
+        return copy.deepcopy(self.value) if self.copied else self.value
 
 
 class LRU:
@@ -105,7 +262,9 @@ def cached(
 ) -> T:
     """``compute()``'s result for ``key`` on ``engine``'s store, computed once per data version.
 
-    ``refresh`` computes it again even when it is kept.
+    The result comes back frozen (:func:`freeze`), the same object for every reader, or,
+    when it cannot be frozen, as a deep copy for each. ``refresh`` computes it again even
+    when it is kept.
 
     Example
     -------
@@ -120,8 +279,12 @@ def cached(
     version = data_version(engine)
     full_key = (store_key(engine), key)
     hit = None if refresh else lru.get(full_key)
-    if hit is not None and hit[0] == version:
-        return hit[1]
+    if hit is not None and hit.version == version:
+        return hit.get()
     value = compute()
-    lru.put(full_key, (version, value))
-    return value
+    try:
+        entry = _Entry(version, freeze(value), copied=False)
+    except Unfreezable:
+        entry = _Entry(version, value, copied=True)
+    lru.put(full_key, entry)
+    return entry.get()

@@ -89,8 +89,8 @@ def organisation_detail(engine: Engine, ident: str, *, partner_limit: int = 20) 
     """Everything about one organisation: fields with provenance, projects, partners, funding.
 
     ``ident`` is the organisation's id, its PIC or its VAT number. The answer is kept in
-    memory until the store's data changes; its lists and rows are shared with later
-    callers, so copy before modifying them.
+    memory until the store's data changes; its lists and rows are read-only (shared with
+    later callers: changing them raises ``TypeError``), the outer dict is the caller's.
     """
     ident = ident.strip()
     detail = cached(
@@ -247,8 +247,8 @@ def list_organisations(
 
     ``text`` matches the name, short name or an identifier (PIC, VAT) exactly; empty
     ``text`` lists all. ``domain`` keeps organisations tagged with that domain. The page
-    is kept in memory until the store's data changes; its rows are shared with later
-    callers, so copy before modifying them.
+    is kept in memory until the store's data changes; its rows are read-only (shared
+    with later callers: changing them raises ``TypeError``), the list is the caller's.
     """
     if limit < 1 or offset < 0:
         raise InputError("limit must be at least 1 and offset at least 0.", "Fix the paging.")
