@@ -5,7 +5,7 @@ Each calls a service and renders a template; no logic lives here.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
