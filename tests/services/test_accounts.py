@@ -29,7 +29,7 @@ def test_passwords_are_stored_as_argon2id_hashes(engine: Engine) -> None:
         stored = conn.execute(select(schema.UserAccount.password_hash)).scalar_one()
     assert stored.startswith("$argon2id$")
     assert PASSWORD not in stored
-    assert list_users(engine)[0]["username"] == "alice"
+    assert list_users(engine)[0].username == "alice"
 
 
 def test_sign_in_opens_a_session_that_sign_out_ends(engine: Engine) -> None:
@@ -106,10 +106,10 @@ def test_every_account_write_is_audited(engine: Engine) -> None:
     _, token = sign_in(engine, "hank", PASSWORD, client="127.0.0.1")
     sign_out(engine, token)
     entries = accounts.audit_entries(engine)
-    assert [(e["actor"], e["action"]) for e in reversed(entries)] == [
+    assert [(e.actor, e.action) for e in reversed(entries)] == [
         ("root", "add"),
         ("root", "set-role"),
         ("hank", "sign-in"),
         ("hank", "sign-out"),
     ]
-    assert entries[2]["detail"] == "viewer -> admin"
+    assert entries[2].detail == "viewer -> admin"

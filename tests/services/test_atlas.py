@@ -40,7 +40,7 @@ def test_h2020_participations_equal_the_source_rows(
     baltic_store: Engine, h2020: pd.DataFrame
 ) -> None:
     summary = atlas_summary(baltic_store, "baltic")
-    got = {c: summary["countries"][c]["participations"]["H2020"] for c in EXPECTED_H2020}
+    got = {c: summary.countries[c].participations["H2020"] for c in EXPECTED_H2020}
     assert got == EXPECTED_H2020
     oracle = h2020[h2020["country"].isin(list(EXPECTED_H2020))].groupby("country").size().to_dict()
     assert got == oracle
@@ -53,7 +53,7 @@ def test_h2020_contribution_is_the_sum_of_the_source_column(
     contribution = pd.to_numeric(h2020["contribution"].replace("NA", None), errors="raise")
     sums = contribution.groupby(h2020["country"]).sum()
     for country in EXPECTED_H2020:
-        assert summary["countries"][country]["ec_contribution_eur"]["H2020"] == pytest.approx(
+        assert summary.countries[country].ec_contribution_eur["H2020"] == pytest.approx(
             sums[country], rel=1e-12
         )
 
@@ -64,34 +64,29 @@ def test_horizon_participations_after_deduplication(
     summary = atlas_summary(baltic_store, "baltic")
     for country in EXPECTED_H2020:
         rows = horizon[horizon["country"] == country]
-        entry = summary["countries"][country]
-        assert entry["participations"]["HORIZON"] == len(rows)
-        assert entry["ec_contribution_eur"]["HORIZON"] == pytest.approx(
+        entry = summary.countries[country]
+        assert entry.participations["HORIZON"] == len(rows)
+        assert entry.ec_contribution_eur["HORIZON"] == pytest.approx(
             rows["ecContribution"].sum(), rel=1e-9
         )
 
 
 def test_summary_shape_and_breakdowns(baltic_store: Engine) -> None:
     summary = atlas_summary(baltic_store, "baltic")
-    assert summary["region"] == "baltic"
-    assert list(summary["countries"]) == ["EE", "LV", "LT", "FI"]
-    assert summary["countries"]["FI"]["role"] == "reference"
-    for entry in summary["countries"].values():
-        assert entry["organisations"] > 0
-        groups = entry["by_group"]
+    assert summary.region == "baltic"
+    assert list(summary.countries) == ["EE", "LV", "LT", "FI"]
+    assert summary.countries["FI"].role == "reference"
+    for entry in summary.countries.values():
+        assert entry.organisations > 0
+        groups = entry.by_group
         assert {"academia", "industry", "public"} <= set(groups)
         # every participation belongs to exactly one stakeholder group
-        assert sum(g["participations"] for g in groups.values()) == sum(
-            entry["participations"].values()
-        )
-        assert "health" in entry["by_domain"]
+        assert sum(g.participations for g in groups.values()) == sum(entry.participations.values())
+        assert "health" in entry.by_domain
     # the flat rows add up to the per-domain figures
-    rows = pd.DataFrame(summary["rows"])
+    rows = pd.DataFrame([row.model_dump() for row in summary.rows])
     by_domain = rows.groupby(["country", "domain"])["participations"].sum()
-    assert (
-        by_domain[("EE", "health")]
-        == summary["countries"]["EE"]["by_domain"]["health"]["participations"]
-    )
+    assert by_domain[("EE", "health")] == summary.countries["EE"].by_domain["health"].participations
 
 
 def test_search_finds_organisations_by_a_name_variant(baltic_store: Engine) -> None:
@@ -110,4 +105,4 @@ def test_search_finds_organisations_by_a_name_variant(baltic_store: Engine) -> N
             .limit(1)
         ).one()
     rows, total = list_organisations(baltic_store, variant, limit=500)
-    assert org_id in {r["id"] for r in rows} and total >= 1
+    assert org_id in {r.id for r in rows} and total >= 1

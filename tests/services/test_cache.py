@@ -100,7 +100,7 @@ def test_cached_reads_follow_ingests_and_review_decisions(
     # a new ingest changes the data version: every answer is computed again
     ingest(engine, _preset(), folders["baltic"])
     latvian, n_latvian = list_organisations(engine, countries=["LV"])
-    assert n_latvian > 0 and {o["country"] for o in latvian} == {"LV"}
+    assert n_latvian > 0 and {o.country for o in latvian} == {"LV"}
     again = network_view_body(engine, query)
     countries = {n["attributes"]["country"] for n in json.loads(again.body)["nodes"]}
     assert countries == {"EE", "LV", "LT"}
@@ -117,20 +117,20 @@ def test_cached_reads_follow_ingests_and_review_decisions(
     )
     assert report.review_pending >= 1
     pair = list_candidates(engine, "pending")[0]
-    left = _org_of(engine, pair["left_key"])
+    left = _org_of(engine, pair.left_key)
     detail = organisation_detail(engine, left)
-    assert detail["organisation"]["id"] == left
-    assert organisation_detail(engine, left)["projects"] is detail["projects"]
-    found, _ = list_organisations(engine, pair["left_name"], limit=100)
-    assert left in {o["id"] for o in found}
+    assert detail.organisation.id == left
+    assert organisation_detail(engine, left).projects is detail.projects
+    found, _ = list_organisations(engine, pair.left_name, limit=100)
+    assert left in {o.id for o in found}
 
-    merged = decide(engine, pair["id"], True, actor="analyst")
-    assert merged["org_id"] != left
+    merged = decide(engine, pair.id, True, actor="analyst")
+    assert merged.org_id != left
     with pytest.raises(NotFoundError):
         organisation_detail(engine, left)
-    found, _ = list_organisations(engine, pair["left_name"], limit=100)
-    assert left not in {o["id"] for o in found}
-    assert merged["org_id"] in {o["id"] for o in found}
+    found, _ = list_organisations(engine, pair.left_name, limit=100)
+    assert left not in {o.id for o in found}
+    assert merged.org_id in {o.id for o in found}
 
 
 def test_another_process_write_is_seen_once_the_version_is_read_again(

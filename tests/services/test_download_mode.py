@@ -75,7 +75,7 @@ def test_fetch_then_ingest_the_official_download(
     assert {path for path, _ in files} >= {"cordis-HORIZONprojects-csv.zip/organization.csv"}
     assert all(url == f"{mirror}cordis-HORIZONprojects-csv.zip" for _, url in files)
     summary = atlas_summary(engine, preset)
-    assert sum(c["participations"]["HORIZON"] for c in summary["countries"].values()) >= 1
+    assert sum(c.participations["HORIZON"] for c in summary.countries.values()) >= 1
 
 
 def test_fetch_command_shows_progress_and_caches(

@@ -73,15 +73,15 @@ def test_metrics_are_cached_with_their_parameters(baltic_store: Engine) -> None:
 
 def test_summary_matrix_communities(baltic_store: Engine) -> None:
     summary = network_summary(baltic_store, QUERY)
-    structure = summary["structure"]
-    assert structure["n_nodes"] > 1000 and 0 < structure["density"] < 1
-    assert 0 < summary["cross_border_share"]["edges"] < 1
+    structure = summary.structure
+    assert structure.n_nodes > 1000 and 0 < structure.density < 1
+    assert 0 < summary.cross_border_share.edges < 1
     matrix = network_matrix(baltic_store, QUERY)
     assert list(matrix.index) == list(matrix.columns)
     assert (matrix.to_numpy() == matrix.to_numpy().T).all()
     communities = network_communities(baltic_store, QUERY, seed=3)
-    assert communities["modularity"] > 0.3
-    assert sum(c["size"] for c in communities["communities"]) == structure["n_nodes"]
+    assert communities.modularity > 0.3
+    assert sum(c.size for c in communities.communities) == structure.n_nodes
 
 
 def test_recommendations_explain_themselves(baltic_store: Engine) -> None:
@@ -113,17 +113,17 @@ def test_bad_parameters(
 
 
 def test_exports_round_trip(baltic_store: Engine, tmp_path: Path) -> None:
-    summary = network_summary(baltic_store, QUERY)["structure"]
+    summary = network_summary(baltic_store, QUERY).structure
     (gexf,) = export_network(baltic_store, QUERY, "gexf", tmp_path / "baltic.gexf")
     g = nx.read_gexf(gexf)
-    assert (g.number_of_nodes(), g.number_of_edges()) == (summary["n_nodes"], summary["n_edges"])
+    assert (g.number_of_nodes(), g.number_of_edges()) == (summary.n_nodes, summary.n_edges)
     (graphml,) = export_network(baltic_store, QUERY, "graphml", tmp_path / "baltic.graphml")
     h = igraph.Graph.Read_GraphML(str(graphml))
-    assert (h.vcount(), h.ecount()) == (summary["n_nodes"], summary["n_edges"])
+    assert (h.vcount(), h.ecount()) == (summary.n_nodes, summary.n_edges)
     nodes, _edges = export_network(baltic_store, QUERY, "csv", tmp_path / "baltic.csv")
-    assert nodes.read_text(encoding="utf-8").count("\n") == summary["n_nodes"] + 1
+    assert nodes.read_text(encoding="utf-8").count("\n") == summary.n_nodes + 1
     (web,) = export_network(baltic_store, QUERY, "json", tmp_path / "baltic.json")
-    assert len(json.loads(web.read_text(encoding="utf-8"))["edges"]) == summary["n_edges"]
+    assert len(json.loads(web.read_text(encoding="utf-8"))["edges"]) == summary.n_edges
 
 
 @pytest.fixture
@@ -188,17 +188,17 @@ def test_holdout_evaluation_reproduces_the_documented_figures(baltic_store: Engi
 
     result = network_evaluation(baltic_store, QUERY, train_end=2017)
     assert (
-        result["train_nodes"],
-        result["train_edges"],
-        result["positives"],
-        result["candidates"],
+        result.train_nodes,
+        result.train_edges,
+        result.positives,
+        result.candidates,
     ) == (
         767,
         1342,
         405,
         292419,
     )
-    table = {row["method"]: row for row in result["table"]}
-    assert table["common_neighbours"]["auc"] > table["random"]["auc"] == 0.5
+    table = {row.method: row for row in result.table}
+    assert table["common_neighbours"].auc > table["random"].auc == 0.5
     docs = (Path(__file__).parents[2] / "docs/recommendations.md").read_text(encoding="utf-8")
-    assert f"| combined | {table['combined']['precision_at_10']:.4f} |" in docs
+    assert f"| combined | {table['combined'].precision_at_10:.4f} |" in docs

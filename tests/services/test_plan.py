@@ -116,12 +116,12 @@ def test_import_a_plan_object_changes_only_what_differs(stored: Engine, example:
     assert plan.initiatives[0].version == 2  # bumped by the change
     assert [g.id for g in plan.goals] == [g.id for g in edited.goals]
     history = sp.plan_history(stored)
-    assert [(h["action"], h["entity"], h["entity_id"]) for h in history[:3]] == [
+    assert [(h.action, h.entity, h.entity_id) for h in history[:3]] == [
         ("import", "plan", "baltic"),
         ("update", "plan.initiative", example.initiatives[0].id),
         ("delete", "plan.goal", example.goals[-1].id),
     ]
-    assert history[1]["detail"]["fields"] == {"title": "Renamed call"}
+    assert history[1].detail["fields"] == {"title": "Renamed call"}
 
 
 def test_import_without_replace_keeps_other_records(stored: Engine, example: Plan) -> None:
@@ -371,7 +371,7 @@ def test_stakeholders_propose_and_editors_merge(stored: Engine) -> None:
         ).scalar_one()
     assert link == "S02"
     history = sp.plan_history(stored, "A06")
-    assert [(h["actor"], h["action"]) for h in history] == [("eddie", "merge"), ("sam", "propose")]
+    assert [(h.actor, h.action) for h in history] == [("eddie", "merge"), ("sam", "propose")]
 
 
 # ---------------------------------------------------------------------- audit and versions
@@ -428,13 +428,13 @@ def test_every_write_is_audited_with_who_and_what(stored: Engine, example: Plan)
         write()
         assert _audit_count(stored) == count + 1, what
         entry = sp.plan_history(stored, limit=1)[0]
-        assert entry["actor"] == actor
-        assert (entry["action"], entry["entity"], entry["entity_id"]) == what
-        assert entry["detail"] == {"plan": "baltic", **detail}
-    assert [h["action"] for h in sp.plan_history(stored, "R01")] == ["update", "add"]
+        assert entry.actor == actor
+        assert (entry.action, entry.entity, entry.entity_id) == what
+        assert entry.detail == {"plan": "baltic", **detail}
+    assert [h.action for h in sp.plan_history(stored, "R01")] == ["update", "add"]
     assert sp.plan_history(stored, region="elsewhere") == []
     first_import = sp.plan_history(stored)[-1]
-    assert (first_import["actor"], first_import["action"], first_import["entity"]) == (
+    assert (first_import.actor, first_import.action, first_import.entity) == (
         "alice",
         "add",
         "plan",
@@ -501,7 +501,7 @@ def test_plans_of_several_regions(stored: Engine) -> None:
         actor="bob",
         region="nordic",
     )
-    assert [h["entity_id"] for h in sp.plan_history(stored, region="nordic")][:1] == ["X1"]
+    assert [h.entity_id for h in sp.plan_history(stored, region="nordic")][:1] == ["X1"]
     assert sp.load_plan(stored, region="baltic").initiatives[0].id != "X1"
 
 

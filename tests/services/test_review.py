@@ -104,16 +104,16 @@ def test_review_queue_end_to_end(
 
     pending = list_candidates(engine, "pending")
     first, second = pending[0], pending[1]
-    merged = decide(engine, first["id"], True, actor="analyst", note="same agency")
-    assert merged["org_id"] == _org_of(engine, first["right_key"])
-    assert _org_of(engine, first["left_key"]) == _org_of(engine, first["right_key"])
+    merged = decide(engine, first.id, True, actor="analyst", note="same agency")
+    assert merged.org_id == _org_of(engine, first.right_key)
+    assert _org_of(engine, first.left_key) == _org_of(engine, first.right_key)
     # the merged organisation keeps the PIC and gains the user's name variant
-    assert merged["org_id"].isdigit()
+    assert merged.org_id.isdigit()
     second_id = next(
-        c["id"] for c in list_candidates(engine, "pending") if c["left_key"] == second["left_key"]
+        c.id for c in list_candidates(engine, "pending") if c.left_key == second.left_key
     )
     decide(engine, second_id, False, actor="analyst")
-    assert _org_of(engine, second["left_key"]) != _org_of(engine, second["right_key"])
+    assert _org_of(engine, second.left_key) != _org_of(engine, second.right_key)
 
     with engine.connect() as conn:
         audit = conn.execute(select(schema.AuditEntry.action, schema.AuditEntry.actor)).all()
@@ -121,15 +121,13 @@ def test_review_queue_end_to_end(
 
     # decisions survive a re-ingest, and decided pairs are not asked again
     ingest(engine, _preset(), region_data)
-    assert _org_of(engine, first["left_key"]) == _org_of(engine, first["right_key"])
-    assert _org_of(engine, second["left_key"]) != _org_of(engine, second["right_key"])
-    keys = {(c["left_key"], c["right_key"]) for c in list_candidates(engine, "pending")}
-    assert (first["left_key"], first["right_key"]) not in keys
-    assert (second["left_key"], second["right_key"]) not in keys
-    statuses = {
-        (c["left_key"], c["right_key"]): c["status"] for c in list_candidates(engine, "accepted")
-    }
-    assert statuses[(first["left_key"], first["right_key"])] == "accepted"
+    assert _org_of(engine, first.left_key) == _org_of(engine, first.right_key)
+    assert _org_of(engine, second.left_key) != _org_of(engine, second.right_key)
+    keys = {(c.left_key, c.right_key) for c in list_candidates(engine, "pending")}
+    assert (first.left_key, first.right_key) not in keys
+    assert (second.left_key, second.right_key) not in keys
+    statuses = {(c.left_key, c.right_key): c.status for c in list_candidates(engine, "accepted")}
+    assert statuses[(first.left_key, first.right_key)] == "accepted"
 
 
 def test_unknown_pair_changes_nothing(engine: Engine, region_data: Path) -> None:

@@ -122,7 +122,7 @@ def test_stakeholder_cannot_add_users(
         intruder,
     )
     assert statuses == [403, True, 403]
-    assert intruder not in {u["username"] for u in list_users(live_server.engine)}
+    assert intruder not in {u.username for u in list_users(live_server.engine)}
     watcher.assert_clean(allow=(REFUSED,))
 
 
@@ -161,5 +161,5 @@ def test_post_without_csrf_token_is_refused(
         intruder,
     )
     assert statuses == [403, 403]
-    assert intruder not in {u["username"] for u in list_users(live_server.engine)}
+    assert intruder not in {u.username for u in list_users(live_server.engine)}
     watcher.assert_clean(allow=(REFUSED,))

@@ -118,8 +118,8 @@ def test_put_with_a_stale_version_is_a_409_and_nothing_is_lost(
     ]
     assert load_plan(store).initiative("R01").budget == 1_000_000.0
     entry = plan_history(store, "R01")[0]
-    assert entry["actor"] == clients.names["editor"] and entry["action"] == "update"
-    assert entry["detail"]["fields"] == {"budget": 1_000_000.0}
+    assert entry.actor == clients.names["editor"] and entry.action == "update"
+    assert entry.detail["fields"] == {"budget": 1_000_000.0}
 
 
 def test_goal_and_kpi_versions_follow_saves(clients: Clients) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
+
+from pydantic import BaseModel
 
 #: The Vega-Lite version the specs are written for: the browser's vega-lite (npm) and
 #: vl-convert (for PDFs and pictures) both render it, so one spec serves both.
@@ -19,13 +22,16 @@ GROUP_ORDER = [
 ]
 
 
-def atlas_chart(summary: dict[str, Any], programme: str | None = None) -> dict[str, Any]:
+def atlas_chart(
+    summary: Mapping[str, Any] | BaseModel, programme: str | None = None
+) -> dict[str, Any]:
     """Participations per country, stacked by stakeholder group.
 
     Parameters
     ----------
     summary:
-        The output of :func:`bioconnect.services.atlas.atlas_summary`.
+        The output of :func:`bioconnect.services.atlas.atlas_summary` (the model or its
+        ``model_dump()``).
     programme:
         Only this programme (``H2020`` or ``HORIZON``); all programmes when ``None``.
 
@@ -43,6 +49,8 @@ def atlas_chart(summary: dict[str, Any], programme: str | None = None) -> dict[s
     >>> spec["mark"]["type"], spec["data"]["values"]
     ('bar', [{'country': 'EE', 'group': 'academia', 'participations': 2}])
     """
+    if isinstance(summary, BaseModel):
+        summary = summary.model_dump()
     values = []
     for country, entry in summary["countries"].items():
         for group, figures in entry["by_group"].items():

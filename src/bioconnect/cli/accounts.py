@@ -59,16 +59,16 @@ def users_list(fmt: FormatOption = "table") -> None:
 
     rows = list_users(connect())
     if check_format(fmt, ("table", "json")) == "json":
-        print_json(rows)
+        print_json([row.model_dump(mode="json") for row in rows])
         return
     table = Table("user", "name", "role", "active", "since")
     for row in rows:
         table.add_row(
-            row["username"],
-            row["display_name"] or "",
-            row["role"],
-            "yes" if row["active"] else "no",
-            row["created_at"],
+            row.username,
+            row.display_name or "",
+            row.role,
+            "yes" if row.active else "no",
+            row.created_at,
         )
     out.print(table)
 

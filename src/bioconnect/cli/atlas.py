@@ -3,8 +3,9 @@ and ``export organisations``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -35,43 +36,49 @@ def summary(
     check_format(fmt, ("table", "json"))
     data = atlas_summary(connect(), preset)
     if fmt == "json":
-        print_json(data)
+        print_json(data.model_dump(mode="json"))
         return
-    programmes = sorted({p for c in data["countries"].values() for p in c["participations"]})
-    table = Table(title=f"{data['label']}: EU research participation", caption=data["attribution"])
+    programmes = sorted({p for c in data.countries.values() for p in c.participations})
+    table = Table(title=f"{data.label}: EU research participation", caption=data.attribution)
     table.add_column("country")
     table.add_column("role")
     table.add_column("organisations", justify="right")
     for programme in programmes:
         table.add_column(f"{programme} participations", justify="right")
         table.add_column(f"{programme} EC € m", justify="right")
-    for code, entry in data["countries"].items():
-        cells = [code, entry["role"], f"{entry['organisations']:,}"]
+    for code, entry in data.countries.items():
+        cells = [code, entry.role, f"{entry.organisations:,}"]
         for programme in programmes:
-            cells.append(f"{entry['participations'].get(programme, 0):,}")
-            cells.append(f"{entry['ec_contribution_eur'].get(programme, 0.0) / 1e6:,.1f}")
+            cells.append(f"{entry.participations.get(programme, 0):,}")
+            cells.append(f"{entry.ec_contribution_eur.get(programme, 0.0) / 1e6:,.1f}")
         table.add_row(*cells)
     out.print(table)
-    groups = sorted({g for c in data["countries"].values() for g in c["by_group"]})
+    groups = sorted({g for c in data.countries.values() for g in c.by_group})
     by_group = Table(title="Organisations by stakeholder group")
     by_group.add_column("country")
     for group in groups:
         by_group.add_column(group, justify="right")
-    for code, entry in data["countries"].items():
+    for code, entry in data.countries.items():
         by_group.add_row(
-            code, *[f"{entry['by_group'].get(g, {}).get('organisations', 0):,}" for g in groups]
+            code, *[f"{_figure(entry.by_group, g, 'organisations'):,}" for g in groups]
         )
     out.print(by_group)
-    domains = sorted({d for c in data["countries"].values() for d in c["by_domain"]})
+    domains = sorted({d for c in data.countries.values() for d in c.by_domain})
     by_domain = Table(title="Participations by biotech domain (a project may have several)")
     by_domain.add_column("country")
     for domain in domains:
         by_domain.add_column(domain, justify="right")
-    for code, entry in data["countries"].items():
+    for code, entry in data.countries.items():
         by_domain.add_row(
-            code, *[f"{entry['by_domain'].get(d, {}).get('participations', 0):,}" for d in domains]
+            code, *[f"{_figure(entry.by_domain, d, 'participations'):,}" for d in domains]
         )
     out.print(by_domain)
+
+
+def _figure(figures: Mapping[str, Any], key: str, name: str) -> int:
+    """``figures[key].<name>``, or 0 when the country has none of ``key``."""
+    entry = figures.get(key)
+    return 0 if entry is None else int(getattr(entry, name))
 
 
 @orgs_app.command("search")
@@ -95,14 +102,15 @@ def orgs_search(
     check_format(fmt, ("table", "json"))
     rows = search_organisations(connect(), text, country=country, limit=limit)
     if fmt == "json":
-        print_json(rows)
+        print_json([row.model_dump(mode="json") for row in rows])
         return
     if not rows:
         err.print(f"No organisation matches {text!r}.")
         return
     table = Table(*SUMMARY_COLUMNS)
     for row in rows:
-        table.add_row(*["" if row[c] is None else str(row[c]) for c in SUMMARY_COLUMNS])
+        values = [getattr(row, c) for c in SUMMARY_COLUMNS]
+        table.add_row(*["" if v is None else str(v) for v in values])
     out.print(table)
 
 
@@ -123,52 +131,47 @@ def org_show(
     check_format(fmt, ("table", "json"))
     data = organisation_detail(connect(), ident)
     if fmt == "json":
-        print_json(data)
+        print_json(data.model_dump(mode="json"))
         return
-    org = data["organisation"]
-    out.print(
-        f"[bold]{org['name']}[/bold]  id {org['id']}  ({org['country']}, {org['stakeholder_group']})"
-    )
-    out.print(
-        "identifiers: " + ", ".join(f"{i['scheme']} {i['value']}" for i in data["identifiers"])
-    )
-    if len(data["names"]) > 1:
-        out.print("names: " + " | ".join(n["name"] for n in data["names"]))
-    for programme, f in data["funding"].items():
+    org = data.organisation
+    out.print(f"[bold]{org.name}[/bold]  id {org.id}  ({org.country}, {org.stakeholder_group})")
+    out.print("identifiers: " + ", ".join(f"{i.scheme} {i.value}" for i in data.identifiers))
+    if len(data.names) > 1:
+        out.print("names: " + " | ".join(n.name for n in data.names))
+    for programme, funding in data.funding.items():
         out.print(
-            f"{programme}: {f['participations']} participations, EC € {f['ec_contribution_eur']:,.0f}"
+            f"{programme}: {funding.participations} participations, "
+            f"EC € {funding.ec_contribution_eur:,.0f}"
         )
     prov = Table("field", "value", "source", "file", "row", "repairs", title="Provenance")
-    for p in data["provenance"]:
-        prov.add_row(
-            p["field"], str(p["value"]), p["source"], p["file"], str(p["row"]), p["repairs"] or ""
-        )
+    for f in data.provenance:
+        prov.add_row(f.field, str(f.value), f.source, f.file, str(f.row), f.repairs or "")
     out.print(prov)
     projects = Table(
         "project", "acronym", "programme", "start", "role", "EC €", "file", "row", title="Projects"
     )
-    for p in data["projects"][:30]:
+    for p in data.projects[:30]:
         projects.add_row(
-            p["project_id"],
-            p["acronym"] or "",
-            p["programme"] or "",
-            str(p["start_year"] or ""),
-            p["role"] or "",
-            f"{p['ec_contribution']:,.0f}" if p["ec_contribution"] is not None else "",
-            p["file"],
-            str(p["row"]),
+            p.project_id,
+            p.acronym or "",
+            p.programme or "",
+            str(p.start_year or ""),
+            p.role or "",
+            f"{p.ec_contribution:,.0f}" if p.ec_contribution is not None else "",
+            p.file,
+            str(p.row),
         )
     out.print(projects)
-    if len(data["projects"]) > 30:
-        out.print(f"... and {len(data['projects']) - 30} more (use --format json for all).")
+    if len(data.projects) > 30:
+        out.print(f"... and {len(data.projects) - 30} more (use --format json for all).")
     partners = Table("partner", "name", "country", "group", "shared projects", title="Top partners")
-    for p in data["partners"]:
+    for partner in data.partners:
         partners.add_row(
-            p["id"],
-            p["name"] or "",
-            p["country"] or "",
-            p["stakeholder_group"] or "",
-            str(p["shared_projects"]),
+            partner.id,
+            partner.name or "",
+            partner.country or "",
+            partner.stakeholder_group or "",
+            str(partner.shared_projects),
         )
     out.print(partners)
 

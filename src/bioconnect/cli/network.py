@@ -46,17 +46,16 @@ def network_build(
         refresh=refresh,
     )
     if fmt == "json":
-        print_json(data)
+        print_json(data.model_dump(mode="json"))
         return
-    structure = data["structure"]
     table = Table("measure", "value", title="Collaboration network")
-    for key, value in structure.items():
+    for key, value in data.structure.model_dump().items():
         table.add_row(key, f"{value:.4g}" if isinstance(value, float) else str(value))
-    table.add_row("cross-border share (weighted)", f"{data['cross_border_share']['weighted']:.4g}")
-    table.add_row("core-periphery correlation", f"{data['core_periphery']['correlation']:.4g}")
-    table.add_row("main core k", str(data["core_periphery"]["main_core_k"]))
+    table.add_row("cross-border share (weighted)", f"{data.cross_border_share.weighted:.4g}")
+    table.add_row("core-periphery correlation", f"{data.core_periphery.correlation:.4g}")
+    table.add_row("main core k", str(data.core_periphery.main_core_k))
     out.print(table)
-    brokers = data["brokers_between_countries"]
+    brokers = [b.model_dump() for b in data.brokers_between_countries]
     if brokers:
         import pandas as pd
 
@@ -118,14 +117,14 @@ def network_communities_command(
         refresh=refresh,
     )
     if fmt == "json":
-        print_json(data)
+        print_json(data.model_dump(mode="json"))
         return
-    out.print(f"{data['n_communities']} communities, modularity {data['modularity']:.4f}")
+    out.print(f"{data.n_communities} communities, modularity {data.modularity:.4f}")
     table = Table("community", "size", "countries", "largest members")
-    for c in data["communities"][:20]:
-        names = ", ".join((m["name"] or m["org_id"]) for m in c["members"][:3])
-        countries_text = " ".join(f"{k}:{v}" for k, v in c["countries"].items())
-        table.add_row(str(c["community"]), str(c["size"]), countries_text, names)
+    for c in data.communities[:20]:
+        names = ", ".join((m.name or m.org_id) for m in c.members[:3])
+        countries_text = " ".join(f"{k}:{v}" for k, v in c.countries.items())
+        table.add_row(str(c.community), str(c.size), countries_text, names)
     out.print(table)
 
 
@@ -268,9 +267,9 @@ def network_timeline_command(
         cumulative=cumulative,
     )
     if fmt == "json":
-        print_json(data)
+        print_json(data.model_dump(mode="json"))
         return
-    summary = pd.DataFrame(data["summary"])
+    summary = pd.DataFrame([period.model_dump() for period in data.summary])
     table = Table(
         "years",
         "organisations",
@@ -297,7 +296,7 @@ def network_timeline_command(
             f"{row.modularity:.3f}" if pd.notna(row.modularity) else "",
         )
     out.print(table)
-    links = pd.DataFrame(data["country_links"])
+    links = pd.DataFrame([link.model_dump() for link in data.country_links])
     if not links.empty:
         links = links[links["country_a"] != links["country_b"]]
         links["pair"] = links["country_a"] + "–" + links["country_b"]
@@ -338,10 +337,11 @@ def network_evaluate_command(
         train_end=train_end,
     )
     if fmt == "json":
-        print_json(data)
+        print_json(data.model_dump(mode="json"))
         return
     out.print(
-        f"train: {data['train_nodes']} organisations, {data['train_edges']} ties; "
-        f"test: {data['positives']} new ties among {data['candidates']:,} candidate pairs"
+        f"train: {data.train_nodes} organisations, {data.train_edges} ties; "
+        f"test: {data.positives} new ties among {data.candidates:,} candidate pairs"
     )
-    print_frame(pd.DataFrame(data["table"]), "table", None, title="Temporal hold-out")
+    table = pd.DataFrame([score.model_dump() for score in data.table])
+    print_frame(table, "table", None, title="Temporal hold-out")

@@ -224,17 +224,17 @@ def plan_history_command(
     check_format(fmt, ("table", "json"))
     entries = plan_history(connect(), entity_id, region=region, limit=limit)
     if fmt == "json":
-        print_json(entries)
+        print_json([e.model_dump(mode="json") for e in entries])
         return
     table = Table("when", "who", "action", "record", "id", "detail")
     for e in entries:
-        detail = {k: v for k, v in e["detail"].items() if k != "plan"}
+        detail = {k: v for k, v in e.detail.items() if k != "plan"}
         table.add_row(
-            e["at"],
-            e["actor"],
-            e["action"],
-            e["entity"],
-            e["entity_id"] or "",
+            e.at,
+            e.actor,
+            e.action,
+            e.entity,
+            e.entity_id or "",
             json.dumps(detail, ensure_ascii=False, default=str),
         )
     out.print(table)

@@ -33,7 +33,7 @@ def review_list(
     check_format(fmt, ("table", "json"))
     rows = list_candidates(connect(), status, limit)
     if fmt == "json":
-        print_json(rows)
+        print_json([row.model_dump(mode="json") for row in rows])
         return
     if not rows:
         err.print(f"No {status} pairs.")
@@ -41,11 +41,11 @@ def review_list(
     table = Table("id", "probability", "record", "candidate", "evidence")
     for row in rows:
         table.add_row(
-            str(row["id"]),
-            f"{row['probability']:.3f}",
-            f"{row['left_name']} ({row['left_key']})",
-            f"{row['right_name']} ({row['right_key']})",
-            row["evidence"] or "",
+            str(row.id),
+            f"{row.probability:.3f}",
+            f"{row.left_name} ({row.left_key})",
+            f"{row.right_name} ({row.right_key})",
+            row.evidence or "",
         )
     out.print(table)
 
@@ -57,8 +57,8 @@ def _decide(pair_id: int, same: bool, note: str | None) -> None:
     result = decide(connect(), pair_id, same, actor=actor(), note=note)
     verdict = "merged into" if same else "kept apart from"
     err.print(
-        f"{result['left_key']} {verdict} {result['right_key']} (organisation {result['org_id']}); "
-        f"{result['pending']} pairs left to review."
+        f"{result.left_key} {verdict} {result.right_key} (organisation {result.org_id}); "
+        f"{result.pending} pairs left to review."
     )
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, select, update
 
 from bioconnect.errors import BioconnectError, InputError, NotFoundError
+from bioconnect.services.readmodel import ReadModel
 from bioconnect.store import schema
 from bioconnect.store.changes import audit
 from bioconnect.store.database import transaction
@@ -69,6 +70,28 @@ class User:
     @property
     def label(self) -> str:
         return self.display_name or self.username
+
+
+class UserOut(ReadModel):
+    """An account as administrators see it (never its password hash)."""
+
+    username: str
+    display_name: str | None
+    role: str
+    active: bool
+    created_at: str
+
+
+class AuditEntryOut(ReadModel):
+    """One audit-log entry: who changed what, when."""
+
+    id: int
+    at: str
+    actor: str
+    action: str
+    entity: str
+    entity_id: str | None
+    detail: str | None
 
 
 def _hasher() -> Any:
@@ -140,7 +163,7 @@ def add_user(
     return User(int(user_id), name, display_name, chosen)
 
 
-def list_users(engine: Engine) -> list[dict[str, Any]]:
+def list_users(engine: Engine) -> list[UserOut]:
     """Every account (without password hashes), by user name."""
     with engine.connect() as conn:
         rows = conn.execute(
@@ -152,7 +175,7 @@ def list_users(engine: Engine) -> list[dict[str, Any]]:
                 USERS.c.created_at,
             ).order_by(USERS.c.username)
         )
-        return [dict(row._mapping) for row in rows]
+        return [UserOut.model_validate(row._mapping) for row in rows]
 
 
 def set_role(engine: Engine, username: str, role: str | Role, *, actor: str = "system") -> User:
@@ -293,8 +316,8 @@ def sign_out(engine: Engine, token: str | None) -> None:
             audit(conn, row.username, "sign-out", "session", None, "")
 
 
-def audit_entries(engine: Engine, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+def audit_entries(engine: Engine, *, limit: int = 100, offset: int = 0) -> list[AuditEntryOut]:
     """The newest audit-log entries first."""
     with engine.connect() as conn:
         rows = conn.execute(select(AUDIT).order_by(AUDIT.c.id.desc()).limit(limit).offset(offset))
-        return [dict(row._mapping) for row in rows]
+        return [AuditEntryOut.model_validate(row._mapping) for row in rows]

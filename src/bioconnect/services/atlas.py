@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import Engine, distinct, func, select
 
 from bioconnect.charts.specs import atlas_chart
 from bioconnect.errors import InputError
 from bioconnect.model.preset import Preset, load_preset
+from bioconnect.services.readmodel import ReadModel
 from bioconnect.store import schema
+
+if TYPE_CHECKING:
+    from bioconnect.services.network import NetworkSummary
 
 ATTRIBUTION = "Source: CORDIS, European Commission (CC BY 4.0)"
 PROGRAMMES = ("H2020", "HORIZON")
@@ -19,6 +23,54 @@ UNASSIGNED = "unassigned"
 P = schema.table(schema.Participation)
 ORG = schema.table(schema.Organisation)
 D = schema.table(schema.ProjectDomain)
+
+
+class DomainFigures(ReadModel):
+    """One country's participations in one domain (a project may have several)."""
+
+    organisations: int
+    participations: int
+    ec_contribution_eur: float
+
+
+class GroupFigures(DomainFigures):
+    """One country's participations by one stakeholder group, also per programme."""
+
+    participations_by_programme: dict[str, int]
+
+
+class CountrySummary(ReadModel):
+    """One country's figures; the maps are keyed by programme, group or domain."""
+
+    role: Literal["region", "reference"]
+    organisations: int
+    participations: dict[str, int]
+    ec_contribution_eur: dict[str, float]
+    by_group: dict[str, GroupFigures]
+    by_domain: dict[str, DomainFigures]
+
+
+class AtlasRow(ReadModel):
+    """Figures for one country × stakeholder group × domain × programme."""
+
+    country: str
+    stakeholder_group: str
+    domain: str
+    programme: str | None
+    organisations: int
+    participations: int
+    ec_contribution_eur: float
+
+
+class AtlasSummary(ReadModel):
+    """The atlas summary: each country's figures (by code, in the preset's order) and the
+    flat rows they add up from."""
+
+    region: str
+    label: str
+    countries: dict[str, CountrySummary]
+    rows: list[AtlasRow]
+    attribution: str
 
 
 def _num(value: Any) -> float:
@@ -43,47 +95,41 @@ def _breakdown(conn: Any, key: Any, source: Any, countries: list[str]) -> list[A
     )
 
 
-def atlas_summary(engine: Engine, preset: str | Preset = "baltic") -> dict[str, Any]:
-    """Counts by country × stakeholder group × domain × programme, with EC contribution.
+@dataclass(frozen=True)
+class _Figures:
+    """The grouped rows :func:`atlas_summary` is assembled from."""
 
-    Participations are counted by the country the source row gives. A participation in a
-    project with two domains counts under both in ``by_domain`` and ``rows``; the country
-    totals count it once.
+    totals: list[Any]
+    orgs: dict[str, int]
+    by_group: list[Any]
+    group_programme: list[Any]
+    by_domain: list[Any]
+    rows: list[Any]
 
-    Returns
-    -------
-    dict
-        ``{"region", "label", "countries": {code: {"role", "organisations",
-        "participations": {programme: n}, "ec_contribution_eur": {programme: eur},
-        "by_group": {...}, "by_domain": {...}}}, "rows": [...], "attribution"}``
-    """
-    chosen = preset if isinstance(preset, Preset) else load_preset(preset)
-    countries = chosen.all_countries
+
+def _read_figures(engine: Engine, countries: list[str]) -> _Figures:
     group = func.coalesce(ORG.c.stakeholder_group, "unknown").label("group")
     domain = func.coalesce(D.c.domain, UNASSIGNED).label("domain")
+    with_org = P.outerjoin(ORG, ORG.c.id == P.c.org_id)
+    in_region = P.c.country.in_(countries)
     with engine.connect() as conn:
         totals = conn.execute(
-            select(
-                P.c.country,
-                P.c.programme,
-                func.count(P.c.id),
-                func.sum(P.c.ec_contribution),
-            )
-            .where(P.c.country.in_(countries))
+            select(P.c.country, P.c.programme, func.count(P.c.id), func.sum(P.c.ec_contribution))
+            .where(in_region)
             .group_by(P.c.country, P.c.programme)
         ).all()
         orgs: dict[str, int] = dict(
             conn.execute(
                 select(P.c.country, func.count(distinct(P.c.org_id)))
-                .where(P.c.country.in_(countries))
+                .where(in_region)
                 .group_by(P.c.country)
             ).all()
         )
-        by_group = _breakdown(conn, group, P.outerjoin(ORG, ORG.c.id == P.c.org_id), countries)
+        by_group = _breakdown(conn, group, with_org, countries)
         group_programme = conn.execute(
             select(P.c.country, group, P.c.programme, func.count(P.c.id))
-            .select_from(P.outerjoin(ORG, ORG.c.id == P.c.org_id))
-            .where(P.c.country.in_(countries))
+            .select_from(with_org)
+            .where(in_region)
             .group_by(P.c.country, group, P.c.programme)
         ).all()
         by_domain = _breakdown(
@@ -99,53 +145,67 @@ def atlas_summary(engine: Engine, preset: str | Preset = "baltic") -> dict[str, 
                 func.count(P.c.id),
                 func.sum(P.c.ec_contribution),
             )
-            .select_from(
-                P.outerjoin(ORG, ORG.c.id == P.c.org_id).outerjoin(
-                    D, D.c.project_id == P.c.project_id
-                )
-            )
-            .where(P.c.country.in_(countries))
+            .select_from(with_org.outerjoin(D, D.c.project_id == P.c.project_id))
+            .where(in_region)
             .group_by(P.c.country, group, domain, P.c.programme)
             .order_by(P.c.country, group, domain, P.c.programme)
         ).all()
-    result: dict[str, Any] = {
-        "region": chosen.name,
-        "label": chosen.label,
-        "countries": {},
-        "rows": [],
-        "attribution": ATTRIBUTION,
-    }
-    for code in countries:
-        result["countries"][code] = {
+    return _Figures(list(totals), orgs, by_group, list(group_programme), by_domain, list(rows))
+
+
+def _countries(chosen: Preset, figures: _Figures) -> dict[str, dict[str, Any]]:
+    countries: dict[str, dict[str, Any]] = {
+        code: {
             "role": "region" if code in chosen.countries else "reference",
-            "organisations": int(orgs.get(code, 0)),
+            "organisations": int(figures.orgs.get(code, 0)),
             "participations": dict.fromkeys(PROGRAMMES, 0),
             "ec_contribution_eur": dict.fromkeys(PROGRAMMES, 0.0),
             "by_group": {},
             "by_domain": {},
         }
-    for country, programme, count, ec in totals:
-        entry = result["countries"][country]
+        for code in chosen.all_countries
+    }
+    for country, programme, count, ec in figures.totals:
+        entry = countries[country]
         key = programme or "unknown"
         entry["participations"][key] = int(count)
         entry["ec_contribution_eur"][key] = _num(ec)
-    for country, key, n_orgs, count, ec in by_group:
-        result["countries"][country]["by_group"][key] = {
+    for country, key, n_orgs, count, ec in figures.by_group:
+        countries[country]["by_group"][key] = {
             "organisations": int(n_orgs),
             "participations": int(count),
             "ec_contribution_eur": _num(ec),
             "participations_by_programme": {},
         }
-    for country, key, programme, count in group_programme:
-        entry = result["countries"][country]["by_group"][key]
+    for country, key, programme, count in figures.group_programme:
+        entry = countries[country]["by_group"][key]
         entry["participations_by_programme"][programme or "unknown"] = int(count)
-    for country, key, n_orgs, count, ec in by_domain:
-        result["countries"][country]["by_domain"][key] = {
+    for country, key, n_orgs, count, ec in figures.by_domain:
+        countries[country]["by_domain"][key] = {
             "organisations": int(n_orgs),
             "participations": int(count),
             "ec_contribution_eur": _num(ec),
         }
-    result["rows"] = [
+    return countries
+
+
+def atlas_summary(engine: Engine, preset: str | Preset = "baltic") -> AtlasSummary:
+    """Counts by country × stakeholder group × domain × programme, with EC contribution.
+
+    Participations are counted by the country the source row gives. A participation in a
+    project with two domains counts under both in ``by_domain`` and ``rows``; the country
+    totals count it once.
+
+    Returns
+    -------
+    AtlasSummary
+        ``region``, ``label``, ``countries`` (by code: ``role``, ``organisations``,
+        ``participations`` and ``ec_contribution_eur`` by programme, ``by_group``,
+        ``by_domain``), the flat ``rows`` and the ``attribution``.
+    """
+    chosen = preset if isinstance(preset, Preset) else load_preset(preset)
+    figures = _read_figures(engine, chosen.all_countries)
+    rows = [
         {
             "country": country,
             "stakeholder_group": g,
@@ -155,17 +215,26 @@ def atlas_summary(engine: Engine, preset: str | Preset = "baltic") -> dict[str, 
             "participations": int(count),
             "ec_contribution_eur": _num(ec),
         }
-        for country, g, d, programme, n_orgs, count, ec in rows
+        for country, g, d, programme, n_orgs, count, ec in figures.rows
     ]
-    return result
+    return AtlasSummary.model_validate(
+        {
+            "region": chosen.name,
+            "label": chosen.label,
+            "countries": _countries(chosen, figures),
+            "rows": rows,
+            "attribution": ATTRIBUTION,
+        }
+    )
 
 
 @dataclass(frozen=True)
 class Dashboard:
     """What the dashboard shows: the atlas summary, the network's, and the chart of both."""
 
-    summary: dict[str, Any]
-    network: dict[str, Any] | None
+    summary: AtlasSummary
+    network: NetworkSummary | None
+    # a Vega-Lite specification: an open JSON document that the browser renders
     chart_spec: dict[str, Any]
     groups: list[str]
     domains: list[str]
@@ -178,15 +247,16 @@ def dashboard(engine: Engine, preset: str | Preset = "baltic") -> Dashboard:
 
     chosen = preset if isinstance(preset, Preset) else load_preset(preset)
     summary = atlas_summary(engine, chosen)
+    network: NetworkSummary | None
     try:
-        network: dict[str, Any] | None = network_summary(engine, NetworkQuery(preset=chosen.name))
+        network = network_summary(engine, NetworkQuery(preset=chosen.name))
     except InputError:
         network = None
-    countries = summary["countries"].values()
+    countries = summary.countries.values()
     return Dashboard(
         summary=summary,
         network=network,
         chart_spec=atlas_chart(summary),
-        groups=sorted({g for c in countries for g in c["by_group"]}),
-        domains=sorted({d for c in countries for d in c["by_domain"]}),
+        groups=sorted({g for c in countries for g in c.by_group}),
+        domains=sorted({d for c in countries for d in c.by_domain}),
     )

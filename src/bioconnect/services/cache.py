@@ -164,8 +164,8 @@ def freeze(value: Any) -> Any:
     Raises
     ------
     Unfreezable
-        When ``value`` holds anything else (a DataFrame, a pydantic model, a mutable
-        object): :func:`cached` copies such answers for every reader instead.
+        When ``value`` holds anything else (a DataFrame, a pydantic model that is not
+        frozen, a mutable object): :func:`cached` copies such answers for every reader instead.
 
     Example
     -------
@@ -194,7 +194,26 @@ def freeze(value: Any) -> Any:
         return frozenset(freeze(item) for item in value)
     if _is_frozen_dataclass(value):
         return _freeze_dataclass(value)
+    if _is_frozen_model(value):
+        return _freeze_model(value)
     raise Unfreezable(f"{type(value).__name__} cannot be frozen")
+
+
+def _is_frozen_model(value: Any) -> bool:
+    """A pydantic model whose fields cannot be set (``ConfigDict(frozen=True)``)."""
+    config = getattr(type(value), "model_config", None)
+    return (
+        isinstance(config, dict)
+        and bool(config.get("frozen"))
+        and hasattr(value, "model_fields_set")
+    )
+
+
+def _freeze_model(value: Any) -> Any:
+    """The model rebuilt around frozen field values (no validation runs again)."""
+    model = type(value)
+    fields = {name: freeze(getattr(value, name)) for name in model.model_fields}
+    return model.model_construct(_fields_set=value.model_fields_set, **fields)
 
 
 def _is_frozen_dataclass(value: Any) -> bool:

@@ -12,7 +12,7 @@ import json
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal, NamedTuple
 
 import yaml
 from sqlalchemy import Engine, select
@@ -24,24 +24,30 @@ from bioconnect.services.atlas import ATTRIBUTION
 from bioconnect.store import schema
 
 ORG = schema.table(schema.Organisation)
-COLUMNS = (
-    "id",
-    "pic",
-    "vat",
-    "name",
-    "short_name",
-    "stakeholder_group",
-    "activity_type",
-    "sme",
-    "country",
-    "city",
-    "nuts_code",
-    "lat",
-    "lon",
-    "url",
-    "domains",
-    "n_projects",
-)
+
+
+class ExportedOrganisation(NamedTuple):
+    """One row of an organisations export (a tuple: exports are bulk rows)."""
+
+    id: str
+    pic: str | None
+    vat: str | None
+    name: str | None
+    short_name: str | None
+    stakeholder_group: str | None
+    activity_type: str | None
+    sme: bool | None
+    country: str | None
+    city: str | None
+    nuts_code: str | None
+    lat: float | None
+    lon: float | None
+    url: str | None
+    domains: str | None
+    n_projects: int
+
+
+COLUMNS = ExportedOrganisation._fields
 ExportFormat = Literal["csv", "xlsx", "geojson"]
 
 
@@ -56,12 +62,13 @@ def export_mapping() -> Mapping:
     return Mapping.model_validate(yaml.safe_load(text))
 
 
-def organisation_rows(engine: Engine, countries: list[str] | None) -> list[dict[str, Any]]:
+def organisation_rows(engine: Engine, countries: list[str] | None) -> list[ExportedOrganisation]:
+    """The organisations of ``countries`` (all when None), by country and name."""
     query = select(*[ORG.c[c] for c in COLUMNS]).order_by(ORG.c.country, ORG.c.name, ORG.c.id)
     if countries:
         query = query.where(ORG.c.country.in_(countries))
     with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(query)]
+        return [ExportedOrganisation(*row) for row in conn.execute(query)]
 
 
 def _countries(preset: str | None, countries: list[str] | None) -> list[str] | None:
@@ -98,8 +105,8 @@ def export_organisations(
     tmp = path.with_name(path.name + ".tmp")
     if kind == "csv":
         with tmp.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=COLUMNS)
-            writer.writeheader()
+            writer = csv.writer(fh)
+            writer.writerow(COLUMNS)
             writer.writerows(rows)
     elif kind == "xlsx":
         from openpyxl import Workbook
@@ -108,7 +115,7 @@ def export_organisations(
         sheet = workbook.create_sheet("organisations")
         sheet.append(list(COLUMNS))
         for row in rows:
-            sheet.append([row[c] for c in COLUMNS])
+            sheet.append(list(row))
         about = workbook.create_sheet("about")
         about.append(["Exported by bioconnect"])
         about.append([ATTRIBUTION])
@@ -117,13 +124,13 @@ def export_organisations(
         features = [
             {
                 "type": "Feature",
-                "id": row["id"],
+                "id": row.id,
                 "geometry": (
-                    {"type": "Point", "coordinates": [row["lon"], row["lat"]]}
-                    if row["lat"] is not None and row["lon"] is not None
+                    {"type": "Point", "coordinates": [row.lon, row.lat]}
+                    if row.lat is not None and row.lon is not None
                     else None
                 ),
-                "properties": {k: row[k] for k in COLUMNS if k not in ("lat", "lon")},
+                "properties": {k: v for k, v in row._asdict().items() if k not in ("lat", "lon")},
             }
             for row in rows
         ]

@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Engine, distinct, func, select
 
 from bioconnect.errors import InputError
 from bioconnect.model.preset import load_preset
+from bioconnect.services.readmodel import ReadModel
 from bioconnect.settings import get_settings, resolve_data_dir
 from bioconnect.sources.fetch import RemoteFile, fetch
 from bioconnect.store import schema
@@ -31,6 +32,54 @@ NUTS_FILE = "NUTS_RG_20M_2024_4326.geojson"
 NUTS_URL = f"https://gisco-services.ec.europa.eu/distribution/v2/nuts/geojson/{NUTS_FILE}"
 NUTS_CREDIT = "© EuroGeographics for the administrative boundaries"
 LEVELS = (0, 2)
+
+
+class RegionProperties(ReadModel):
+    """A NUTS region's activity under the filters."""
+
+    nuts_id: str
+    name: str
+    country: str
+    organisations: int
+    participations: int
+    ec_contribution_eur: float
+
+
+class PointProperties(ReadModel):
+    """An organisation drawn as a point."""
+
+    org_id: str
+    name: str | None
+    country: str | None
+    stakeholder_group: str | None
+
+
+class Feature(ReadModel):
+    """A GeoJSON feature: a NUTS region or an organisation."""
+
+    type: Literal["Feature"]
+    id: str
+    properties: RegionProperties | PointProperties
+    # A GeoJSON geometry (RFC 7946 §3.1): its coordinates nest one array deeper per kind
+    # (Point, Polygon, MultiPolygon), as GISCO's boundaries give them; left open.
+    geometry: dict[str, Any]
+
+
+class Coverage(ReadModel):
+    """How many of the organisations under the filters could be placed at the map's level."""
+
+    organisations: int
+    placed: int
+
+
+class GeoJSON(ReadModel):
+    """A GeoJSON feature collection; a map of regions also says its level and coverage."""
+
+    type: Literal["FeatureCollection"]
+    features: list[Feature]
+    level: int | None = None
+    coverage: Coverage | None = None
+    attribution: str | None = None
 
 
 def nuts_path(data_dir: Path | None = None) -> Path:
@@ -88,7 +137,7 @@ def atlas_map(
     start_year: int | None = None,
     end_year: int | None = None,
     data_dir: Path | None = None,
-) -> dict[str, Any]:
+) -> GeoJSON:
     """NUTS regions of the chosen countries as GeoJSON, with activity figures.
 
     Each feature's properties: ``nuts_id``, ``name``, ``country``, ``organisations``,
@@ -138,13 +187,15 @@ def atlas_map(
             }
         )
     placed = sum(v[0] for k, v in values.items()) if level == 2 else int(total or 0)
-    return {
-        "type": "FeatureCollection",
-        "features": features,
-        "level": level,
-        "coverage": {"organisations": int(total or 0), "placed": min(placed, int(total or 0))},
-        "attribution": NUTS_CREDIT,
-    }
+    return GeoJSON.model_validate(
+        {
+            "type": "FeatureCollection",
+            "features": features,
+            "level": level,
+            "coverage": {"organisations": int(total or 0), "placed": min(placed, int(total or 0))},
+            "attribution": NUTS_CREDIT,
+        }
+    )
 
 
 def organisation_points(
@@ -157,7 +208,7 @@ def organisation_points(
     programme: str | None = None,
     start_year: int | None = None,
     end_year: int | None = None,
-) -> dict[str, Any]:
+) -> GeoJSON:
     """Organisations with known coordinates, as GeoJSON points, under the same filters."""
     chosen = [c.upper() for c in countries] if countries else load_preset(preset).all_countries
     source, where = _filters(chosen, stakeholder_group, domain, programme, start_year, end_year)
@@ -171,20 +222,22 @@ def organisation_points(
             .distinct()
             .order_by(ORG.c.id)
         ).all()
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "id": org_id,
-                "properties": {
-                    "org_id": org_id,
-                    "name": name,
-                    "country": country,
-                    "stakeholder_group": group,
-                },
-                "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            }
-            for org_id, name, country, group, lat, lon in rows
-        ],
-    }
+    return GeoJSON.model_validate(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "id": org_id,
+                    "properties": {
+                        "org_id": org_id,
+                        "name": name,
+                        "country": country,
+                        "stakeholder_group": group,
+                    },
+                    "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                }
+                for org_id, name, country, group, lat, lon in rows
+            ],
+        }
+    )

@@ -43,6 +43,15 @@ from bioconnect.network.centrality import degree_strength, pagerank
 from bioconnect.network.export import to_graphology
 from bioconnect.network.layout import layout_positions, view_filter
 from bioconnect.services.cache import LRU, cached
+from bioconnect.services.network_results import (
+    Communities,
+    Evaluation,
+    NetworkGraph,
+    NetworkSummary,
+    OrganisationMetrics,
+    Recommendation,
+    Timeline,
+)
 from bioconnect.services.organisations import find_organisation_id
 from bioconnect.store import schema
 from bioconnect.store.database import transaction
@@ -213,7 +222,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def network_summary(
     engine: Engine, query: NetworkQuery, *, refresh: bool = False
-) -> dict[str, Any]:
+) -> NetworkSummary:
     """Size, density, fragmentation, cross-border share, core–periphery and top brokers."""
 
     def compute() -> dict[str, Any]:
@@ -234,7 +243,9 @@ def network_summary(
             else [],
         }
 
-    return dict(_cached(engine, "network.summary", query.key(), compute, refresh))
+    return NetworkSummary.model_validate(
+        _cached(engine, "network.summary", query.key(), compute, refresh)
+    )
 
 
 def network_metrics(engine: Engine, query: NetworkQuery, *, refresh: bool = False) -> pd.DataFrame:
@@ -250,12 +261,13 @@ def network_metrics(engine: Engine, query: NetworkQuery, *, refresh: bool = Fals
 
 def network_metrics_page(
     engine: Engine, query: NetworkQuery, *, limit: int = 50, offset: int = 0
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[OrganisationMetrics], int]:
     """A page of :func:`network_metrics`, most central (PageRank) first, and the total."""
     frame = network_metrics(engine, query)
     if "pagerank" in frame.columns:
         frame = frame.sort_values(["pagerank", "org_id"], ascending=[False, True])
-    return _records(frame.iloc[offset : offset + limit]), len(frame)
+    rows = _records(frame.iloc[offset : offset + limit])
+    return [OrganisationMetrics.model_validate(row) for row in rows], len(frame)
 
 
 def network_communities(
@@ -265,7 +277,7 @@ def network_communities(
     resolution: float = 1.0,
     seed: int = 0,
     refresh: bool = False,
-) -> dict[str, Any]:
+) -> Communities:
     """Leiden communities (connected, seeded): modularity and each community's members."""
     params = {**query.key(), "resolution": resolution, "seed": seed}
 
@@ -289,7 +301,9 @@ def network_communities(
             "communities": groups,
         }
 
-    return dict(_cached(engine, "network.communities", params, compute, refresh))
+    return Communities.model_validate(
+        _cached(engine, "network.communities", params, compute, refresh)
+    )
 
 
 def network_matrix(
@@ -327,6 +341,19 @@ def network_recommendations(
     return pd.DataFrame(_cached(engine, "network.recommend", params, compute, refresh))
 
 
+def network_recommendation_list(
+    engine: Engine,
+    query: NetworkQuery,
+    org: str | None = None,
+    *,
+    top: int = 10,
+    refresh: bool = False,
+) -> list[Recommendation]:
+    """:func:`network_recommendations` as read models (for the API)."""
+    frame = network_recommendations(engine, query, org, top=top, refresh=refresh)
+    return [Recommendation.model_validate(row) for row in _records(frame)]
+
+
 def network_timeline(
     engine: Engine,
     query: NetworkQuery,
@@ -335,7 +362,7 @@ def network_timeline(
     last_year: int | None = None,
     window: int = 1,
     cumulative: bool = False,
-) -> dict[str, Any]:
+) -> Timeline:
     """Yearly (or rolling-window) snapshots with the region measures per period."""
     participations, organisations, domains = network_frames(engine)
     timeline = snapshots(
@@ -351,16 +378,16 @@ def network_timeline(
         programmes=list(query.programmes) or None,
         weight=query.weight,
     )
-    return {
-        "summary": _records(timeline.summary),
-        "country_links": _records(timeline.country_links),
-        "params": timeline.params,
-    }
+    return Timeline.model_validate(
+        {
+            "summary": _records(timeline.summary),
+            "country_links": _records(timeline.country_links),
+            "params": timeline.params,
+        }
+    )
 
 
-def network_evaluation(
-    engine: Engine, query: NetworkQuery, *, train_end: int = 2017
-) -> dict[str, Any]:
+def network_evaluation(engine: Engine, query: NetworkQuery, *, train_end: int = 2017) -> Evaluation:
     """The temporal hold-out evaluation of the recommendations (train ≤ train_end, test after)."""
     participations, organisations, domains = network_frames(engine)
     result = temporal_holdout(
@@ -373,14 +400,16 @@ def network_evaluation(
         train_end=train_end,
         test_start=train_end + 1,
     )
-    return {
-        "table": _records(result.table),
-        "train_nodes": result.n_train_nodes,
-        "train_edges": result.n_train_edges,
-        "candidates": result.n_candidates,
-        "positives": result.n_positives,
-        "params": result.params,
-    }
+    return Evaluation.model_validate(
+        {
+            "table": _records(result.table),
+            "train_nodes": result.n_train_nodes,
+            "train_edges": result.n_train_edges,
+            "candidates": result.n_candidates,
+            "positives": result.n_positives,
+            "params": result.params,
+        }
+    )
 
 
 def export_network(
@@ -402,7 +431,7 @@ def export_network(
     raise InputError(f"Unknown network format {fmt!r}.", "Use graphml, gexf, csv or json.")
 
 
-def network_view(engine: Engine, query: NetworkQuery, **view: Any) -> dict[str, Any]:
+def network_view(engine: Engine, query: NetworkQuery, **view: Any) -> NetworkGraph:
     """The network as the web explorer draws it: graphology JSON with positions and measures.
 
     Nodes carry ``x``, ``y`` (a seeded force-directed layout), ``degree``, ``strength``,
@@ -411,7 +440,7 @@ def network_view(engine: Engine, query: NetworkQuery, **view: Any) -> dict[str, 
     :func:`network_view_json` (``min_weight``, ``cross_border_only``, ``max_nodes``,
     ``max_edges``, ``refresh``).
     """
-    return dict(json.loads(network_view_json(engine, query, **view)))
+    return NetworkGraph.model_validate_json(network_view_json(engine, query, **view))
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from sqlalchemy import Engine, and_, func, or_, select
 
 from bioconnect.errors import InputError, NotFoundError
 from bioconnect.services.cache import LRU, cached
+from bioconnect.services.readmodel import ReadModel
 from bioconnect.store import schema
 from bioconnect.store.database import contains_text
 
@@ -37,9 +38,115 @@ SUMMARY_COLUMNS = (
 )
 
 
+class OrganisationSummary(ReadModel):
+    """An organisation in a list of search results."""
+
+    id: str
+    pic: str | None
+    name: str | None
+    country: str | None
+    city: str | None
+    stakeholder_group: str | None
+    domains: str | None
+    n_projects: int | None
+
+
+class Organisation(ReadModel):
+    """A canonical organisation, every field of it (where each came from: ``provenance``)."""
+
+    id: str
+    pic: str | None
+    vat: str | None
+    name: str | None
+    short_name: str | None
+    activity_type: str | None
+    stakeholder_group: str | None
+    sme: bool | None
+    country: str | None
+    city: str | None
+    street: str | None
+    postcode: str | None
+    nuts_code: str | None
+    lat: float | None
+    lon: float | None
+    url: str | None
+    domains: str | None
+    n_projects: int
+
+
+class NameVariant(ReadModel):
+    """A name the sources give the organisation, and in how many records."""
+
+    name: str
+    records: int
+
+
+class Identifier(ReadModel):
+    scheme: str
+    value: str
+
+
+class Funding(ReadModel):
+    """Participations and EC contribution in one programme."""
+
+    participations: int
+    ec_contribution_eur: float
+
+
+class OrganisationProject(ReadModel):
+    """A project the organisation takes part in, with the source file and row saying so."""
+
+    project_id: str
+    acronym: str | None
+    title: str | None
+    programme: str | None
+    start_year: int | None
+    role: str | None
+    ec_contribution: float | None
+    file: str
+    row: int
+
+
+class Partner(ReadModel):
+    """An organisation sharing projects with this one."""
+
+    id: str
+    pic: str | None
+    name: str | None
+    country: str | None
+    stakeholder_group: str | None
+    shared_projects: int
+
+
+class Provenance(ReadModel):
+    """Where one field's value came from: the source, file, row and download."""
+
+    field: str
+    value: str | int | float | bool | None
+    source: str
+    file: str
+    row: int
+    sha256: str
+    download_url: str | None
+    downloaded_at: str | None
+    repairs: str | None
+
+
+class OrganisationDetail(ReadModel):
+    """Everything known about one organisation; ``funding`` is keyed by programme."""
+
+    organisation: Organisation
+    names: list[NameVariant]
+    identifiers: list[Identifier]
+    funding: dict[str, Funding]
+    projects: list[OrganisationProject]
+    partners: list[Partner]
+    provenance: list[Provenance]
+
+
 def search_organisations(
     engine: Engine, text: str, *, country: str | None = None, limit: int = 20
-) -> list[dict[str, Any]]:
+) -> list[OrganisationSummary]:
     """Organisations whose name, a name variant or an identifier contains ``text``.
 
     Results are ordered by number of projects, most active first.
@@ -64,7 +171,7 @@ def search_organisations(
         query = query.where(ORG.c.country == country.upper())
     query = query.order_by(ORG.c.n_projects.desc(), ORG.c.id).limit(limit)
     with engine.connect() as conn:
-        return [dict(row._mapping) for row in conn.execute(query)]
+        return [OrganisationSummary.model_validate(row._mapping) for row in conn.execute(query)]
 
 
 def find_organisation_id(conn: Any, ident: str) -> str:
@@ -85,24 +192,25 @@ def find_organisation_id(conn: Any, ident: str) -> str:
     )
 
 
-def organisation_detail(engine: Engine, ident: str, *, partner_limit: int = 20) -> dict[str, Any]:
+def organisation_detail(
+    engine: Engine, ident: str, *, partner_limit: int = 20
+) -> OrganisationDetail:
     """Everything about one organisation: fields with provenance, projects, partners, funding.
 
     ``ident`` is the organisation's id, its PIC or its VAT number. The answer is kept in
-    memory until the store's data changes; its lists and rows are read-only (shared with
-    later callers: changing them raises ``TypeError``), the outer dict is the caller's.
+    memory until the store's data changes; it is frozen, shared with later callers: its
+    lists and rows are read-only (changing them raises ``TypeError``).
     """
     ident = ident.strip()
-    detail = cached(
+    return cached(
         engine,
         _DETAILS,
         (ident, partner_limit),
         lambda: _organisation_detail(engine, ident, partner_limit),
     )
-    return dict(detail)
 
 
-def _organisation_detail(engine: Engine, ident: str, partner_limit: int) -> dict[str, Any]:
+def _organisation_detail(engine: Engine, ident: str, partner_limit: int) -> OrganisationDetail:
     with engine.connect() as conn:
         org_id = find_organisation_id(conn, ident)
         org = dict(conn.execute(select(ORG).where(ORG.c.id == org_id)).one()._mapping)
@@ -122,114 +230,124 @@ def _organisation_detail(engine: Engine, ident: str, partner_limit: int) -> dict
                 .order_by(IDS.c.scheme, IDS.c.value)
             )
         ]
-        provenance = [
-            {
-                "field": field,
-                "value": org.get(field),
-                "source": source,
-                "file": path,
-                "row": row,
-                "sha256": sha,
-                "download_url": url,
-                "downloaded_at": at,
-                "repairs": repairs,
-            }
-            for field, source, path, row, sha, url, at, repairs in conn.execute(
-                select(
-                    F.c.field,
-                    SF.c.source,
-                    SF.c.path,
-                    F.c.source_row,
-                    SF.c.sha256,
-                    SF.c.download_url,
-                    SF.c.downloaded_at,
-                    SR.c.repairs,
-                )
-                .select_from(
-                    F.join(SF, SF.c.id == F.c.source_file_id).join(
-                        SR, SR.c.id == F.c.source_record_id
-                    )
-                )
-                .where(F.c.org_id == org_id)
-                .order_by(F.c.id)
+        detail = {
+            "organisation": org,
+            "names": names,
+            "identifiers": identifiers,
+            "funding": _funding(conn, org_id),
+            "projects": _projects(conn, org_id),
+            "partners": _partners(conn, org_id, partner_limit),
+            "provenance": _provenance(conn, org_id, org),
+        }
+    # one validation of the whole answer: the most active organisations have thousands of rows
+    return OrganisationDetail.model_validate(detail)
+
+
+def _provenance(conn: Any, org_id: str, org: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "field": field,
+            "value": org.get(field),
+            "source": source,
+            "file": path,
+            "row": row,
+            "sha256": sha,
+            "download_url": url,
+            "downloaded_at": at,
+            "repairs": repairs,
+        }
+        for field, source, path, row, sha, url, at, repairs in conn.execute(
+            select(
+                F.c.field,
+                SF.c.source,
+                SF.c.path,
+                F.c.source_row,
+                SF.c.sha256,
+                SF.c.download_url,
+                SF.c.downloaded_at,
+                SR.c.repairs,
             )
-        ]
-        projects = [
-            dict(row._mapping)
-            for row in conn.execute(
-                select(
-                    P.c.project_id,
-                    PR.c.acronym,
-                    PR.c.title,
-                    P.c.programme,
-                    PR.c.start_year,
-                    P.c.role,
-                    P.c.ec_contribution,
-                    SF.c.path.label("file"),
-                    P.c.source_row.label("row"),
-                )
-                .select_from(
-                    P.outerjoin(PR, PR.c.id == P.c.project_id).join(
-                        SF, SF.c.id == P.c.source_file_id
-                    )
-                )
-                .where(P.c.org_id == org_id)
-                .order_by(PR.c.start_year.desc(), P.c.project_id)
-            )
-        ]
-        other = P.alias("other")
-        shared = func.count(func.distinct(other.c.project_id)).label("shared_projects")
-        # Rank the partners by id first and join the organisation table for the top ones
-        # only: the most active organisations have thousands of partners.
-        top = (
-            select(other.c.org_id.label("org_id"), shared)
             .select_from(
-                P.join(
-                    other,
-                    and_(other.c.project_id == P.c.project_id, other.c.org_id != P.c.org_id),
-                )
+                F.join(SF, SF.c.id == F.c.source_file_id).join(SR, SR.c.id == F.c.source_record_id)
+            )
+            .where(F.c.org_id == org_id)
+            .order_by(F.c.id)
+        )
+    ]
+
+
+def _projects(conn: Any, org_id: str) -> list[dict[str, Any]]:
+    return [
+        dict(row._mapping)
+        for row in conn.execute(
+            select(
+                P.c.project_id,
+                PR.c.acronym,
+                PR.c.title,
+                P.c.programme,
+                PR.c.start_year,
+                P.c.role,
+                P.c.ec_contribution,
+                SF.c.path.label("file"),
+                P.c.source_row.label("row"),
+            )
+            .select_from(
+                P.outerjoin(PR, PR.c.id == P.c.project_id).join(SF, SF.c.id == P.c.source_file_id)
             )
             .where(P.c.org_id == org_id)
-            .group_by(other.c.org_id)
-            .order_by(shared.desc(), other.c.org_id)
-            .limit(partner_limit)
-            .subquery()
+            .order_by(PR.c.start_year.desc(), P.c.project_id)
         )
-        partners = [
-            dict(row._mapping)
-            for row in conn.execute(
-                select(
-                    ORG.c.id,
-                    ORG.c.pic,
-                    ORG.c.name,
-                    ORG.c.country,
-                    ORG.c.stakeholder_group,
-                    top.c.shared_projects,
-                )
-                .select_from(top.join(ORG, ORG.c.id == top.c.org_id))
-                .order_by(top.c.shared_projects.desc(), ORG.c.id)
+    ]
+
+
+def _partners(conn: Any, org_id: str, partner_limit: int) -> list[dict[str, Any]]:
+    other = P.alias("other")
+    shared = func.count(func.distinct(other.c.project_id)).label("shared_projects")
+    # Rank the partners by id first and join the organisation table for the top ones
+    # only: the most active organisations have thousands of partners.
+    top = (
+        select(other.c.org_id.label("org_id"), shared)
+        .select_from(
+            P.join(
+                other,
+                and_(other.c.project_id == P.c.project_id, other.c.org_id != P.c.org_id),
             )
-        ]
-        funding = {
-            programme or "unknown": {
-                "participations": int(n),
-                "ec_contribution_eur": round(float(ec or 0), 2),
-            }
-            for programme, n, ec in conn.execute(
-                select(P.c.programme, func.count(P.c.id), func.sum(P.c.ec_contribution))
-                .where(P.c.org_id == org_id)
-                .group_by(P.c.programme)
-                .order_by(P.c.programme)
+        )
+        .where(P.c.org_id == org_id)
+        .group_by(other.c.org_id)
+        .order_by(shared.desc(), other.c.org_id)
+        .limit(partner_limit)
+        .subquery()
+    )
+    return [
+        dict(row._mapping)
+        for row in conn.execute(
+            select(
+                ORG.c.id,
+                ORG.c.pic,
+                ORG.c.name,
+                ORG.c.country,
+                ORG.c.stakeholder_group,
+                top.c.shared_projects,
             )
-        }
+            .select_from(top.join(ORG, ORG.c.id == top.c.org_id))
+            .order_by(top.c.shared_projects.desc(), ORG.c.id)
+        )
+    ]
+
+
+def _funding(conn: Any, org_id: str) -> dict[str, dict[str, Any]]:
     return {
-        "organisation": org,
-        "names": names,
-        "identifiers": identifiers,
-        "funding": funding,
-        "projects": projects,
-        "partners": partners,
-        "provenance": provenance,
+        programme or "unknown": {
+            "participations": int(n),
+            "ec_contribution_eur": round(float(ec or 0), 2),
+        }
+        for programme, n, ec in conn.execute(
+            select(P.c.programme, func.count(P.c.id), func.sum(P.c.ec_contribution))
+            .where(P.c.org_id == org_id)
+            .group_by(P.c.programme)
+            .order_by(P.c.programme)
+        )
     }
 
 
@@ -242,7 +360,7 @@ def list_organisations(
     domain: str | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[OrganisationSummary], int]:
     """A page of organisations (most active first) and the total number that match.
 
     ``text`` matches the name, short name or an identifier (PIC, VAT) exactly; empty
@@ -272,7 +390,7 @@ def _list_organisations(
     domain: str | None,
     limit: int,
     offset: int,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[OrganisationSummary], int]:
     where = []
     needle = text.strip().lower()
     if needle:
@@ -297,22 +415,20 @@ def _list_organisations(
     total_column = func.count().over().label("_total")
     with engine.connect() as conn:
         # One scan for the page and the total (a window count) instead of two.
-        rows = [
-            dict(row._mapping)
-            for row in conn.execute(
+        rows = list(
+            conn.execute(
                 select(*columns, total_column)
                 .where(*where)
                 .order_by(ORG.c.n_projects.desc(), ORG.c.id)
                 .limit(limit)
                 .offset(offset)
             )
-        ]
+        )
         if rows:
-            total = rows[0]["_total"]
+            total = rows[0]._total
         elif offset:
             total = conn.execute(select(func.count()).select_from(ORG).where(*where)).scalar()
         else:
             total = 0
-    for row in rows:
-        del row["_total"]
-    return rows, int(total or 0)
+    # the summary ignores the window count (pydantic drops unknown keys)
+    return [OrganisationSummary.model_validate(row._mapping) for row in rows], int(total or 0)

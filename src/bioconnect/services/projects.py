@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Engine, func, or_, select
 
 from bioconnect.errors import InputError, NotFoundError
+from bioconnect.services.readmodel import ReadModel
 from bioconnect.store import schema
 
 PR = schema.table(schema.Project)
@@ -28,6 +27,80 @@ PROJECT_COLUMNS = (
 )
 
 
+class ProjectSummary(ReadModel):
+    """A project in a list of search results."""
+
+    id: str
+    programme: str | None
+    acronym: str | None
+    title: str | None
+    start_year: int | None
+    start_date: str | None
+    end_date: str | None
+    ec_max_contribution: float | None
+
+
+class Project(ReadModel):
+    """Every field of a project as the source gives it."""
+
+    id: str
+    programme: str | None
+    grant_id: str | None
+    rcn: str | None
+    acronym: str | None
+    title: str | None
+    status: str | None
+    start_date: str | None
+    end_date: str | None
+    start_year: int | None
+    total_cost: float | None
+    ec_max_contribution: float | None
+    legal_basis: str | None
+    topic: str | None
+    funding_scheme: str | None
+    source_row: int
+    repairs: str | None
+
+
+class Participant(ReadModel):
+    """An organisation's part in the project (``org_id`` null when unresolved)."""
+
+    org_id: str | None
+    name: str | None
+    pic: str | None
+    country: str | None
+    stakeholder_group: str | None
+    role: str | None
+    ec_contribution: float | None
+
+
+class ProgrammePart(ReadModel):
+    part: str | None
+    title: str | None
+
+
+class ScienceField(ReadModel):
+    code: str | None
+    title: str | None
+
+
+class ProjectDomain(ReadModel):
+    """A domain of the project, and the preset's rule that gave it."""
+
+    domain: str
+    rule: str
+
+
+class ProjectDetail(ReadModel):
+    """One project with its participants, programme parts, fields of science and domains."""
+
+    project: Project
+    participants: list[Participant]
+    parts: list[ProgrammePart]
+    fields: list[ScienceField]
+    domains: list[ProjectDomain]
+
+
 def search_projects(
     engine: Engine,
     text: str = "",
@@ -35,7 +108,7 @@ def search_projects(
     programme: str | None = None,
     limit: int = 20,
     offset: int = 0,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[ProjectSummary], int]:
     """Projects whose acronym, title or id contains ``text`` (all when empty), newest first.
 
     Returns the page of rows and the total number of matches.
@@ -62,10 +135,10 @@ def search_projects(
         rows = conn.execute(
             query.order_by(PR.c.start_year.desc().nulls_last(), PR.c.id).limit(limit).offset(offset)
         )
-        return [dict(row._mapping) for row in rows], total
+        return [ProjectSummary.model_validate(row._mapping) for row in rows], total
 
 
-def project_detail(engine: Engine, project_id: str) -> dict[str, Any]:
+def project_detail(engine: Engine, project_id: str) -> ProjectDetail:
     """One project: its fields, participants (with the canonical organisation), parts, domains."""
     with engine.connect() as conn:
         row = conn.execute(select(PR).where(PR.c.id == project_id)).first()
@@ -119,10 +192,12 @@ def project_detail(engine: Engine, project_id: str) -> dict[str, Any]:
             )
         ]
     project.pop("source_file_id", None)
-    return {
-        "project": project,
-        "participants": participants,
-        "parts": parts,
-        "fields": fields,
-        "domains": domains,
-    }
+    return ProjectDetail.model_validate(
+        {
+            "project": project,
+            "participants": participants,
+            "parts": parts,
+            "fields": fields,
+            "domains": domains,
+        }
+    )

@@ -8,7 +8,6 @@ kept across re-ingests, so a pair once decided is never asked again.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, select
@@ -17,6 +16,7 @@ from bioconnect.errors import InputError, NotFoundError
 from bioconnect.registry.canonical import build_registry
 from bioconnect.registry.resolve import Thresholds, resolve
 from bioconnect.services.ingest import last_run
+from bioconnect.services.readmodel import ReadModel
 from bioconnect.store import schema
 from bioconnect.store.changes import audit
 from bioconnect.store.database import bulk_insert, empty_tables, transaction
@@ -36,9 +36,31 @@ REGISTRY_TABLES = (
 )
 
 
-def list_candidates(
-    engine: Engine, status: str = "pending", limit: int = 50
-) -> list[dict[str, Any]]:
+class Candidate(ReadModel):
+    """A pair of records that may be the same organisation, as the matcher scored it."""
+
+    id: int
+    left_key: str
+    right_key: str
+    probability: float
+    status: str
+    left_name: str | None
+    right_name: str | None
+    evidence: str | None
+
+
+class DecisionOutcome(ReadModel):
+    """A decision once applied: the organisation the left record now belongs to, and how
+    many pairs are left to review."""
+
+    left_key: str
+    right_key: str
+    same: bool
+    org_id: str | None
+    pending: int
+
+
+def list_candidates(engine: Engine, status: str = "pending", limit: int = 50) -> list[Candidate]:
     """Candidate pairs with the given status, most probable first."""
     if status not in STATUSES:
         raise InputError(f"Unknown status {status!r}.", f"Use one of: {', '.join(STATUSES)}.")
@@ -49,7 +71,7 @@ def list_candidates(
             .order_by(C.c.probability.desc(), C.c.id)
             .limit(limit)
         )
-        return [dict(r._mapping) for r in rows]
+        return [Candidate.model_validate(r._mapping) for r in rows]
 
 
 def rebuild_registry(conn: Connection) -> int:
@@ -109,7 +131,7 @@ def rebuild_registry(conn: Connection) -> int:
 
 def decide(
     engine: Engine, candidate_id: int, same: bool, *, actor: str, note: str | None = None
-) -> dict[str, Any]:
+) -> DecisionOutcome:
     """Record a reviewer's decision on a candidate pair and apply it.
 
     Deciding the same pair again replaces the earlier decision (the audit log keeps both).
@@ -145,4 +167,4 @@ def decide(
         org = conn.execute(
             select(schema.RecordLink.org_id).where(schema.RecordLink.record_key == left)
         ).scalar()
-    return {"left_key": left, "right_key": right, "same": same, "org_id": org, "pending": pending}
+    return DecisionOutcome(left_key=left, right_key=right, same=same, org_id=org, pending=pending)

@@ -78,6 +78,7 @@ from bioconnect.services.plan.records import (
 )
 from bioconnect.services.plan.versions import (
     CURRENT,
+    HistoryEntry,
     Snapshot,
     UnknownVersion,
     diff_versions,
@@ -97,6 +98,7 @@ __all__ = [
     "ActionItem",
     "Finding",
     "Goal",
+    "HistoryEntry",
     "ImportReport",
     "Initiative",
     "Kpi",

@@ -14,6 +14,7 @@ from bioconnect.errors import InputError, NotFoundError
 from bioconnect.plan import Plan, PlanDiff, diff_plans, plan_from_yaml, plan_to_yaml, read_plan
 from bioconnect.services.accounts import AUDIT, audit
 from bioconnect.services.plan.records import _ENTITIES, _config, _detail, _one_plan, _plan_from
+from bioconnect.services.readmodel import ReadModel
 from bioconnect.store import schema
 from bioconnect.store.database import transaction
 
@@ -170,13 +171,27 @@ def diff_versions(
     )
 
 
+class HistoryEntry(ReadModel):
+    """One change to a plan, from the audit log."""
+
+    id: int
+    at: str
+    actor: str
+    action: str
+    entity: str
+    entity_id: str | None
+    # the changed fields of whichever record (and the plan's region, version...), as the
+    # edit wrote them: their keys depend on the kind of record, so the map is open
+    detail: dict[str, Any]
+
+
 def plan_history(
     engine: Engine,
     entity_id: str | None = None,
     *,
     region: str | None = None,
     limit: int = 200,
-) -> list[dict[str, Any]]:
+) -> list[HistoryEntry]:
     """Changes to plans from the audit log, newest first.
 
     Parameters
@@ -191,8 +206,8 @@ def plan_history(
 
     Returns
     -------
-    list of dict
-        ``at``, ``actor``, ``action``, ``entity`` (``plan``, ``plan.initiative``, …),
+    list of HistoryEntry
+        ``id``, ``at``, ``actor``, ``action``, ``entity`` (``plan``, ``plan.initiative``, …),
         ``entity_id`` and ``detail`` (the changed fields, as a dict).
     """
     query = (
@@ -204,19 +219,21 @@ def plan_history(
         query = query.where(AUDIT.c.entity_id == entity_id)
     if region is None:
         query = query.limit(limit)
-    out: list[dict[str, Any]] = []
+    out: list[HistoryEntry] = []
     with engine.connect() as conn:
         for row in conn.execute(query):
             entry = dict(row._mapping)
             try:
-                entry["detail"] = json.loads(entry["detail"] or "{}")
+                detail = json.loads(entry["detail"] or "{}")
             except ValueError:
-                entry["detail"] = {"text": entry["detail"]}
+                detail = None
+            # the plan's own entries are JSON objects; anything else is kept as text
+            entry["detail"] = detail if isinstance(detail, dict) else {"text": entry["detail"]}
             if region is not None and entry["detail"].get("plan") != region:
                 continue
             if entry["entity"] not in _ENTITIES:
                 continue
-            out.append(entry)
+            out.append(HistoryEntry.model_validate(entry))
             if len(out) >= limit:
                 break
     return out

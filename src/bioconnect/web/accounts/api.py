@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import Body, Request
 from pydantic import BaseModel, Field
 
-from bioconnect.services.accounts import add_user, audit_entries, list_users, set_role
+from bioconnect.services.accounts import (
+    AuditEntryOut,
+    UserOut,
+    add_user,
+    audit_entries,
+    list_users,
+    set_role,
+)
 from bioconnect.web.routing import Admin, Limit, Offset, Reader, api_router, engine_of
 
 router = api_router()
-
-
-class UserOut(BaseModel):
-    username: str
-    display_name: str | None
-    role: str
-    active: bool
-    created_at: str
 
 
 class NewUser(BaseModel):
@@ -44,13 +43,13 @@ def me(request: Request, user: Reader) -> Me:
 
 
 @router.get("/users", response_model=list[UserOut], tags=["accounts"])
-def get_users(request: Request, user: Admin) -> list[dict[str, Any]]:
+def get_users(request: Request, user: Admin) -> list[UserOut]:
     """Every account (administrators)."""
     return list_users(engine_of(request))
 
 
 @router.post("/users", response_model=UserOut, status_code=201, tags=["accounts"])
-def post_user(request: Request, user: Admin, new: Annotated[NewUser, Body()]) -> dict[str, Any]:
+def post_user(request: Request, user: Admin, new: Annotated[NewUser, Body()]) -> UserOut:
     """Create an account (administrators)."""
     add_user(
         engine_of(request),
@@ -60,21 +59,21 @@ def post_user(request: Request, user: Admin, new: Annotated[NewUser, Body()]) ->
         display_name=new.display_name,
         actor=user.username,
     )
-    return next(u for u in list_users(engine_of(request)) if u["username"] == new.username.lower())
+    return next(u for u in list_users(engine_of(request)) if u.username == new.username.lower())
 
 
 @router.put("/users/{username}/role", response_model=UserOut, tags=["accounts"])
 def put_role(
     request: Request, user: Admin, username: str, change: Annotated[RoleChange, Body()]
-) -> dict[str, Any]:
+) -> UserOut:
     """Change a user's role (administrators)."""
     set_role(engine_of(request), username, change.role, actor=user.username)
-    return next(u for u in list_users(engine_of(request)) if u["username"] == username.lower())
+    return next(u for u in list_users(engine_of(request)) if u.username == username.lower())
 
 
-@router.get("/audit", tags=["accounts"])
+@router.get("/audit", response_model=list[AuditEntryOut], tags=["accounts"])
 def get_audit(
     request: Request, user: Admin, limit: Limit = 100, offset: Offset = 0
-) -> list[dict[str, Any]]:
+) -> list[AuditEntryOut]:
     """The audit log, newest first (administrators)."""
     return audit_entries(engine_of(request), limit=limit, offset=offset)

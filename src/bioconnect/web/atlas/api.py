@@ -9,7 +9,7 @@ from __future__ import annotations
 import pathlib
 import tempfile
 from dataclasses import asdict, dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import Body, Depends, Path, Query, Request
 from fastapi.responses import FileResponse, Response
@@ -17,8 +17,12 @@ from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 
 from bioconnect.services import maps, organisations, projects, review
-from bioconnect.services.atlas import atlas_summary
+from bioconnect.services.atlas import AtlasSummary, atlas_summary
 from bioconnect.services.export import export_organisations
+from bioconnect.services.maps import GeoJSON
+from bioconnect.services.organisations import OrganisationDetail, OrganisationSummary
+from bioconnect.services.projects import ProjectDetail, ProjectSummary
+from bioconnect.services.review import Candidate, DecisionOutcome
 from bioconnect.web.routing import (
     Country,
     Domain,
@@ -41,71 +45,12 @@ from bioconnect.web.routing import (
 router = api_router()
 
 
-class OrganisationSummary(BaseModel):
-    id: str
-    pic: str | None
-    name: str | None
-    country: str | None
-    city: str | None
-    stakeholder_group: str | None
-    domains: str | None
-    n_projects: int | None
-
-
 class OrganisationPage(Page):
     items: list[OrganisationSummary]
 
 
-class ProjectSummary(BaseModel):
-    id: str
-    programme: str | None
-    acronym: str | None
-    title: str | None
-    start_year: int | None
-    start_date: str | None
-    end_date: str | None
-    ec_max_contribution: float | None
-
-
 class ProjectPage(Page):
     items: list[ProjectSummary]
-
-
-class OrganisationDetail(BaseModel):
-    organisation: dict[str, Any]
-    names: list[dict[str, Any]]
-    identifiers: list[dict[str, Any]]
-    funding: dict[str, Any]
-    projects: list[dict[str, Any]]
-    partners: list[dict[str, Any]]
-    provenance: list[dict[str, Any]]
-
-
-class ProjectDetail(BaseModel):
-    project: dict[str, Any]
-    participants: list[dict[str, Any]]
-    parts: list[dict[str, Any]]
-    fields: list[dict[str, Any]]
-    domains: list[dict[str, Any]]
-
-
-class GeoJSON(BaseModel):
-    type: Literal["FeatureCollection"]
-    features: list[dict[str, Any]]
-    level: int | None = None
-    coverage: dict[str, int] | None = None
-    attribution: str | None = None
-
-
-class Candidate(BaseModel):
-    id: int
-    left_key: str
-    right_key: str
-    probability: float
-    status: str
-    left_name: str | None
-    right_name: str | None
-    evidence: str | None
 
 
 class Decision(BaseModel):
@@ -113,8 +58,8 @@ class Decision(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
-@router.get("/atlas/summary", tags=["atlas"])
-def get_atlas_summary(request: Request, user: Reader) -> dict[str, Any]:
+@router.get("/atlas/summary", response_model=AtlasSummary, tags=["atlas"])
+def get_atlas_summary(request: Request, user: Reader) -> AtlasSummary:
     """Counts by country, stakeholder group, domain and programme, with EC contribution."""
     return atlas_summary(engine_of(request), preset_of(request))
 
@@ -153,7 +98,7 @@ def get_atlas_map(
     user: Reader,
     filters: Filters,
     level: Annotated[int, Query(ge=0, le=3, description="NUTS level: 0 (countries) or 2.")] = 0,
-) -> dict[str, Any]:
+) -> GeoJSON:
     """NUTS regions with organisations, participations and EC contribution, as GeoJSON."""
     return maps.atlas_map(
         engine_of(request), preset=preset_of(request), level=level, **asdict(filters)
@@ -161,7 +106,7 @@ def get_atlas_map(
 
 
 @router.get("/atlas/points", response_model=GeoJSON, tags=["atlas"])
-def get_atlas_points(request: Request, user: Reader, filters: Filters) -> dict[str, Any]:
+def get_atlas_points(request: Request, user: Reader, filters: Filters) -> GeoJSON:
     """Organisations whose coordinates are known, as GeoJSON points."""
     return maps.organisation_points(
         engine_of(request), preset=preset_of(request), **asdict(filters)
@@ -178,7 +123,7 @@ def get_organisations(
     domain: Domain = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> dict[str, Any]:
+) -> OrganisationPage:
     """Organisations, most active first; ``q`` searches names and identifiers."""
     rows, total = organisations.list_organisations(
         engine_of(request),
@@ -189,11 +134,11 @@ def get_organisations(
         limit=limit,
         offset=offset,
     )
-    return {"items": rows, **page_of(total, limit, offset)}
+    return OrganisationPage(items=rows, **page_of(total, limit, offset))
 
 
 @router.get("/organisations/{org_id}", response_model=OrganisationDetail, tags=["organisations"])
-def get_organisation(request: Request, user: Reader, org_id: str) -> dict[str, Any]:
+def get_organisation(request: Request, user: Reader, org_id: str) -> OrganisationDetail:
     """One organisation: identifiers, names, funding, projects, partners and provenance."""
     return organisations.organisation_detail(engine_of(request), org_id)
 
@@ -206,16 +151,16 @@ def get_projects(
     programme: Programme = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> dict[str, Any]:
+) -> ProjectPage:
     """Projects, newest first; ``q`` searches acronyms, titles and ids."""
     rows, total = projects.search_projects(
         engine_of(request), q, programme=programme, limit=limit, offset=offset
     )
-    return {"items": rows, **page_of(total, limit, offset)}
+    return ProjectPage(items=rows, **page_of(total, limit, offset))
 
 
 @router.get("/projects/{project_id}", response_model=ProjectDetail, tags=["projects"])
-def get_project(request: Request, user: Reader, project_id: str) -> dict[str, Any]:
+def get_project(request: Request, user: Reader, project_id: str) -> ProjectDetail:
     """One project with its participants, programme parts, fields of science and domains."""
     return projects.project_detail(engine_of(request), project_id)
 
@@ -267,18 +212,18 @@ def get_candidates(
     user: Editor,
     status: Literal["pending", "auto", "accepted", "rejected"] = "pending",
     limit: Limit = 50,
-) -> list[dict[str, Any]]:
+) -> list[Candidate]:
     """Pairs of records that may be the same organisation (editors)."""
     return review.list_candidates(engine_of(request), status, limit)
 
 
-@router.post("/review/candidates/{pair_id}", tags=["review"])
+@router.post("/review/candidates/{pair_id}", response_model=DecisionOutcome, tags=["review"])
 def post_decision(
     request: Request,
     user: Editor,
     pair_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     decision: Annotated[Decision, Body()],
-) -> dict[str, Any]:
+) -> DecisionOutcome:
     """Decide whether a candidate pair is one organisation; the registry is rebuilt."""
     return review.decide(
         engine_of(request), pair_id, decision.same, actor=user.username, note=decision.note

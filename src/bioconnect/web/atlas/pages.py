@@ -5,7 +5,7 @@ Each calls a service and renders a template; no logic lives here.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -57,11 +57,11 @@ def organisation_page(
     engine = engine_of(request)
     show_all = projects == "all"
 
-    def body() -> tuple[dict[str, Any], str]:
+    def body() -> tuple[organisations.Organisation, str]:
         detail = organisations.organisation_detail(engine, org_id)
-        shown = detail["projects"] if show_all else detail["projects"][:PROJECTS_SHOWN]
+        shown = detail.projects if show_all else detail.projects[:PROJECTS_SHOWN]
         template = request.app.state.templates.get_template("organisation_detail.html")
-        return detail["organisation"], template.render(detail=detail, projects_shown=shown)
+        return detail.organisation, template.render(detail=detail, projects_shown=shown)
 
     org, html = cached(engine, _ORGANISATION_BODIES, (org_id, show_all), body)
     return render(request, "organisation.html", active="search", org=org, body=html)
@@ -82,8 +82,8 @@ def search_page(
     q: Annotated[str, Query(max_length=200)] = "",
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Response:
-    orgs: list[dict[str, Any]] = []
-    projs: list[dict[str, Any]] = []
+    orgs: list[organisations.OrganisationSummary] = []
+    projs: list[projects.ProjectSummary] = []
     n_orgs = n_projs = 0
     if q.strip():
         orgs, n_orgs = organisations.list_organisations(

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
 
 from bioconnect.services.network import (
     NetworkQuery,
     network_metrics_page,
-    network_recommendations,
+    network_recommendation_list,
     network_summary,
     network_view_body,
+)
+from bioconnect.services.network_results import (
+    NetworkGraph,
+    NetworkSummary,
+    OrganisationMetrics,
+    Recommendation,
 )
 from bioconnect.web.etag import body_etag
 from bioconnect.web.routing import (
@@ -37,32 +41,8 @@ from bioconnect.web.routing import (
 router = api_router()
 
 
-class GraphNode(BaseModel):
-    key: str
-    attributes: dict[str, Any]
-
-
-class GraphEdge(BaseModel):
-    """A tie; graphology makes the key when it is absent, and the graph is undirected."""
-
-    key: str | None = None
-    source: str
-    target: str
-    undirected: bool | None = None
-    attributes: dict[str, Any]
-
-
-class NetworkGraph(BaseModel):
-    """A graphology serialised graph: ``graph.import(data)`` in the browser."""
-
-    attributes: dict[str, Any]
-    options: dict[str, Any]
-    nodes: list[GraphNode]
-    edges: list[GraphEdge]
-
-
 class MetricsPage(Page):
-    items: list[dict[str, Any]]
+    items: list[OrganisationMetrics]
 
 
 def network_query(
@@ -127,8 +107,8 @@ def get_network(
     )
 
 
-@router.get("/network/summary", tags=["network"])
-def get_network_summary(request: Request, user: Reader, query: Network) -> dict[str, Any]:
+@router.get("/network/summary", response_model=NetworkSummary, tags=["network"])
+def get_network_summary(request: Request, user: Reader, query: Network) -> NetworkSummary:
     """Size, density, fragmentation, cross-border share, core–periphery and brokers."""
     return network_summary(engine_of(request), query)
 
@@ -140,20 +120,19 @@ def get_network_metrics(
     query: Network,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> dict[str, Any]:
+) -> MetricsPage:
     """Per-organisation measures (degree … community), by PageRank."""
     items, total = network_metrics_page(engine_of(request), query, limit=limit, offset=offset)
-    return {"items": items, **page_of(total, limit, offset)}
+    return MetricsPage(items=items, **page_of(total, limit, offset))
 
 
-@router.get("/network/recommendations", tags=["network"])
+@router.get("/network/recommendations", response_model=list[Recommendation], tags=["network"])
 def get_recommendations(
     request: Request,
     user: Reader,
     query: Network,
     org: Annotated[str | None, Query(max_length=40)] = None,
     top: Annotated[int, Query(ge=1, le=100)] = 10,
-) -> list[dict[str, Any]]:
+) -> list[Recommendation]:
     """Suggested partners with explanations, for one organisation or the whole region."""
-    frame = network_recommendations(engine_of(request), query, org, top=top)
-    return list(json.loads(frame.to_json(orient="records")))
+    return network_recommendation_list(engine_of(request), query, org, top=top)

@@ -26,6 +26,7 @@ from bioconnect.services.plan import (
     RANK_SEED,
     ActionItem,
     Goal,
+    HistoryEntry,
     Initiative,
     Kpi,
     Plan,
@@ -270,15 +271,6 @@ class DiffOut(BaseModel):
     b: str
     metadata: list[FieldChangeOut]
     records: list[RecordChangeOut]
-
-
-class HistoryEntry(BaseModel):
-    at: str
-    actor: str
-    action: str
-    entity: str
-    entity_id: str | None
-    detail: dict[str, Any]
 
 
 # ------------------------------------------------------------------------------- reading
@@ -570,18 +562,7 @@ def get_history(
     user: Reader,
     id: Annotated[str | None, Query(max_length=200, description="Only this record.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[dict[str, Any]]:
+) -> list[HistoryEntry]:
     """Who changed what in the plan, newest first (from the audit log)."""
     load_plan(engine_of(request), region=region_of(request))  # 404 when there is no plan
-    entries = plan_history(engine_of(request), id, region=region_of(request), limit=limit)
-    return [
-        {
-            "at": str(e["at"]),
-            "actor": str(e["actor"]),
-            "action": str(e["action"]),
-            "entity": str(e["entity"]),
-            "entity_id": e["entity_id"],
-            "detail": e["detail"] if isinstance(e["detail"], dict) else {"text": e["detail"]},
-        }
-        for e in entries
-    ]
+    return plan_history(engine_of(request), id, region=region_of(request), limit=limit)

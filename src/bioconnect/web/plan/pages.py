@@ -152,15 +152,15 @@ def _history(request: Request, kind: RecordKind, record_id: str) -> list[dict[st
     entries = plan_history(engine_of(request), record_id, region=region_of(request), limit=50)
     out = []
     for e in entries:
-        if e["entity"] != f"plan.{kind}":
+        if e.entity != f"plan.{kind}":
             continue
-        detail = e["detail"]
+        detail = e.detail
         fields = detail.get("fields") or {}
         out.append(
             {
-                "at": str(e["at"]).replace("T", " ")[:19],
-                "actor": e["actor"],
-                "action": e["action"],
+                "at": str(e.at).replace("T", " ")[:19],
+                "actor": e.actor,
+                "action": e.action,
                 "version": detail.get("version"),
                 "fields": {k: forms.shown(v) for k, v in fields.items()},
             }
