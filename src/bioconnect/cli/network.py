@@ -296,16 +296,11 @@ def network_timeline_command(
             f"{row.modularity:.3f}" if pd.notna(row.modularity) else "",
         )
     out.print(table)
-    links = pd.DataFrame([link.model_dump() for link in data.country_links])
-    if not links.empty:
-        links = links[links["country_a"] != links["country_b"]]
-        links["pair"] = links["country_a"] + "–" + links["country_b"]
-        pivot = links.pivot_table(
-            index="start_year", columns="pair", values="edges", aggfunc="sum", fill_value=0
-        )
-        cross = Table("from", *pivot.columns, title="Cross-border ties per period")
-        for year, row in pivot.iterrows():
-            cross.add_row(str(year), *[str(int(v)) for v in row])
+    pairs, rows = data.cross_border_by_period()
+    if rows:
+        cross = Table("from", *pairs, title="Cross-border ties per period")
+        for year, counts in rows:
+            cross.add_row(str(year), *[str(n) for n in counts])
         out.print(cross)
 
 

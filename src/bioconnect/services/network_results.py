@@ -172,6 +172,18 @@ class Timeline(ReadModel):
     # (``bioconnect.network.temporal.snapshots``): echoed, not read
     params: dict[str, Any]
 
+    def cross_border_by_period(self) -> tuple[list[str], list[tuple[int, list[int]]]]:
+        """Ties between two different countries per period: the country pairs (``EE–FI``),
+        then one row per period start with the ties of each pair (0 where none)."""
+        cross = [link for link in self.country_links if link.country_a != link.country_b]
+        pairs = sorted({f"{link.country_a}–{link.country_b}" for link in cross})
+        counts: dict[int, dict[str, int]] = {}
+        for link in cross:
+            row = counts.setdefault(link.start_year, {})
+            pair = f"{link.country_a}–{link.country_b}"
+            row[pair] = row.get(pair, 0) + link.edges
+        return pairs, [(year, [counts[year].get(p, 0) for p in pairs]) for year in sorted(counts)]
+
 
 class MethodScore(ReadModel):
     """How well one recommendation method found the ties that formed later."""
