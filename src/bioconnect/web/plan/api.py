@@ -25,6 +25,8 @@ from bioconnect.services.plan import (
     RANK_SAMPLES,
     RANK_SEED,
     ActionItem,
+    BalanceOut,
+    FindingOut,
     Goal,
     HistoryEntry,
     Initiative,
@@ -32,18 +34,19 @@ from bioconnect.services.plan import (
     Plan,
     PlanConfig,
     PlanConflict,
+    RankRow,
     RecordKind,
-    balance_plan,
     delete_record,
     diff_versions,
-    lint_plan,
     list_snapshots,
     load_plan,
     load_plan_config,
     merge_action_item,
+    plan_balance,
+    plan_findings,
     plan_history,
+    plan_ranks,
     propose_action_item,
-    rank_plan,
     record_version,
     save_record,
     snapshot_plan,
@@ -139,12 +142,6 @@ def conflict_response(conflict: PlanConflict) -> JSONResponse:
     )
 
 
-def _plain(rows: Any) -> list[dict[str, Any]]:
-    """A data frame's rows as JSON-ready dicts (NaN as null)."""
-    data: list[dict[str, Any]] = json.loads(rows.to_json(orient="records", date_format="iso"))
-    return data
-
-
 def _find(plan: Plan, kind: RecordKind, record_id: str) -> Any:
     records: dict[str, list[Any]] = {
         "goal": plan.goals,
@@ -171,33 +168,6 @@ def _same_id(record_id: str, record: Any) -> None:
 
 
 # ---------------------------------------------------------------------------- responses
-
-
-class FindingOut(BaseModel):
-    rule: str
-    severity: Literal["error", "warning", "info"]
-    subject: str
-    message: str
-    fix: str
-
-
-class RankRow(BaseModel):
-    initiative: str
-    title: str
-    pillar: str
-    score: float
-    rank: int
-    median_rank: int
-    rank_low: int = Field(description="Rank at the 5th percentile of the draws.")
-    rank_high: int = Field(description="Rank at the 95th percentile of the draws.")
-    top_share: float = Field(description="Share of draws that rank it in the top quarter.")
-
-
-class BalanceOut(BaseModel):
-    by_pillar: list[dict[str, Any]]
-    by_country: list[dict[str, Any]]
-    by_year: list[dict[str, Any]]
-    totals: dict[str, float | int | None]
 
 
 class GoalOut(BaseModel):
@@ -283,14 +253,9 @@ def get_plan(request: Request, user: Reader) -> Plan:
 
 
 @router.get("/lint", response_model=list[FindingOut])
-def get_lint(request: Request, user: Reader) -> list[dict[str, Any]]:
+def get_lint(request: Request, user: Reader) -> list[FindingOut]:
     """The plan's lint findings, errors first, each with a fix."""
-    findings = lint_plan(engine_of(request), region=region_of(request))
-    return [
-        {"rule": f.rule, "severity": f.severity, "subject": f.subject}
-        | {"message": f.message, "fix": f.fix}
-        for f in findings
-    ]
+    return plan_findings(engine_of(request), region=region_of(request))
 
 
 @router.get("/rank", response_model=list[RankRow])
@@ -301,22 +266,15 @@ def get_rank(
         int, Query(ge=1, le=20_000, description="Monte Carlo draws.")
     ] = RANK_SAMPLES,
     seed: Annotated[int, Query(ge=0, le=2**32 - 1, description="Random seed.")] = RANK_SEED,
-) -> list[dict[str, Any]]:
+) -> list[RankRow]:
     """Initiatives by weighted-sum priority, with rank intervals over uncertain weights."""
-    frame = rank_plan(engine_of(request), samples=samples, seed=seed, region=region_of(request))
-    return _plain(frame)
+    return plan_ranks(engine_of(request), samples=samples, seed=seed, region=region_of(request))
 
 
 @router.get("/balance", response_model=BalanceOut)
-def get_balance(request: Request, user: Reader) -> dict[str, Any]:
+def get_balance(request: Request, user: Reader) -> BalanceOut:
     """Initiatives and budget by pillar, country and year, with totals against the envelope."""
-    balance = balance_plan(engine_of(request), region=region_of(request))
-    return {
-        "by_pillar": _plain(balance.by_pillar),
-        "by_country": _plain(balance.by_country),
-        "by_year": _plain(balance.by_year),
-        "totals": balance.totals,
-    }
+    return plan_balance(engine_of(request), region=region_of(request))
 
 
 # ------------------------------------------------------------------ goals, initiatives, KPIs
