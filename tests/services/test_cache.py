@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import Engine, create_engine, select
 
 from bioconnect.errors import InputError, NotFoundError
@@ -177,16 +178,16 @@ def test_sign_ins_leave_the_cache_warm(
     other.dispose()
     sign_out(engine, token)
 
-    actions = [e["action"] for e in audit_entries(engine, limit=4)]
+    actions = [e.action for e in audit_entries(engine, limit=4)]
     assert actions == ["sign-out", "sign-out", "sign-in", "sign-in"]
     assert cache.data_version(engine) == version
-    assert organisation_detail(engine, org)["projects"] is detail["projects"]  # not recomputed
+    assert organisation_detail(engine, org).projects is detail.projects  # not recomputed
 
     # a change of an account is a change of the data: the answer is computed again
     set_role(engine, "reader", Role.editor, actor="admin")
     assert cache.data_version(engine) == version + 1
     again = organisation_detail(engine, org)
-    assert again["projects"] is not detail["projects"] and again == detail
+    assert again.projects is not detail.projects and again == detail
 
 
 def test_callers_cannot_change_what_the_next_reader_gets(
@@ -196,27 +197,30 @@ def test_callers_cannot_change_what_the_next_reader_gets(
     org = _busiest(engine)
     detail = organisation_detail(engine, org)
     kept = copy.deepcopy(detail)
-    assert kept["projects"] and kept["partners"]
+    assert kept.projects and kept.partners
     for change in (
-        lambda: detail["organisation"].update(name="changed"),
-        lambda: detail["organisation"].__setitem__("name", "changed"),
-        lambda: detail["projects"].append({"project_id": "new"}),
-        lambda: detail["projects"].sort(key=lambda p: p["project_id"]),
-        lambda: detail["projects"][0].pop("title"),
-        lambda: detail["funding"].clear(),
-        lambda: detail["partners"].__delitem__(0),
+        lambda: detail.projects.append(detail.projects[0]),
+        lambda: detail.projects.sort(key=lambda p: p.project_id),
+        lambda: detail.names.clear(),
+        lambda: detail.funding.clear(),
+        lambda: detail.partners.__delitem__(0),
     ):
         with pytest.raises(TypeError, match="read-only"):
             change()
-    detail["projects"] = []  # the answer's own dict is the caller's to change
-    mine = dict(detail["organisation"], name="changed")  # and so is a copy
-    assert mine["name"] == "changed"
+    for change in (
+        lambda: setattr(detail, "projects", []),
+        lambda: setattr(detail.organisation, "name", "changed"),
+    ):
+        with pytest.raises(ValidationError, match="frozen"):
+            change()
+    mine = detail.organisation.model_copy(update={"name": "changed"})  # a copy is the caller's
+    assert mine.name == "changed"
     assert organisation_detail(engine, org) == kept
 
     rows, total = list_organisations(engine, countries=["EE"], limit=5)
     first = copy.deepcopy(rows)
-    with pytest.raises(TypeError, match="read-only"):
-        rows[0]["name"] = "changed"
+    with pytest.raises(ValidationError, match="frozen"):
+        rows[0].name = "changed"
     rows.clear()  # the page's list is the caller's
     assert list_organisations(engine, countries=["EE"], limit=5) == (first, total)
 
