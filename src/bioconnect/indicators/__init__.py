@@ -1,0 +1,98 @@
+"""Composite indicators: COINr's method in Python, pure functions on pandas and numpy.
+
+The framework (iData/iMeta), the building steps (denominate, impute, screen, treat,
+normalise, aggregate), the pipeline file that runs them, analysis, and sensitivity and
+uncertainty analysis. See docs/indicators.md.
+"""
+
+from bioconnect.indicators.aggregate import (
+    AGGREGATE_METHODS,
+    a_amean,
+    a_copeland,
+    a_gmean,
+    a_hmean,
+    a_wmedian,
+    aggregate,
+    effective_weights,
+)
+from bioconnect.indicators.denominate import denominate
+from bioconnect.indicators.framework import Framework, validate_framework
+from bioconnect.indicators.impute import IMPUTE_METHODS, impute, impute_em
+from bioconnect.indicators.normalise import (
+    NORMALISE_METHODS,
+    n_borda,
+    n_dist2max,
+    n_dist2ref,
+    n_dist2targ,
+    n_fracmax,
+    n_goalposts,
+    n_minmax,
+    n_prank,
+    n_rank,
+    n_zscore,
+    normalise,
+)
+from bioconnect.indicators.pipeline import (
+    STEP_ARGUMENTS,
+    IndexResult,
+    Pipeline,
+    Step,
+    parse_pipeline,
+    rank_scores,
+    run_pipeline,
+)
+from bioconnect.indicators.screen import data_availability, screen_units
+from bioconnect.indicators.treat import (
+    TreatmentResult,
+    kurtosis,
+    log_ct,
+    passes_skew_kurt,
+    skewness,
+    treat,
+    winsorise,
+)
+
+__all__ = [
+    "AGGREGATE_METHODS",
+    "IMPUTE_METHODS",
+    "NORMALISE_METHODS",
+    "STEP_ARGUMENTS",
+    "Framework",
+    "IndexResult",
+    "Pipeline",
+    "Step",
+    "TreatmentResult",
+    "a_amean",
+    "a_copeland",
+    "a_gmean",
+    "a_hmean",
+    "a_wmedian",
+    "aggregate",
+    "data_availability",
+    "denominate",
+    "effective_weights",
+    "impute",
+    "impute_em",
+    "kurtosis",
+    "log_ct",
+    "n_borda",
+    "n_dist2max",
+    "n_dist2ref",
+    "n_dist2targ",
+    "n_fracmax",
+    "n_goalposts",
+    "n_minmax",
+    "n_prank",
+    "n_rank",
+    "n_zscore",
+    "normalise",
+    "parse_pipeline",
+    "passes_skew_kurt",
+    "rank_scores",
+    "run_pipeline",
+    "screen_units",
+    "skewness",
+    "treat",
+    "validate_framework",
+    "winsorise",
+]
