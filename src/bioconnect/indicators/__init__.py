@@ -20,6 +20,7 @@ from bioconnect.indicators.framework import Framework, validate_framework
 from bioconnect.indicators.impute import IMPUTE_METHODS, impute, impute_em
 from bioconnect.indicators.normalise import (
     NORMALISE_METHODS,
+    min_ranks,
     n_borda,
     n_dist2max,
     n_dist2ref,
@@ -42,6 +43,12 @@ from bioconnect.indicators.pipeline import (
     run_pipeline,
 )
 from bioconnect.indicators.screen import data_availability, screen_units
+from bioconnect.indicators.sensitivity import (
+    SensitivityResult,
+    noisy_weights,
+    rank_intervals,
+    sensitivity_analysis,
+)
 from bioconnect.indicators.treat import (
     TreatmentResult,
     kurtosis,
@@ -60,6 +67,7 @@ __all__ = [
     "Framework",
     "IndexResult",
     "Pipeline",
+    "SensitivityResult",
     "Step",
     "TreatmentResult",
     "a_amean",
@@ -75,6 +83,7 @@ __all__ = [
     "impute_em",
     "kurtosis",
     "log_ct",
+    "min_ranks",
     "n_borda",
     "n_dist2max",
     "n_dist2ref",
@@ -85,12 +94,15 @@ __all__ = [
     "n_prank",
     "n_rank",
     "n_zscore",
+    "noisy_weights",
     "normalise",
     "parse_pipeline",
     "passes_skew_kurt",
+    "rank_intervals",
     "rank_scores",
     "run_pipeline",
     "screen_units",
+    "sensitivity_analysis",
     "skewness",
     "treat",
     "validate_framework",

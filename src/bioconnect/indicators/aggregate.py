@@ -282,14 +282,13 @@ def aggregate(
                 f"aggregate: f_ag {name!r} is not a method.", f"Use one of {', '.join(_METHODS)}."
             )
     w = framework.meta["Weight"] if weights is None else weights
-    out = normalised.copy()
+    columns = {str(c): normalised[c].to_numpy(float) for c in normalised.columns}
     for level, name in zip(range(2, levels + 1), methods, strict=True):
-        new = {}
         for code in framework.codes_at(level):
             kids = framework.children(code)
-            new[code] = _METHODS[name](out[kids].to_numpy(float), w[kids].to_numpy(float))
-        out = pd.concat([out, pd.DataFrame(new, index=out.index)], axis=1)
-    return out
+            x = np.column_stack([columns[k] for k in kids])
+            columns[code] = _METHODS[name](x, w.reindex(kids).to_numpy(float))
+    return pd.DataFrame(columns, index=normalised.index)
 
 
 def effective_weights(framework: Framework, weights: pd.Series | None = None) -> pd.Series:

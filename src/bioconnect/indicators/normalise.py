@@ -10,12 +10,12 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from bioconnect.errors import InputError
 
 __all__ = [
     "NORMALISE_METHODS",
+    "min_ranks",
     "n_borda",
     "n_dist2max",
     "n_dist2ref",
@@ -92,6 +92,32 @@ def n_zscore(x: np.ndarray, m_sd: tuple[float, float] = (0.0, 1.0)) -> np.ndarra
     return np.asarray((x - np.nanmean(x)) / np.nanstd(x, ddof=1) * m_sd[1] + m_sd[0])
 
 
+def min_ranks(x: np.ndarray) -> np.ndarray:
+    """Ranks from 1 for the smallest value, ties taking the lowest rank (no missing values).
+
+    Parameters
+    ----------
+    x:
+        Values, none missing.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float ranks.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> min_ranks(np.array([5.0, 1.0, 5.0, 2.0])).tolist()
+    [3.0, 1.0, 3.0, 2.0]
+
+    References
+    ----------
+    R's ``rank(x, ties.method = "min")``.
+    """
+    return np.searchsorted(np.sort(x), x, side="left").astype(float) + 1
+
+
 def n_rank(x: np.ndarray) -> np.ndarray:
     """Ranks, highest value highest rank, ties take the lowest (``min``) rank.
 
@@ -116,7 +142,7 @@ def n_rank(x: np.ndarray) -> np.ndarray:
     """
     out = np.full(np.shape(x), np.nan)
     ok = ~np.isnan(x)
-    out[ok] = rankdata(x[ok], method="min")
+    out[ok] = min_ranks(x[ok])
     return out
 
 

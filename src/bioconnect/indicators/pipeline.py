@@ -18,14 +18,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from bioconnect.errors import InputError
 from bioconnect.indicators.aggregate import AGGREGATE_METHODS, aggregate
 from bioconnect.indicators.denominate import denominate
 from bioconnect.indicators.framework import Framework
 from bioconnect.indicators.impute import IMPUTE_METHODS, impute
-from bioconnect.indicators.normalise import NORMALISE_METHODS, normalise
+from bioconnect.indicators.normalise import NORMALISE_METHODS, min_ranks, normalise
 from bioconnect.indicators.screen import screen_units
 from bioconnect.indicators.treat import TreatmentResult, treat
 
@@ -211,7 +210,7 @@ def rank_scores(scores: pd.DataFrame) -> pd.DataFrame:
         x = scores[code].to_numpy(float)
         r = pd.array([pd.NA] * len(x), dtype="Int64")
         ok = ~np.isnan(x)
-        r[ok] = rankdata(-x[ok], method="min").astype(int)
+        r[ok] = min_ranks(-x[ok]).astype(int)
         out[code] = r
     return pd.DataFrame(out, index=scores.index)
 
