@@ -71,11 +71,14 @@ class Pipeline:
         return next((s for s in self.steps if s.name == name), None)
 
     def replace(self, name: str, args: dict[str, Any] | None) -> Pipeline:
-        """A copy with step ``name`` given other arguments (``None`` drops the step)."""
+        """A copy with step ``name`` given other arguments (``None`` drops the step).
+
+        The arguments are checked as in a pipeline file; steps keep COINr's order.
+        """
         order = list(STEP_ARGUMENTS)
         kept = [s for s in self.steps if s.name != name]
         if args is not None:
-            kept.append(Step(name, dict(args)))
+            kept.extend(parse_pipeline({"steps": [{name: dict(args)}]}, "replaced step").steps)
         return Pipeline(tuple(sorted(kept, key=lambda s: order.index(s.name))))
 
 
