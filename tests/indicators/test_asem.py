@@ -53,7 +53,7 @@ def test_index_reproduces_coinr(asem: Framework) -> None:
 
 
 def test_stages_against_pandas(asem: Framework, asem_frames) -> None:
-    data, meta = asem_frames
+    data, _ = asem_frames
     result = run_pipeline(asem, _pipeline())
     raw = data.set_index("uCode")
     denominated = result.datasets["Denominated"]

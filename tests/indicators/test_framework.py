@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -97,7 +99,8 @@ def test_cycle_of_parents() -> None:
 def test_indicator_missing_from_data() -> None:
     data = tiny_data().drop(columns=["y"])
     with pytest.raises(
-        InputError, match="m.csv, row 3, column iCode: indicator 'y' is not a column of d.csv"
+        InputError,
+        match=re.escape("m.csv, row 3, column iCode: indicator 'y' is not a column of d.csv"),
     ):
         _check(data, tiny_meta())
 
@@ -105,7 +108,9 @@ def test_indicator_missing_from_data() -> None:
 def test_non_numeric_value() -> None:
     data = tiny_data().astype(object)
     data.loc[1, "x"] = "n/a"
-    with pytest.raises(InputError, match="d.csv, row 3, column x: 'n/a' is not a number"):
+    with pytest.raises(
+        InputError, match=re.escape("d.csv, row 3, column x: 'n/a' is not a number")
+    ):
         _check(data, tiny_meta())
 
 
@@ -113,7 +118,7 @@ def test_zero_denominator() -> None:
     data = tiny_data()
     data.loc[2, "pop"] = 0
     with pytest.raises(
-        InputError, match="d.csv, row 4, column pop: the denominator is zero for 'C'"
+        InputError, match=re.escape("d.csv, row 4, column pop: the denominator is zero for 'C'")
     ):
         _check(data, tiny_meta())
 
@@ -121,7 +126,9 @@ def test_zero_denominator() -> None:
 def test_duplicate_unit() -> None:
     data = tiny_data()
     data.loc[2, "uCode"] = "A"
-    with pytest.raises(InputError, match="d.csv, row 4, column uCode: 'A' appears twice"):
+    with pytest.raises(
+        InputError, match=re.escape("d.csv, row 4, column uCode: 'A' appears twice")
+    ):
         _check(data, tiny_meta())
 
 
