@@ -143,3 +143,135 @@ def index_sensitivity_command(
             f"{s.total_conf:.3f}",
         )
     out.print(indices)
+
+
+EditionOption = Annotated[
+    str | None, typer.Option("--edition", help="Edition name (default: the latest imported).")
+]
+
+
+@benchmark_app.command("import")
+def benchmark_import(
+    file: Annotated[
+        Path, typer.Argument(help="The EIS web download (.xlsx), or a file in another layout.")
+    ],
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="YAML naming the sheet and columns of another layout."),
+    ] = None,
+    edition: Annotated[
+        str | None,
+        typer.Option("--edition", help="Name to store it under (default: EIS <last year>)."),
+    ] = None,
+) -> None:
+    """Store a scoreboard edition with its provenance (checked first; re-importing replaces it).
+
+    \b
+    Example:
+        bioconnect benchmark import ../shared/data/eis/2025/EIS_web_download.xlsx
+    """
+    from bioconnect.services.benchmark import import_edition
+    from bioconnect.services.store import connect
+
+    summary = import_edition(connect(), file, edition=edition, mapping=mapping)
+    out.print(
+        f"Stored {summary.name}: {summary.rows:,} rows from {', '.join(summary.sheets)}, "
+        f"{summary.countries} units, {summary.years[0]}-{summary.years[-1]} (sha256 {summary.sha256[:12]})."
+    )
+
+
+@benchmark_app.command("groups")
+def benchmark_groups_command(
+    edition: EditionOption = None,
+    runs: Annotated[int, typer.Option("--runs", help="Resampling replicates.")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """Performance group of every country and year, with the probability of each group.
+
+    JSON gives {country: {year: {"group", "sii_share", "probabilities": {group: p}}}}.
+
+    \b
+    Example:
+        bioconnect benchmark groups --format json
+    """
+    from bioconnect.services.benchmark import benchmark_groups
+    from bioconnect.services.store import connect
+
+    check_format(fmt, ("table", "json"))
+    result = benchmark_groups(connect(), edition, runs=runs, seed=seed)
+    if fmt == "json":
+        print_json(
+            {c: {str(y): g.model_dump() for y, g in ys.items()} for c, ys in result.groups.items()}
+        )
+        return
+    last = max(y for ys in result.groups.values() for y in ys)
+    table = Table(
+        "country",
+        "group",
+        "SII % of EU",
+        "Emerging",
+        "Moderate",
+        "Strong",
+        "Leader",
+        title=f"{result.edition}, {last}",
+    )
+    for country, years in sorted(result.groups.items()):
+        if last in years:
+            g = years[last]
+            p = g.probabilities
+            table.add_row(
+                country,
+                g.group,
+                f"{g.sii_share:.1f}",
+                *[f"{p.get(k, 0):.2f}" for k in ("Emerging", "Moderate", "Strong", "Leader")],
+            )
+    out.print(table)
+    err.print(result.method + ".")
+
+
+@benchmark_app.command("compare")
+def benchmark_compare(
+    countries: Annotated[
+        str, typer.Option("--countries", help="Comma-separated ISO2 codes.")
+    ] = "EE,LV,LT",
+    reference: Annotated[str, typer.Option("--reference", help="The reference leader.")] = "FI",
+    year: Annotated[int | None, typer.Option("--year", help="Year (default: the latest).")] = None,
+    edition: EditionOption = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """The best-practice matrix against a reference, and the areas for cooperation.
+
+    \b
+    Example:
+        bioconnect benchmark compare --countries EE,LV,LT --reference FI
+    """
+    from bioconnect.services.benchmark import benchmark_best_practice, benchmark_cooperation
+    from bioconnect.services.store import connect
+
+    check_format(fmt, ("table", "json"))
+    codes = [c.strip().upper() for c in countries.split(",") if c.strip()]
+    engine = connect()
+    matrix = benchmark_best_practice(engine, codes, reference, year, edition=edition)
+    areas = benchmark_cooperation(engine, [*codes, reference], matrix.year, edition=edition)
+    if fmt == "json":
+        print_json(
+            {"best_practice": matrix.model_dump(), "cooperation": [a.model_dump() for a in areas]}
+        )
+        return
+    table = Table("dimension", *codes, title=f"% of {reference}, {matrix.year}")
+    for code, name in matrix.dimensions.items():
+        table.add_row(f"{code} {name}", *[f"{matrix.matrix[c][code]:.0f}" for c in codes])
+    out.print(table)
+    coop = Table(
+        "dimension", "strong", "weak", "strong % EU", "weak % EU", title="Areas for cooperation"
+    )
+    for a in areas:
+        coop.add_row(
+            f"{a.dimension} {a.name}",
+            a.strong_country,
+            a.weak_country,
+            f"{a.strong_vs_eu:.0f}",
+            f"{a.weak_vs_eu:.0f}",
+        )
+    out.print(coop)

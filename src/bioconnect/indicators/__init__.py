@@ -16,6 +16,16 @@ from bioconnect.indicators.aggregate import (
     effective_weights,
 )
 from bioconnect.indicators.denominate import denominate
+from bioconnect.indicators.eis import (
+    GROUPS,
+    best_practice_matrix,
+    cooperation_areas,
+    group_changes,
+    group_probabilities,
+    performance_group,
+    performance_groups,
+    strengths_weaknesses,
+)
 from bioconnect.indicators.framework import Framework, validate_framework
 from bioconnect.indicators.impute import IMPUTE_METHODS, impute, impute_em
 from bioconnect.indicators.normalise import (
@@ -61,6 +71,7 @@ from bioconnect.indicators.treat import (
 
 __all__ = [
     "AGGREGATE_METHODS",
+    "GROUPS",
     "IMPUTE_METHODS",
     "NORMALISE_METHODS",
     "STEP_ARGUMENTS",
@@ -76,9 +87,13 @@ __all__ = [
     "a_hmean",
     "a_wmedian",
     "aggregate",
+    "best_practice_matrix",
+    "cooperation_areas",
     "data_availability",
     "denominate",
     "effective_weights",
+    "group_changes",
+    "group_probabilities",
     "impute",
     "impute_em",
     "kurtosis",
@@ -98,12 +113,15 @@ __all__ = [
     "normalise",
     "parse_pipeline",
     "passes_skew_kurt",
+    "performance_group",
+    "performance_groups",
     "rank_intervals",
     "rank_scores",
     "run_pipeline",
     "screen_units",
     "sensitivity_analysis",
     "skewness",
+    "strengths_weaknesses",
     "treat",
     "validate_framework",
     "winsorise",

@@ -32,6 +32,7 @@ __all__ = [
     "index_table",
     "load_framework",
     "load_pipeline",
+    "read_table",
 ]
 
 #: The pipeline used when none is given: COINr's defaults, min-max 0-100 then arithmetic mean.
@@ -70,13 +71,14 @@ class IndexBuild(BaseModel):
     treatment: list[TreatedIndicator]
 
 
-def _read_table(path: Path) -> pd.DataFrame:
+def read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
+    """A CSV or XLSX file (one sheet) as text cells; empty cells are ``None``."""
     from bioconnect.sources.tables import ROW, read_csv, read_xlsx
 
     if not path.exists():
         raise InputError(f"{path} does not exist.", "Check the path.")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        raw = read_xlsx(path, sheet=None, required=[])
+        raw = read_xlsx(path, sheet=sheet, required=[])
     else:
         raw = read_csv(path, delimiter=None, encoding="utf-8", required=[])
     frame = raw.frame.drop(columns=[ROW], errors="ignore").reset_index(drop=True)
@@ -91,8 +93,8 @@ def load_framework(data_path: Path, meta_path: Path) -> Framework:
     from bioconnect.indicators import validate_framework
 
     return validate_framework(
-        _read_table(data_path),
-        _read_table(meta_path),
+        read_table(data_path),
+        read_table(meta_path),
         data_source=data_path.name,
         meta_source=meta_path.name,
     )
