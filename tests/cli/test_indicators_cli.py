@@ -88,3 +88,29 @@ def test_index_errors_are_one_line(capsys: pytest.CaptureFixture[str], tmp_path:
     meta.write_text(text, encoding="utf-8")
     code, _, err = _run(capsys, "index", "build", ARGS[0], str(meta))
     assert code == 1 and "meta.csv, row 2, column Weight: -2 is negative" in err
+
+
+def test_benchmark_commands(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BIOCONNECT_DATABASE_URL", f"sqlite:///{tmp_path / 'b.sqlite'}")
+    code, _, err = _run(capsys, "benchmark", "groups")
+    assert code == 1 and "No stored edition" in err
+    code, out, _ = _run(capsys, "benchmark", "import", str(DATA / "eis/2025/EIS_web_download.xlsx"))
+    assert code == 0 and "Stored EIS 2025: 17,022 rows" in out
+    code, out, _ = _run(capsys, "benchmark", "groups", "--format", "json", "--runs", "200")
+    assert code == 0
+    groups = json.loads(out)
+    assert groups["LV"]["2025"]["group"] == "Emerging" and groups["EE"]["2025"]["group"] == "Strong"
+    assert set(groups["EE"]["2025"]) == {"group", "sii_share", "probabilities"}
+    assert set(groups["EE"]["2025"]["probabilities"]) == {
+        "Emerging",
+        "Moderate",
+        "Strong",
+        "Leader",
+    }
+    assert len(groups) == 39 and len(groups["FI"]) == 8
+    code, out, _ = _run(
+        capsys, "benchmark", "compare", "--countries", "EE,LV,LT", "--reference", "FI"
+    )
+    assert code == 0 and "% of FI, 2025" in out and "Areas for cooperation" in out

@@ -196,6 +196,7 @@ def import_edition(
         raise InputError(f"{path} does not exist.", "Check the path.")
     frames = _official_frames(path) if mapping is None else _mapped_frames(path, mapping)
     values = pd.concat(frames.values(), ignore_index=True)
+    values["year"] = pd.to_numeric(values["year"]).astype("Int64")
     main = values[values["sheet"] == next(iter(frames))]
     years = sorted({int(y) for y in main["year"].dropna()})
     if not years or SII not in set(main["indicator_code"]):
