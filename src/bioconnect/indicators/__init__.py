@@ -15,6 +15,7 @@ from bioconnect.indicators.aggregate import (
     aggregate,
     effective_weights,
 )
+from bioconnect.indicators.analysis import correlations, cronbach_alpha, pca_weights, remove_one
 from bioconnect.indicators.denominate import denominate
 from bioconnect.indicators.eis import (
     GROUPS,
@@ -89,6 +90,8 @@ __all__ = [
     "aggregate",
     "best_practice_matrix",
     "cooperation_areas",
+    "correlations",
+    "cronbach_alpha",
     "data_availability",
     "denominate",
     "effective_weights",
@@ -113,10 +116,12 @@ __all__ = [
     "normalise",
     "parse_pipeline",
     "passes_skew_kurt",
+    "pca_weights",
     "performance_group",
     "performance_groups",
     "rank_intervals",
     "rank_scores",
+    "remove_one",
     "run_pipeline",
     "screen_units",
     "sensitivity_analysis",
