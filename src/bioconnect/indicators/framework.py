@@ -164,7 +164,11 @@ def _clean_meta(meta: pd.DataFrame, source: str) -> pd.DataFrame:
                 "iName": rec.get("iName", code),
             }
         )
-    return pd.DataFrame(rows).set_index("iCode")
+    frame = pd.DataFrame(rows).set_index("iCode")
+    for column in ("Parent", "Denominator", "Type", "iName"):
+        values = frame[column].astype(object)
+        frame[column] = values.where(values.notna(), None)
+    return frame
 
 
 def _check_tree(meta: pd.DataFrame, source: str) -> None:
