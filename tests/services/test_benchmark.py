@@ -20,6 +20,7 @@ from bioconnect.services.benchmark import (
     edition_values,
     import_edition,
     list_editions,
+    structural_denominators,
 )
 from bioconnect.store import schema
 from storekit import DATA, table_snapshot
@@ -70,6 +71,11 @@ def test_official_edition(engine: Engine, tmp_path: Path) -> None:
     )
     assert benchmark_cooperation(engine, ["EE", "LV", "LT", "FI"])[0].strong_country in {"FI", "EE"}
     assert len(benchmark_profile(engine, "EE")) == 12
+    denominators = structural_denominators(engine)
+    structural = pd.read_excel(EIS, sheet_name="structural")
+    gdp = structural[structural["indicator_code"] == "5.1.1"].set_index("iso2")["value"]
+    assert denominators["5.1.1"].dropna().to_dict() == gdp.to_dict()
+    assert {"5.6.1", "5.2.1"} <= set(denominators.columns)
 
     # re-importing the same file changes nothing
     import_edition(engine, EIS)

@@ -39,6 +39,7 @@ __all__ = [
     "edition_values",
     "import_edition",
     "list_editions",
+    "structural_denominators",
 ]
 
 #: The sheets of the official EIS web download and the columns each must have.
@@ -539,3 +540,24 @@ def benchmark_cooperation(
     names = values.drop_duplicates("indicator_code").set_index("indicator_code")["indicator"]
     table = cooperation_areas(values, countries, year, _dimension_codes(values), eu=EU)
     return [CooperationArea(name=str(names[r["dimension"]]), **r) for r in table.to_dict("records")]
+
+
+def structural_denominators(engine: Engine, edition: str | None = None) -> pd.DataFrame:
+    """The edition's structural indicators as iData columns, for use as denominators.
+
+    One row per unit (index ``uCode``), one column per structural indicator named by its
+    code (``5.1.1`` GDP per capita, ``5.6.1`` population size, ``5.2.1`` enterprise births,
+    ...); a code published for several periods keeps the latest period.
+    """
+    values = edition_values(engine, edition, sheet="structural")
+    if values.empty:
+        raise NotFoundError(
+            "The edition has no structural sheet.", "Import the official EIS download."
+        )
+    latest = values.sort_values("period").drop_duplicates(
+        ["country", "indicator_code"], keep="last"
+    )
+    table = latest.pivot(index="country", columns="indicator_code", values="value")
+    table.index.name = "uCode"
+    table.columns.name = None
+    return table
