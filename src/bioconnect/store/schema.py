@@ -495,3 +495,44 @@ class PlanSnapshot(Base):
     created_at: Mapped[str] = mapped_column(String(40), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(120))
     __table_args__ = (UniqueConstraint("plan_id", "name"),)
+
+
+class BenchmarkEdition(Base):
+    """One imported edition of a scoreboard (the EIS 2025 web download, say), with its file."""
+
+    __tablename__ = "benchmark_edition"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    layout: Mapped[str] = mapped_column(String(40))
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sheets: Mapped[str] = mapped_column(Text)
+    rows_read: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+
+
+class BenchmarkValue(Base):
+    """One score of an edition: a unit's value of an indicator in a year, and where it came from.
+
+    ``period`` holds the year (``2025``) or the published period (``2022-2024 average``) of
+    structural indicators; ``group_label`` is the performance group the file itself states.
+    """
+
+    __tablename__ = "benchmark_value"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("benchmark_edition.id"), index=True)
+    sheet: Mapped[str] = mapped_column(String(100))
+    source_row: Mapped[int] = mapped_column(Integer)
+    unit: Mapped[str] = mapped_column(String(40))
+    unit_name: Mapped[str | None] = mapped_column(String(200))
+    unit_type: Mapped[str | None] = mapped_column(String(40))
+    period: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int | None] = mapped_column(Integer)
+    indicator_code: Mapped[str] = mapped_column(String(40))
+    indicator: Mapped[str | None] = mapped_column(Text)
+    value: Mapped[float | None] = mapped_column(Float)
+    group_label: Mapped[str | None] = mapped_column(String(40))
+    __table_args__ = (
+        Index("ix_benchmark_value_edition_sheet_code", "edition_id", "sheet", "indicator_code"),
+    )
