@@ -10,7 +10,9 @@ from bioconnect.outcomes.cohorts import (
     entries_per_year,
     newcomer_cohort,
 )
+from bioconnect.outcomes.forecast import QUANTILES, Forecast, forecast_counts, forecast_trend
 from bioconnect.outcomes.logrank import LogRankResult, logrank_test
+from bioconnect.outcomes.progress import AT_RISK_SHARE, Progress, kpi_progress
 from bioconnect.outcomes.survival import (
     SurvivalCurve,
     kaplan_meier,
@@ -19,13 +21,20 @@ from bioconnect.outcomes.survival import (
 )
 
 __all__ = [
+    "AT_RISK_SHARE",
     "COHORT_COLUMNS",
     "EXIT_KINDS",
+    "QUANTILES",
+    "Forecast",
     "LogRankResult",
+    "Progress",
     "SurvivalCurve",
     "cohort_table",
     "entries_per_year",
+    "forecast_counts",
+    "forecast_trend",
     "kaplan_meier",
+    "kpi_progress",
     "logrank_test",
     "median_survival",
     "newcomer_cohort",
