@@ -3,6 +3,9 @@ KPI observations with status against the plan's targets, and forecasts.
 
 * :mod:`~bioconnect.services.outcomes.cohorts`: newcomers to EU research, by country,
   stakeholder group, domain and SME status, with their survival;
+* :mod:`~bioconnect.services.outcomes.kpis`: observations of the plan's KPIs (form, CSV),
+  their history and status against baseline and target;
+* :mod:`~bioconnect.services.outcomes.forecasts`: Monte Carlo forecasts against targets.
 """
 
 from bioconnect.services.outcomes.cohorts import (
@@ -16,15 +19,45 @@ from bioconnect.services.outcomes.cohorts import (
     newcomer_cohorts,
     newcomer_table,
 )
+from bioconnect.services.outcomes.forecasts import (
+    FORECAST_PATHS,
+    FORECAST_SEED,
+    KpiForecast,
+    kpi_forecast,
+)
+from bioconnect.services.outcomes.kpis import (
+    CSV_COLUMNS,
+    KpiStatus,
+    Measure,
+    Observation,
+    ObservationImport,
+    import_observations,
+    kpi_statuses,
+    observations,
+    record_observation,
+)
 
 __all__ = [
     "BREAKDOWNS",
+    "CSV_COLUMNS",
+    "FORECAST_PATHS",
+    "FORECAST_SEED",
     "HORIZONS",
     "PRIOR_SOURCES",
     "CohortReport",
     "Curve",
     "EntryCount",
+    "KpiForecast",
+    "KpiStatus",
     "LogRank",
+    "Measure",
+    "Observation",
+    "ObservationImport",
+    "import_observations",
+    "kpi_forecast",
+    "kpi_statuses",
     "newcomer_cohorts",
     "newcomer_table",
+    "observations",
+    "record_observation",
 ]
