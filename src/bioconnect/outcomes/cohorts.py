@@ -10,7 +10,7 @@ Those two columns feed :func:`~bioconnect.outcomes.survival.kaplan_meier` direct
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,15 @@ def _where(row: int, column: str, source: str) -> str:
     return f"{source + ', ' if source else ''}row {row}, column {column!r}"
 
 
-def _times(values: pd.Series, column: str, source: str) -> pd.Series:
+def _show(value: object) -> str:
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _times(values: pd.Series, column: str, where: Callable[[int, str], str]) -> pd.Series:
     if pd.api.types.is_numeric_dtype(values):
         return values.astype(float)
     parsed = pd.to_datetime(values, errors="coerce", format="ISO8601")
@@ -47,7 +55,7 @@ def _times(values: pd.Series, column: str, source: str) -> pd.Series:
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
-            f"{_where(row + 1, column, source)}: {values.iloc[row]!r} is not a date",
+            f"{where(row, column)}: {values.iloc[row]!r} is not a date",
             "write dates as YYYY-MM-DD, or give years as numbers",
         )
     return parsed
@@ -60,13 +68,16 @@ def _years_between(start: pd.Series, stop: pd.Series) -> np.ndarray:
 
 
 def _check_kinds(
-    kinds: pd.Series, has_exit: np.ndarray, allowed: Collection[str], source: str
+    kinds: pd.Series,
+    has_exit: np.ndarray,
+    allowed: Collection[str],
+    where: Callable[[int, str], str],
 ) -> None:
     unknown = has_exit & ~kinds.isin(list(allowed)).to_numpy()
     if unknown.any():
         row = int(np.flatnonzero(unknown)[0])
         raise InputError(
-            f"{_where(row + 1, 'exit_kind', source)}: unknown exit kind {kinds.iloc[row]!r}",
+            f"{where(row, 'exit_kind')}: unknown exit kind {kinds.iloc[row]!r}",
             f"use one of {', '.join(allowed)}",
         )
 
@@ -81,6 +92,7 @@ def cohort_table(
     attributes: pd.DataFrame | None = None,
     exit_kinds: Collection[str] = EXIT_KINDS,
     source: str = "",
+    rows: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """Check and assemble a cohort table, censoring at the end of the data.
 
@@ -101,6 +113,8 @@ def cohort_table(
         The allowed exit kinds.
     source:
         A file name for error messages.
+    rows:
+        The file's row number of each entity, for error messages (default: 1, 2, ...).
 
     Returns
     -------
@@ -125,6 +139,10 @@ def cohort_table(
     Klein, J. P. & Moeschberger, M. L. (2003). *Survival Analysis*, 2nd ed., §1.2 and
     §3.2 (right censoring).
     """
+
+    def where(position: int, column: str) -> str:
+        return _where(position + 1 if rows is None else rows[position], column, source)
+
     frame = pd.DataFrame(
         {"entity": list(entities), "entry": list(entry), "exit": list(exit)},
     ).astype({"entry": object, "exit": object})
@@ -135,19 +153,17 @@ def cohort_table(
         frame["exit"] = pd.to_numeric(frame["exit"], errors="raise").astype(float)
         end = pd.Series(float(end_of_data), index=frame.index)
     else:
-        frame["entry"] = _times(frame["entry"], "entry", source)
-        frame["exit"] = _times(frame["exit"], "exit", source)
+        frame["entry"] = _times(frame["entry"], "entry", where)
+        frame["exit"] = _times(frame["exit"], "exit", where)
         end = pd.Series(pd.Timestamp(end_of_data), index=frame.index)
     if frame["entry"].isna().any():
         row = int(np.flatnonzero(frame["entry"].isna().to_numpy())[0])
-        raise InputError(
-            f"{_where(row + 1, 'entry', source)}: the entry is empty", "give every entity an entry"
-        )
+        raise InputError(f"{where(row, 'entry')}: the entry is empty", "give every entity an entry")
     late = (frame["entry"] > end).to_numpy()
     if late.any():
         row = int(np.flatnonzero(late)[0])
         raise InputError(
-            f"{_where(row + 1, 'entry', source)}: {frame['entry'].iloc[row]} is after the end of the data ({end.iloc[0]})",
+            f"{where(row, 'entry')}: {_show(frame['entry'].iloc[row])} is after the end of the data ({_show(end.iloc[0])})",
             "check the date; entries in the future are not allowed",
         )
     has_exit = frame["exit"].notna().to_numpy()
@@ -159,17 +175,17 @@ def cohort_table(
         ),
         (
             (frame["exit"] > end).to_numpy(),
-            f"is after the end of the data ({end.iloc[0]})",
+            f"is after the end of the data ({_show(end.iloc[0])})",
             "exits in the future are not allowed",
         ),
     ):
         if (mask & has_exit).any():
             row = int(np.flatnonzero(mask & has_exit)[0])
             raise InputError(
-                f"{_where(row + 1, 'exit', source)}: {frame['exit'].iloc[row]} {problem}", fix
+                f"{where(row, 'exit')}: {_show(frame['exit'].iloc[row])} {problem}", fix
             )
     kinds = pd.Series(list(exit_kind), index=frame.index, dtype=object)
-    _check_kinds(kinds, has_exit, exit_kinds, source)
+    _check_kinds(kinds, has_exit, exit_kinds, where)
     frame["exit_kind"] = kinds.where(has_exit, None)
     frame["end"] = frame["exit"].where(has_exit, end)
     frame["duration"] = _years_between(frame["entry"], frame["end"])
