@@ -14,7 +14,7 @@ from typing import Annotated
 import click
 import typer
 
-from bioconnect.cli import accounts, atlas, fetch, ingest, network, plan, review, web
+from bioconnect.cli import accounts, atlas, fetch, ingest, network, outcomes, plan, review, web
 from bioconnect.cli.output import err
 from bioconnect.errors import BioconnectError
 
@@ -41,6 +41,7 @@ app.add_typer(fetch.fetch_app, name="fetch")
 app.add_typer(network.network_app, name="network")
 app.add_typer(accounts.users_app, name="users")
 app.add_typer(plan.plan_app, name="plan")
+app.add_typer(outcomes.outcomes_app, name="outcomes")
 
 
 @app.callback()

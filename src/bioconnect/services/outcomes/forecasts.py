@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -17,7 +16,8 @@ from bioconnect.services.outcomes.kpis import _kpis, observations
 FORECAST_PATHS = 10_000
 FORECAST_SEED = 20240101
 
-Method = Literal["auto", "count", "trend"]
+#: The forecast methods: ``count`` (Poisson trend), ``trend`` (linear, bootstrap), ``auto``.
+METHODS = ("auto", "count", "trend")
 
 _ASSUMPTIONS = {
     "poisson-trend": (
@@ -63,7 +63,7 @@ def kpi_forecast(
     kpi: str,
     *,
     region: str | None = None,
-    method: Method = "auto",
+    method: str = "auto",
     uplift: float = 0.0,
     n_paths: int = FORECAST_PATHS,
     seed: int = FORECAST_SEED,
@@ -75,6 +75,8 @@ def kpi_forecast(
     ``auto`` takes ``count`` when every value is a whole number and the unit is not a
     percentage. The same seed gives the same result.
     """
+    if method not in METHODS:
+        raise InputError(f"unknown forecast method {method!r}", f"use one of {', '.join(METHODS)}")
     _, kpis = _kpis(engine, region)
     if kpi not in kpis:
         raise InputError(f"no KPI {kpi!r} in the plan", f"use one of: {', '.join(sorted(kpis))}")
