@@ -63,15 +63,16 @@ def cohorts(
     if fmt == "json":
         print_json(report.model_dump(mode="json"))
         return
-    years = sorted({e.year for e in report.entries})
-    table = Table(
-        "group", *[str(y) for y in years], "n", "exits", "median", "S(3)", "S(5)", title="Newcomers"
-    )
+    names = list(report.curves)
     counts = {(e.group, e.year): e.entries for e in report.entries}
+    entries = Table("entry year", *names, title="Newcomers per entry year")
+    for year in sorted({e.year for e in report.entries}):
+        entries.add_row(str(year), *[str(counts.get((name, year), 0)) for name in names])
+    out.print(entries)
+    table = Table("group", "n", "exits", "median", "S(3)", "S(5)", title="Survival")
     for name, curve in report.curves.items():
         table.add_row(
             name,
-            *[str(counts.get((name, y), "")) for y in years],
             str(curve.n),
             str(curve.events),
             _number(curve.median),
