@@ -14,7 +14,18 @@ from typing import Annotated
 import click
 import typer
 
-from bioconnect.cli import accounts, atlas, fetch, indicators, ingest, network, plan, review, web
+from bioconnect.cli import (
+    accounts,
+    atlas,
+    fetch,
+    indicators,
+    ingest,
+    network,
+    outcomes,
+    plan,
+    review,
+    web,
+)
 from bioconnect.cli.output import err
 from bioconnect.errors import BioconnectError
 
@@ -43,6 +54,7 @@ app.add_typer(accounts.users_app, name="users")
 app.add_typer(plan.plan_app, name="plan")
 app.add_typer(indicators.index_app, name="index")
 app.add_typer(indicators.benchmark_app, name="benchmark")
+app.add_typer(outcomes.outcomes_app, name="outcomes")
 
 
 @app.callback()

@@ -23,6 +23,7 @@ Entity = Literal[
     "project_field",
     "project_topic",
     "project_link",
+    "company",
 ]
 
 #: Organisation attributes; a participation row may carry them too.
@@ -77,6 +78,20 @@ ENTITY_FIELDS: dict[str, dict[str, FieldType]] = {
     "project_field": {"project_id": "text", "code": "text", "path": "text", "title": "text"},
     "project_topic": {"project_id": "text", "topic": "text", "title": "text"},
     "project_link": {"project_id": "text", "url": "text", "type": "text"},
+    # a company register's entry (docs/outcomes.md): read for cohorts, not ingested
+    "company": {
+        "registration_code": "text",
+        "name": "text",
+        "country": "text",
+        "legal_form": "text",
+        "status": "text",
+        "founded": "date",
+        "closed": "date",
+        "exit_kind": "text",
+        "activity_code": "text",
+        "vat": "text",
+        "city": "text",
+    },
 }
 
 REQUIRED: dict[str, list[str]] = {
@@ -87,6 +102,7 @@ REQUIRED: dict[str, list[str]] = {
     "project_field": ["project_id", "path"],
     "project_topic": ["project_id", "topic"],
     "project_link": ["project_id", "url"],
+    "company": ["registration_code"],
 }
 
 
@@ -108,6 +124,10 @@ class FieldSpec(_Strict):
     pattern: str | None = None
     template: str | None = None
     type: FieldType | None = None
+    date_format: str | None = Field(
+        default=None,
+        description="For a date written otherwise than YYYY-MM-DD: its strftime format, e.g. %d.%m.%Y.",
+    )
     optional: bool = Field(
         default=False, description="When true, a missing column gives nulls instead of an error."
     )
@@ -178,8 +198,12 @@ class Mapping(_Strict):
 
     name: str
     description: str = ""
-    format: Literal["csv", "xlsx"] | None = Field(
-        default=None, description="Taken from the file name when not given."
+    format: Literal["csv", "xlsx", "json"] | None = Field(
+        default=None,
+        description=(
+            "Taken from the file name when not given. A json file is an array of objects; "
+            "columns are dotted paths into each (names.0.name)."
+        ),
     )
     delimiter: str | None = Field(
         default=None, description="Detected from the header when not given."

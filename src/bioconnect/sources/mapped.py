@@ -184,6 +184,21 @@ def _to_date(values: pd.Series, rows: pd.Series, path: Path, column: str) -> pd.
     return out
 
 
+def _reformat_dates(
+    values: pd.Series, rows: pd.Series, path: Path, column: str, fmt: str
+) -> pd.Series:
+    """Dates written as ``fmt`` rewritten as YYYY-MM-DD; the first that is not, an error."""
+    days = pd.to_datetime(values, format=fmt, errors="coerce")
+    bad = days.isna() & values.notna()
+    if bad.any():
+        idx = bad.idxmax()
+        problem = ValueProblem(f"{values[idx]!r} is not a date written as {fmt}")
+        raise _fail(
+            path, int(rows[idx]), column, problem, "Fix the date, or the mapping's date_format."
+        )
+    return days.dt.strftime("%Y-%m-%d").astype("string").mask(values.isna())
+
+
 def _to_boolean(values: pd.Series, rows: pd.Series, path: Path, column: str) -> pd.Series:
     flags = _by_value(values, rows, parse_boolean, path, column, "Use true/false.")
     out = pd.Series(pd.NA, index=values.index, dtype="boolean")
@@ -224,6 +239,8 @@ def _field_values(
         prefix, _, suffix = spec.template.partition("{}")
         values = (prefix + values + suffix).astype("string")
     kind = target.field_type(name)
+    if kind == "date" and spec.date_format is not None:
+        values = _reformat_dates(values, rows, path, column, spec.date_format)
     if kind == "number":
         return _to_number(values, rows, path, column, repairs)
     if kind == "integer":
@@ -293,7 +310,7 @@ def apply_mapping(raw: RawTable, mapping: Mapping) -> MappedFile:
         }
         frame = pd.DataFrame(columns, index=data.index)
         frame[SOURCE_ROW] = data[ROW].astype("int64")
-        required = [f for f in ("project_id",) if f in frame.columns]
+        required = [f for f in ("project_id", "registration_code") if f in frame.columns]
         for name in required:
             blank = frame[name].isna()
             if blank.any():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -248,6 +249,43 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
+def _flatten(value: object, prefix: str, out: dict[str, str | None]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _flatten(item, f"{prefix}{key}.", out)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _flatten(item, f"{prefix}{i}.", out)
+    else:
+        out[prefix[:-1]] = None if value is None else str(value)
+
+
+def read_json(path: Path, *, encoding: str, required: list[str]) -> RawTable:
+    """Read a JSON array of objects as text cells, one column per dotted path (``a.0.b``).
+
+    ``_row`` is the 1-based position of the object in the array.
+    """
+    try:
+        with _open_text(path) as fh:
+            data = json.loads(fh.read().decode(encoding))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path.name}: not valid JSON ({exc}).", "Check the file.") from exc
+    if isinstance(data, dict) and len(data) == 1 and isinstance(next(iter(data.values())), list):
+        data = next(iter(data.values()))  # {"companies": [...]}: the one array inside
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise InputError(f"{path.name}: expected a JSON array of objects.", "Check the file.")
+    rows = []
+    for item in data:
+        flat: dict[str, str | None] = {}
+        _flatten(item, "", flat)
+        rows.append(flat)
+    frame = pd.DataFrame(rows, dtype=object)
+    frame = frame.astype("string") if len(frame.columns) else frame
+    frame[ROW] = range(1, len(frame) + 1)
+    _check_columns(path, frame, required, ".")
+    return RawTable(path=path, frame=frame, notes=["JSON array flattened to dotted paths"])
+
+
 def read_table(
     path: Path,
     *,
@@ -264,7 +302,9 @@ def read_table(
             f"File {path} does not exist.", "Check the path, or run `bioconnect fetch`."
         )
     suffixes = [s.lower() for s in path.suffixes]
-    kind = fmt or ("xlsx" if ".xlsx" in suffixes else "csv")
+    kind = fmt or ("xlsx" if ".xlsx" in suffixes else "json" if ".json" in suffixes else "csv")
+    if kind == "json":
+        return read_json(path, encoding=encoding, required=required or [])
     if kind == "xlsx":
         return read_xlsx(path, sheet=sheet, required=required or [])
     return read_csv(path, delimiter=delimiter, encoding=encoding, required=required or [])

@@ -536,3 +536,25 @@ class BenchmarkValue(Base):
     __table_args__ = (
         Index("ix_benchmark_value_edition_sheet_code", "edition_id", "sheet", "indicator_code"),
     )
+
+
+class KpiObservation(Base):
+    """A measured value of a plan's KPI: on a date, from a source, recorded by someone.
+
+    ``kpi_id`` is the KPI's record id in its plan; ``unit`` repeats the KPI's unit at the
+    time of recording. ``origin`` says how it came in: ``form``, ``csv:<file name>`` or
+    ``store`` (computed from the store).
+    """
+
+    __tablename__ = "kpi_observation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    kpi_id: Mapped[str] = mapped_column(String(100), index=True)
+    observed_on: Mapped[str] = mapped_column(String(10))
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(120))
+    __table_args__ = (UniqueConstraint("plan_id", "kpi_id", "observed_on", "source"),)

@@ -1,6 +1,6 @@
 """benchmark editions and values (the EIS and other scoreboards)
 
-Revision ID: 0006_indicators
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-01 22:15:00
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_indicators"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
