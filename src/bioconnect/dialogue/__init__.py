@@ -1,0 +1,52 @@
+"""Consultations: Pol.is opinion groups and consensus, stakeholder weighting, Delphi, surveys."""
+
+from bioconnect.dialogue.clusters import Clustering, group_clusterings, kmeans, silhouette
+from bioconnect.dialogue.consensus import (
+    ConsensusStatement,
+    consensus_statements,
+    group_informed_consensus,
+    stakeholder_consensus,
+    weighted_agreement,
+)
+from bioconnect.dialogue.groups import NOT_CLUSTERED, OpinionGroups, opinion_groups
+from bioconnect.dialogue.matrix import VoteMatrix, clustered_participants, vote_matrix
+from bioconnect.dialogue.projection import (
+    Components,
+    principal_components,
+    project_participants,
+    project_statements,
+)
+from bioconnect.dialogue.repness import (
+    RepStatement,
+    StatementStats,
+    representative_statements,
+    statement_stats,
+    two_proportion_z,
+)
+
+__all__ = [
+    "NOT_CLUSTERED",
+    "Clustering",
+    "Components",
+    "ConsensusStatement",
+    "OpinionGroups",
+    "RepStatement",
+    "StatementStats",
+    "VoteMatrix",
+    "clustered_participants",
+    "consensus_statements",
+    "group_clusterings",
+    "group_informed_consensus",
+    "kmeans",
+    "opinion_groups",
+    "principal_components",
+    "project_participants",
+    "project_statements",
+    "representative_statements",
+    "silhouette",
+    "stakeholder_consensus",
+    "statement_stats",
+    "two_proportion_z",
+    "vote_matrix",
+    "weighted_agreement",
+]
