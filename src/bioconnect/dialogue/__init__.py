@@ -8,6 +8,14 @@ from bioconnect.dialogue.consensus import (
     stakeholder_consensus,
     weighted_agreement,
 )
+from bioconnect.dialogue.delphi import (
+    Concordance,
+    ItemFeedback,
+    consensus_reached,
+    item_feedback,
+    kendall_w,
+    stability,
+)
 from bioconnect.dialogue.groups import NOT_CLUSTERED, OpinionGroups, opinion_groups
 from bioconnect.dialogue.matrix import VoteMatrix, clustered_participants, vote_matrix
 from bioconnect.dialogue.projection import (
@@ -28,15 +36,20 @@ __all__ = [
     "NOT_CLUSTERED",
     "Clustering",
     "Components",
+    "Concordance",
     "ConsensusStatement",
+    "ItemFeedback",
     "OpinionGroups",
     "RepStatement",
     "StatementStats",
     "VoteMatrix",
     "clustered_participants",
+    "consensus_reached",
     "consensus_statements",
     "group_clusterings",
     "group_informed_consensus",
+    "item_feedback",
+    "kendall_w",
     "kmeans",
     "opinion_groups",
     "principal_components",
@@ -44,6 +57,7 @@ __all__ = [
     "project_statements",
     "representative_statements",
     "silhouette",
+    "stability",
     "stakeholder_consensus",
     "statement_stats",
     "two_proportion_z",
