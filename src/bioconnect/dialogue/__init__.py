@@ -31,6 +31,7 @@ from bioconnect.dialogue.repness import (
     statement_stats,
     two_proportion_z,
 )
+from bioconnect.dialogue.survey import LikertSummary, borda, choice_counts, likert_summary, schulze
 
 __all__ = [
     "NOT_CLUSTERED",
@@ -39,10 +40,13 @@ __all__ = [
     "Concordance",
     "ConsensusStatement",
     "ItemFeedback",
+    "LikertSummary",
     "OpinionGroups",
     "RepStatement",
     "StatementStats",
     "VoteMatrix",
+    "borda",
+    "choice_counts",
     "clustered_participants",
     "consensus_reached",
     "consensus_statements",
@@ -51,11 +55,13 @@ __all__ = [
     "item_feedback",
     "kendall_w",
     "kmeans",
+    "likert_summary",
     "opinion_groups",
     "principal_components",
     "project_participants",
     "project_statements",
     "representative_statements",
+    "schulze",
     "silhouette",
     "stability",
     "stakeholder_consensus",
