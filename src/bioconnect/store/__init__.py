@@ -1,1 +1,4 @@
 """The store: SQLAlchemy tables, Alembic migrations, and the SQLite/PostgreSQL differences."""
+
+# Registers the dialogue tables on the schema's metadata (see store/dialogue_tables.py).
+from bioconnect.store import dialogue_tables as _dialogue_tables  # noqa: F401
