@@ -1,7 +1,8 @@
 """The ``bioconnect`` command: a thin loop over the service functions.
 
 The root app holds the top-level commands and one sub-app per capability, each in its
-own module (``atlas``, ``review``, ``fetch``, ``network``, ``accounts``, ``plan``).
+own module (``atlas``, ``review``, ``fetch``, ``network``, ``accounts``, ``plan``,
+``dialogue``).
 Errors a user can cause print one line (what is wrong, how to fix it) and exit 1;
 ``--debug`` shows the traceback instead.
 """
@@ -17,6 +18,7 @@ import typer
 from bioconnect.cli import (
     accounts,
     atlas,
+    dialogue,
     fetch,
     indicators,
     ingest,
@@ -55,6 +57,7 @@ app.add_typer(plan.plan_app, name="plan")
 app.add_typer(indicators.index_app, name="index")
 app.add_typer(indicators.benchmark_app, name="benchmark")
 app.add_typer(outcomes.outcomes_app, name="outcomes")
+app.add_typer(dialogue.dialogue_app, name="dialogue")
 
 
 @app.callback()
