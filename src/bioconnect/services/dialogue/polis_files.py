@@ -204,6 +204,125 @@ def _write(path: Path, header: list[str], rows: Sequence[Sequence[object]]) -> N
         writer.writerows(rows)
 
 
+def _final_votes(export: PolisExport) -> dict[tuple[int, int], int]:
+    final: dict[tuple[int, int], int] = {}
+    for v in export.votes:
+        final[(v.participant, v.statement)] = v.vote
+    return final
+
+
+def _write_comments(path: Path, export: PolisExport, final: dict[tuple[int, int], int]) -> None:
+    agrees = {s.statement: 0 for s in export.statements}
+    disagrees = dict(agrees)
+    for (_, sid), vote in final.items():
+        agrees[sid] += vote == 1
+        disagrees[sid] += vote == -1
+    header = [
+        "timestamp",
+        "datetime",
+        "comment-id",
+        "author-id",
+        "agrees",
+        "disagrees",
+        "moderated",
+        "comment-body",
+    ]
+    rows = [
+        [
+            "" if s.created_ms is None else s.created_ms,
+            _when(s.created_ms),
+            s.statement,
+            "" if s.author is None else s.author,
+            agrees[s.statement],
+            disagrees[s.statement],
+            s.moderation,
+            s.text,
+        ]
+        for s in export.statements
+    ]
+    _write(path, header, rows)
+
+
+def _write_votes(path: Path, export: PolisExport) -> None:
+    rows = [
+        [
+            "" if v.voted_ms is None else v.voted_ms,
+            _when(v.voted_ms),
+            v.statement,
+            v.participant,
+            v.vote,
+        ]
+        for v in export.votes
+    ]
+    _write(path, ["timestamp", "datetime", "comment-id", "voter-id", "vote"], rows)
+
+
+def _authored(export: PolisExport) -> dict[int, int]:
+    authored: dict[int, int] = {}
+    for s in export.statements:
+        if s.author is not None:
+            authored[s.author] = authored.get(s.author, 0) + 1
+    return authored
+
+
+def _write_participants(
+    path: Path,
+    export: PolisExport,
+    final: dict[tuple[int, int], int],
+    groups: dict[int, int | None],
+) -> None:
+    sids = [s.statement for s in export.statements]
+    authored = _authored(export)
+    rows = []
+    for pid in sorted(export.participants):
+        mine = [final.get((pid, s)) for s in sids]
+        group = groups.get(pid)
+        counts = [
+            sum(x is not None for x in mine),
+            sum(x == 1 for x in mine),
+            sum(x == -1 for x in mine),
+        ]
+        cells = ["" if x is None else x for x in mine]
+        rows.append(
+            [
+                pid,
+                export.participants[pid] or "",
+                "" if group is None else group,
+                authored.get(pid, 0),
+                *counts,
+                *cells,
+            ]
+        )
+    header = [
+        "participant",
+        "xid",
+        "group-id",
+        "n-comments",
+        "n-votes",
+        "n-agree",
+        "n-disagree",
+        *map(str, sids),
+    ]
+    _write(path, header, rows)
+
+
+def _write_summary(
+    path: Path, export: PolisExport, groups: dict[int, int | None], url: str
+) -> None:
+    summary: list[list[object]] = [
+        ["topic", export.title],
+        ["url", url],
+        ["voters", len({v.participant for v in export.votes})],
+        ["voters-in-conv", sum(g is not None for g in groups.values())],
+        ["commenters", len(_authored(export))],
+        ["comments", len(export.statements)],
+        ["groups", len({g for g in groups.values() if g is not None})],
+        ["conversation-description", export.description],
+    ]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(summary)
+
+
 def write_export(
     folder: Path,
     export: PolisExport,
@@ -213,101 +332,9 @@ def write_export(
 ) -> list[Path]:
     """Write ``export`` as a Pol.is export folder (the newer format, with ``xid``)."""
     folder.mkdir(parents=True, exist_ok=True)
-    final: dict[tuple[int, int], int] = {}
-    for v in export.votes:
-        final[(v.participant, v.statement)] = v.vote
-    sids = [s.statement for s in export.statements]
-    agrees = {s: 0 for s in sids}
-    disagrees = {s: 0 for s in sids}
-    for (_, sid), vote in final.items():
-        agrees[sid] += vote == 1
-        disagrees[sid] += vote == -1
-    _write(
-        folder / "comments.csv",
-        [
-            "timestamp",
-            "datetime",
-            "comment-id",
-            "author-id",
-            "agrees",
-            "disagrees",
-            "moderated",
-            "comment-body",
-        ],
-        [
-            [
-                s.created_ms if s.created_ms is not None else "",
-                _when(s.created_ms),
-                s.statement,
-                "" if s.author is None else s.author,
-                agrees[s.statement],
-                disagrees[s.statement],
-                s.moderation,
-                s.text,
-            ]
-            for s in export.statements
-        ],
-    )
-    _write(
-        folder / "votes.csv",
-        ["timestamp", "datetime", "comment-id", "voter-id", "vote"],
-        [
-            [
-                v.voted_ms if v.voted_ms is not None else "",
-                _when(v.voted_ms),
-                v.statement,
-                v.participant,
-                v.vote,
-            ]
-            for v in export.votes
-        ],
-    )
-    authored: dict[int, int] = {}
-    for s in export.statements:
-        if s.author is not None:
-            authored[s.author] = authored.get(s.author, 0) + 1
-    rows = []
-    for pid in sorted(export.participants):
-        mine = [final.get((pid, s)) for s in sids]
-        group = groups.get(pid)
-        rows.append(
-            [
-                pid,
-                export.participants[pid] or "",
-                "" if group is None else group,
-                authored.get(pid, 0),
-                sum(x is not None for x in mine),
-                sum(x == 1 for x in mine),
-                sum(x == -1 for x in mine),
-                *("" if x is None else x for x in mine),
-            ]
-        )
-    _write(
-        folder / "participants-votes.csv",
-        [
-            "participant",
-            "xid",
-            "group-id",
-            "n-comments",
-            "n-votes",
-            "n-agree",
-            "n-disagree",
-            *map(str, sids),
-        ],
-        rows,
-    )
-    voters = {v.participant for v in export.votes}
-    n_groups = len({g for g in groups.values() if g is not None})
-    summary: list[list[object]] = [
-        ["topic", export.title],
-        ["url", url],
-        ["voters", len(voters)],
-        ["voters-in-conv", sum(g is not None for g in groups.values())],
-        ["commenters", len(authored)],
-        ["comments", len(sids)],
-        ["groups", n_groups],
-        ["conversation-description", export.description],
-    ]
-    with (folder / "summary.csv").open("w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(summary)
+    final = _final_votes(export)
+    _write_comments(folder / "comments.csv", export, final)
+    _write_votes(folder / "votes.csv", export)
+    _write_participants(folder / "participants-votes.csv", export, final, groups)
+    _write_summary(folder / "summary.csv", export, groups, url)
     return [folder / name for name in _FILES]
