@@ -168,3 +168,41 @@ def test_votes_only_on_open_consultations(engine: Engine, brexit_dir: Path) -> N
         record_vote(engine, "brexit", participant=0, statement=0, vote=5, actor="p0")
     groups = consultation_groups(engine, "brexit")
     assert len(groups.participants) == 205
+
+
+def test_a_consensus_statement_becomes_a_plan_goal_with_its_evidence(
+    engine: Engine, brexit_dir: Path
+) -> None:
+    from bioconnect.services import plan as sp
+    from bioconnect.services.dialogue import accept_goal, propose_goal
+    from storekit import ROOT
+
+    sp.import_plan(engine, ROOT / "examples" / "baltic-action-plan.example.yaml", actor="alice")
+    import_polis(engine, brexit_dir, name="brexit", actor="tester")
+    consensus = consultation_consensus(engine, "brexit")
+    top = consensus.agree[0]
+    disagreed = consensus.disagree[0]
+    before = table_snapshot(engine)
+    with pytest.raises(InputError, match="has no consensus"):
+        propose_goal(engine, "brexit", disagreed.statement, actor="coordinator")
+    assert table_snapshot(engine) == before
+
+    proposal = propose_goal(engine, "brexit", top.statement, actor="coordinator")
+    assert proposal.title == " ".join(top.text.split())
+    assert f"{top.n_success} of {top.n_trials} votes agree" in proposal.evidence
+    assert "Group-informed consensus" in proposal.evidence and "group 0" in proposal.evidence
+    assert propose_goal(engine, "brexit", top.statement, actor="coordinator") == proposal
+    inbox = {i.id: i for i in sp.load_plan(engine).action_items}
+    assert inbox[proposal.item_id].text.startswith(
+        f"Goal from consultation brexit, statement {top.statement}: "
+    )
+
+    goal = accept_goal(engine, proposal.item_id, "G-brexit-1", actor="eddie")
+    plan = sp.load_plan(engine)
+    stored = next(g for g in plan.goals if g.id == "G-brexit-1")
+    assert stored == goal and stored.title == proposal.title
+    assert stored.description.startswith(
+        f"From consultation brexit, statement {top.statement} (inbox item {proposal.item_id}"
+    )
+    assert proposal.evidence in stored.description
+    assert proposal.item_id not in {i.id for i in plan.action_items}

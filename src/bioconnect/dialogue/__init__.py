@@ -25,6 +25,7 @@ from bioconnect.dialogue.projection import (
     project_statements,
 )
 from bioconnect.dialogue.repness import (
+    Z_90,
     RepStatement,
     StatementStats,
     representative_statements,
@@ -35,6 +36,7 @@ from bioconnect.dialogue.survey import LikertSummary, borda, choice_counts, like
 
 __all__ = [
     "NOT_CLUSTERED",
+    "Z_90",
     "Clustering",
     "Components",
     "Concordance",

@@ -5,6 +5,8 @@
   export, lifecycle, votes);
 * :mod:`~bioconnect.services.dialogue.analysis`: opinion groups, representative statements,
   consensus by opinion group and by stakeholder group;
+* :mod:`~bioconnect.services.dialogue.goals`: consensus statements proposed as plan goals
+  through the plan's inbox, with their evidence, and accepted as goals;
 * :mod:`~bioconnect.services.dialogue.models`: the read models they return.
 """
 
@@ -22,11 +24,13 @@ from bioconnect.services.dialogue.consultations import (
     record_vote,
     set_status,
 )
+from bioconnect.services.dialogue.goals import accept_goal, propose_goal
 from bioconnect.services.dialogue.models import (
     ConsensusItem,
     ConsensusResult,
     ConsultationReport,
     ConsultationSummary,
+    GoalProposal,
     GroupReport,
     GroupsResult,
     ParticipantGroup,
@@ -41,11 +45,13 @@ __all__ = [
     "ConsensusResult",
     "ConsultationReport",
     "ConsultationSummary",
+    "GoalProposal",
     "GroupReport",
     "GroupsResult",
     "ParticipantGroup",
     "RepresentativeStatement",
     "StatementSupport",
+    "accept_goal",
     "consultation_consensus",
     "consultation_groups",
     "consultation_report",
@@ -54,6 +60,7 @@ __all__ = [
     "group_of_each_participant",
     "import_polis",
     "list_consultations",
+    "propose_goal",
     "record_vote",
     "set_status",
 ]

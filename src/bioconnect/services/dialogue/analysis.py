@@ -179,3 +179,16 @@ def consultation_report(
 def group_of_each_participant(engine: Engine, name: str) -> dict[int, int | None]:
     """Participant id → opinion group (``None`` when not clustered), for exports."""
     return {p.participant: p.group for p in consultation_groups(engine, name).participants}
+
+
+def overall_support(engine: Engine, name: str, statement: int) -> tuple[int, int, float, float]:
+    """Agrees, votes, Pol.is's smoothed agree share ``pa`` and its z ``pat`` for one statement."""
+    c = _compute(engine, name)
+    m = c.groups.matrix
+    if statement not in m.statements:
+        raise InputError(
+            f"Statement {statement} has no votes in {name!r}.", "Pick a voted statement."
+        )
+    j = m.statements.index(statement)
+    s = statement_stats(c.groups.rating[:, [j]])
+    return int(s.na[0]), int(s.ns[0]), float(s.pa[0]), float(s.pat[0])

@@ -108,3 +108,13 @@ class ConsultationReport(_Frozen):
     n_groups: int
     groups: list[GroupReport]
     consensus: ConsensusResult
+
+
+class GoalProposal(_Frozen):
+    """A consensus statement proposed as a plan goal, waiting in the plan's inbox."""
+
+    item_id: str
+    consultation: str
+    statement: int
+    title: str
+    evidence: str
