@@ -91,6 +91,13 @@ POLICY: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/plan/snapshots"): "editor",
     ("GET", "/api/v1/plan/diff"): READ,
     ("GET", "/api/v1/plan/history"): READ,
+    ("GET", "/api/v1/dialogue/consultations"): READ,
+    ("GET", "/api/v1/dialogue/consultations/{name}"): READ,
+    ("GET", "/api/v1/dialogue/consultations/{name}/report"): READ,
+    ("GET", "/api/v1/dialogue/consultations/{name}/consensus"): READ,
+    ("GET", "/api/v1/dialogue/consultations/{name}/groups"): "editor",
+    ("POST", "/api/v1/dialogue/consultations/{name}/votes"): "stakeholder",
+    ("POST", "/api/v1/dialogue/consultations/{name}/goals"): "editor",
 }
 
 
@@ -135,6 +142,7 @@ def _fill(path: str, engine: Engine, names: dict[str, str]) -> str:
         "{project_id}": str(project),
         "{pair_id}": "2147483000",
         "{username}": names["viewer"],
+        "{name}": "no-such-consultation",
     }
     for key, value in values.items():
         path = path.replace(key, value)

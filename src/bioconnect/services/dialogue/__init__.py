@@ -21,6 +21,7 @@ from bioconnect.services.dialogue.consultations import (
     export_polis,
     import_polis,
     list_consultations,
+    record_account_vote,
     record_vote,
     set_status,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "import_polis",
     "list_consultations",
     "propose_goal",
+    "record_account_vote",
     "record_vote",
     "set_status",
 ]

@@ -242,6 +242,7 @@ def record_vote(
     vote: int,
     actor: str,
     voted_ms: int | None = None,
+    xid: str | None = None,
 ) -> None:
     """Record one vote on an open consultation; the participant's last vote counts."""
     if vote not in (-1, 0, 1):
@@ -275,7 +276,9 @@ def record_vote(
             )
         ).scalar()
         if known is None:
-            conn.execute(PARTICIPANT.insert().values(consultation_id=cid, participant=participant))
+            conn.execute(
+                PARTICIPANT.insert().values(consultation_id=cid, participant=participant, xid=xid)
+            )
         conn.execute(
             VOTE.insert().values(
                 consultation_id=cid,
@@ -287,3 +290,24 @@ def record_vote(
             )
         )
         audit(conn, actor, "vote", "consultation", name, f'{{"statement": {statement}}}')
+
+
+#: Participants who vote with an account are numbered from here (imported ids stay below).
+ACCOUNT_PARTICIPANTS = 1_000_000
+
+
+def record_account_vote(
+    engine: Engine, name: str, *, user_id: int, username: str, statement: int, vote: int
+) -> int:
+    """Record a signed-in user's vote; returns the participant id the user votes as."""
+    participant = ACCOUNT_PARTICIPANTS + user_id
+    record_vote(
+        engine,
+        name,
+        participant=participant,
+        statement=statement,
+        vote=vote,
+        actor=username,
+        xid=f"account:{username}",
+    )
+    return participant

@@ -1,0 +1,1 @@
+"""The dialogue capability's API routes."""
