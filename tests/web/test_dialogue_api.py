@@ -74,3 +74,52 @@ def test_editors_propose_a_consensus_statement_as_a_goal(store: Engine, clients:
     assert "Group-informed consensus" in item.text
     no = editor.post(f"{BASE}/brexit/goals", json={"statement": 26}, headers=csrf_headers(editor))
     assert no.status_code == 400 and "has no consensus" in no.json()["detail"]["problem"]
+
+
+def test_replaying_the_brexit_vote_log_through_the_api_gives_the_offline_groups(
+    store: Engine, data_dir: Path, tmp_path: Path
+) -> None:
+    """Each brexit participant signs in as a stakeholder and casts their votes, in the order
+    of votes.csv's timestamps; the groups equal those of the offline import."""
+    import shutil
+
+    import pandas as pd
+    from fastapi.testclient import TestClient
+
+    from bioconnect.services.accounts import add_user, sign_in
+    from bioconnect.services.dialogue import consultation_groups
+    from bioconnect.settings import Settings
+    from bioconnect.web import create_app
+
+    source = data_dir / "polis" / "brexit-consensus"
+    empty = tmp_path / "brexit-statements"
+    empty.mkdir()
+    for name in ("comments.csv", "summary.csv"):
+        shutil.copy(source / name, empty / name)
+    (empty / "votes.csv").write_text(
+        "timestamp,datetime,comment-id,voter-id,vote\n", encoding="utf-8"
+    )
+    import_polis(store, empty, name="replay", actor="setup")
+    set_status(store, "replay", "open", actor="setup")
+
+    log = pd.read_csv(source / "votes.csv").sort_values("timestamp", kind="stable")
+    tokens: dict[int, str] = {}
+    for pid in sorted(log["voter-id"].unique()):
+        add_user(store, f"p{pid}", "a passphrase for p", "stakeholder")
+        tokens[int(pid)] = sign_in(store, f"p{pid}", "a passphrase for p", client="test")[1]
+    client = TestClient(create_app(store, settings=Settings()), base_url="http://testserver")
+    client.get("/login")
+    headers = {"X-CSRF-Token": client.cookies.get("bc_csrf") or ""}
+    account_of: dict[int, int] = {}
+    for pid, sid, vote in log[["voter-id", "comment-id", "vote"]].itertuples(index=False):
+        client.cookies.set("bc_session", tokens[int(pid)])
+        answer = client.post(
+            f"{BASE}/replay/votes", json={"statement": int(sid), "vote": int(vote)}, headers=headers
+        )
+        assert answer.status_code == 200, answer.text
+        account_of[int(pid)] = answer.json()["participant"]
+
+    offline = {p.participant: p.group for p in consultation_groups(store, "brexit").participants}
+    online = {p.participant: p.group for p in consultation_groups(store, "replay").participants}
+    assert len(online) == len(offline) == 204
+    assert {pid: online[account_of[pid]] for pid in offline} == offline
