@@ -96,6 +96,7 @@ def test_brexit_against_method_md(brexit, brexit_groups) -> None:
     long = (
         pd.DataFrame(m.values, index=list(m.participants), columns=list(m.statements))
         .stack()
+        .dropna()
         .rename("vote")
         .rename_axis(["participant", "statement"])
         .reset_index()
