@@ -206,3 +206,40 @@ def test_a_consensus_statement_becomes_a_plan_goal_with_its_evidence(
     )
     assert proposal.evidence in stored.description
     assert proposal.item_id not in {i.id for i in plan.action_items}
+
+
+def test_participants_are_linked_to_stakeholder_groups(
+    engine: Engine, brexit_dir: Path, tmp_path: Path
+) -> None:
+    from bioconnect.services.dialogue import link_participants
+
+    import_polis(engine, brexit_dir, name="brexit", actor="tester")
+    links = tmp_path / "links.csv"
+    links.write_text(
+        "participant,stakeholder_group,country\n0,academia,ee\n1,industry,FI\n2,industry,\n",
+        encoding="utf-8",
+    )
+    assert link_participants(engine, "brexit", links, actor="coordinator") == 3
+    groups = {
+        p.participant: p.stakeholder_group
+        for p in consultation_groups(engine, "brexit").participants
+    }
+    assert (groups[0], groups[1], groups[2], groups[3]) == (
+        "academia",
+        "industry",
+        "industry",
+        None,
+    )
+    support = consultation_consensus(engine, "brexit", weights={"industry": 2.0})
+    assert support.stakeholder_weights == {"academia": 1.0, "industry": 2.0}
+    assert all(set(s.agree_by_stakeholder) == {"academia", "industry"} for s in support.statements)
+    assert all(s.stakeholder_consensus is not None for s in support.statements)
+
+    before = table_snapshot(engine)
+    links.write_text("participant,stakeholder_group\n0,academia\n1,astronauts\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"row 3, column stakeholder_group: 'astronauts'"):
+        link_participants(engine, "brexit", links, actor="coordinator")
+    links.write_text("participant,stakeholder_group\n99999,academia\n", encoding="utf-8")
+    with pytest.raises(InputError, match="99999 is not a participant"):
+        link_participants(engine, "brexit", links, actor="coordinator")
+    assert table_snapshot(engine) == before

@@ -66,6 +66,28 @@ def dialogue_import(
     )
 
 
+@dialogue_app.command("participants")
+def dialogue_participants(
+    name: NameArgument,
+    file: Annotated[
+        Path, typer.Argument(help="CSV: participant, stakeholder_group, country, org_id.")
+    ],
+) -> None:
+    """Link participants to stakeholder groups, countries and atlas organisations.
+
+    An atlas org_id fills a blank stakeholder group and country from the organisation.
+
+    \b
+    Example:
+        bioconnect dialogue participants brexit participants.csv
+    """
+    from bioconnect.services.dialogue import link_participants
+    from bioconnect.services.store import connect
+
+    n = link_participants(connect(), name, file, actor=actor())
+    err.print(f"Linked {n} participants of {name}.")
+
+
 @dialogue_app.command("export")
 def dialogue_export(
     name: NameArgument,

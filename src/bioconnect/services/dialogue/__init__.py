@@ -7,6 +7,8 @@
   consensus by opinion group and by stakeholder group;
 * :mod:`~bioconnect.services.dialogue.goals`: consensus statements proposed as plan goals
   through the plan's inbox, with their evidence, and accepted as goals;
+* :mod:`~bioconnect.services.dialogue.participants`: participants' stakeholder groups,
+  countries and atlas organisations;
 * :mod:`~bioconnect.services.dialogue.models`: the read models they return.
 """
 
@@ -38,6 +40,7 @@ from bioconnect.services.dialogue.models import (
     RepresentativeStatement,
     StatementSupport,
 )
+from bioconnect.services.dialogue.participants import link_participants
 from bioconnect.services.dialogue.polis_files import MAX_STATEMENT_CHARS
 
 __all__ = [
@@ -60,6 +63,7 @@ __all__ = [
     "export_polis",
     "group_of_each_participant",
     "import_polis",
+    "link_participants",
     "list_consultations",
     "propose_goal",
     "record_account_vote",
