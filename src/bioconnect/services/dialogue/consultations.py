@@ -17,16 +17,16 @@ from bioconnect.services.dialogue.polis_files import (
     read_export,
     write_export,
 )
-from bioconnect.store import schema
+from bioconnect.store import dialogue_tables, schema
 from bioconnect.store.database import bulk_insert, transaction
 
 if TYPE_CHECKING:
     import pandas as pd
 
-CONSULTATION = schema.table(schema.DialogueConsultation)
-STATEMENT = schema.table(schema.DialogueStatement)
-PARTICIPANT = schema.table(schema.DialogueParticipant)
-VOTE = schema.table(schema.DialogueVote)
+CONSULTATION = schema.table(dialogue_tables.DialogueConsultation)
+STATEMENT = schema.table(dialogue_tables.DialogueStatement)
+PARTICIPANT = schema.table(dialogue_tables.DialogueParticipant)
+VOTE = schema.table(dialogue_tables.DialogueVote)
 STATUSES = ("draft", "open", "closed")
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789.-_")
 
