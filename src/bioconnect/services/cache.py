@@ -36,7 +36,7 @@ from decimal import Decimal
 from enum import Enum
 from fractions import Fraction
 from pathlib import PurePath
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar, cast
 
 from sqlalchemy import Engine
 
@@ -155,7 +155,7 @@ _IMMUTABLE = (
 _PLAIN = frozenset({str, int, float, bool, type(None)})  # the common case, checked first
 
 
-def freeze(value: Any) -> Any:
+def freeze(value: T) -> T:
     """``value`` with every dict, list and set in it made read-only (a deep, frozen copy).
 
     Plain values (numbers, text, bytes, dates, enums, None) are kept, tuples and frozen
@@ -177,21 +177,25 @@ def freeze(value: Any) -> Any:
     ...
     TypeError: A cached value is read-only: copy it first (dict(value), list(value)).
     """
+    return cast(T, _freeze(value))
+
+
+def _freeze(value: Any) -> Any:
     if type(value) in _PLAIN or isinstance(value, _IMMUTABLE):
         return value
     if isinstance(value, dict):
         return FrozenDict(
-            {key: item if type(item) in _PLAIN else freeze(item) for key, item in value.items()}
+            {key: item if type(item) in _PLAIN else _freeze(item) for key, item in value.items()}
         )
     if isinstance(value, list):
-        return FrozenList([item if type(item) in _PLAIN else freeze(item) for item in value])
+        return FrozenList([item if type(item) in _PLAIN else _freeze(item) for item in value])
     if isinstance(value, tuple):
-        items = [freeze(item) for item in value]
+        items = [_freeze(item) for item in value]
         if all(a is b for a, b in zip(items, value, strict=True)):
             return value
         return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
     if isinstance(value, set | frozenset):
-        return frozenset(freeze(item) for item in value)
+        return frozenset(_freeze(item) for item in value)
     if _is_frozen_dataclass(value):
         return _freeze_dataclass(value)
     if _is_frozen_model(value):
@@ -212,7 +216,7 @@ def _is_frozen_model(value: Any) -> bool:
 def _freeze_model(value: Any) -> Any:
     """The model rebuilt around frozen field values (no validation runs again)."""
     model = type(value)
-    fields = {name: freeze(getattr(value, name)) for name in model.model_fields}
+    fields = {name: _freeze(getattr(value, name)) for name in model.model_fields}
     return model.model_construct(_fields_set=value.model_fields_set, **fields)
 
 
@@ -226,7 +230,7 @@ def _freeze_dataclass(value: Any) -> Any:
     changed = {}
     for field in fields:
         item = getattr(value, field.name)
-        frozen = freeze(item)
+        frozen = _freeze(item)
         if frozen is not item:
             if not field.init:
                 raise Unfreezable(f"{type(value).__name__}.{field.name} cannot be frozen")
