@@ -77,3 +77,28 @@ def baltic_store(request: pytest.FixtureRequest, baltic_stores: _BalticStores) -
 def baltic_sqlite(baltic_stores: _BalticStores) -> Engine:
     """The SQLite one of :func:`baltic_store`, for tests that run on one backend only."""
     return baltic_stores.get("sqlite")
+
+
+EIS_2025 = DATA / "eis" / "2025" / "EIS_web_download.xlsx"
+
+
+@pytest.fixture(scope="session")
+def baltic_eis(baltic_sqlite: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A copy of the SQLite Baltic store with the EIS 2025 edition imported (the shared
+    store stays without one); for the benchmark pages and the biotech index."""
+    import sqlite3
+
+    from bioconnect.services.benchmark import import_edition
+    from bioconnect.store.database import open_store
+
+    source = baltic_sqlite.url.database
+    assert source is not None
+    copy = tmp_path_factory.mktemp("baltic-eis") / "store.sqlite"
+    src, dst = sqlite3.connect(source), sqlite3.connect(copy)
+    src.backup(dst)  # the WAL's pages too
+    src.close()
+    dst.close()
+    eng = open_store(f"sqlite:///{copy}")
+    import_edition(eng, EIS_2025, actor="tests")
+    yield eng
+    eng.dispose()

@@ -150,6 +150,85 @@ EditionOption = Annotated[
 ]
 
 
+@index_app.command("biotech")
+def index_biotech(
+    preset: Annotated[str, typer.Option("--preset", help="Region preset.")] = "baltic",
+    edition: EditionOption = None,
+    meta: Annotated[
+        Path | None,
+        typer.Option("--meta", help="An edited iMeta (default: the preset's biotech-index/)."),
+    ] = None,
+    pipeline: PipelineOption = None,
+    runs: Annotated[int, typer.Option("--runs", help="Sensitivity budget.", min=16)] = 512,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
+    trace: Annotated[
+        str | None,
+        typer.Option("--trace", help="Instead, the source rows behind this country (CSV)."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    output: OutputOption = None,
+) -> None:
+    """The biotech research index of the EU27 from the atlas, with rank intervals.
+
+    Indicators per country from the store's biotech-domain participations (per inhabitant
+    and per GDP, denominators from the imported EIS edition's structural sheet), the
+    coordinator share, the cross-border share of ties and the network position; the
+    framework is the preset's editable biotech-index/iMeta.csv and pipeline.yaml.
+
+    \b
+    Example:
+        bioconnect benchmark import ../shared/data/eis/2025/EIS_web_download.xlsx
+        bioconnect index biotech --format csv -o biotech.csv
+        bioconnect index biotech --trace EE -o ee-rows.csv
+    """
+    from bioconnect.services.biotech_index import (
+        biotech_index,
+        biotech_source_rows,
+        biotech_table,
+    )
+    from bioconnect.services.store import connect
+
+    check_format(fmt, ("table", "csv", "json"))
+    if trace is not None:
+        _emit(biotech_source_rows(connect(), trace, preset).to_csv(index=False), output)
+        return
+    index = biotech_index(
+        connect(), preset, edition=edition, meta=meta, pipeline=pipeline, runs=runs, seed=seed
+    )
+    if fmt == "json":
+        text = index.model_dump_json(indent=1)
+        if output is None:
+            print_json(json.loads(text))
+        else:
+            _emit(text, output)
+        return
+    if fmt == "csv":
+        _emit(biotech_table(index).to_csv(index=False), output)
+        return
+    table = Table(
+        "rank",
+        "country",
+        "score",
+        "5%",
+        "median",
+        "95%",
+        title=f"{index.aggregate}: {len(index.units)} countries, {index.sensitivity.runs} runs "
+        f"(denominators: {index.edition})",
+    )
+    for r in index.rows:
+        star = " *" if r.highlighted else ""
+        table.add_row(
+            str(r.rank),
+            f"{r.unit} {r.name}{star}",
+            f"{r.score:.2f}" if r.score is not None else "",
+            f"{r.rank_q05:g}",
+            f"{r.rank_median:g}",
+            f"{r.rank_q95:g}",
+        )
+    out.print(table)
+    err.print(f"* the preset's countries. Framework: {index.meta_file}, {index.pipeline_file}.")
+
+
 @benchmark_app.command("import")
 def benchmark_import(
     file: Annotated[

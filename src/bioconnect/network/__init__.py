@@ -15,6 +15,7 @@ from bioconnect.network.centrality import (
     sample_size_for_epsilon,
 )
 from bioconnect.network.communities import Communities, leiden_communities
+from bioconnect.network.countries import country_ties
 from bioconnect.network.evaluate import HoldoutEvaluation, temporal_holdout
 from bioconnect.network.export import (
     node_table,
@@ -49,6 +50,7 @@ __all__ = [
     "core_periphery",
     "coreness",
     "country_matrix",
+    "country_ties",
     "cross_border_edge_share",
     "cross_border_share",
     "degree_strength",

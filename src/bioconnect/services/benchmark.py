@@ -19,6 +19,7 @@ from sqlalchemy import Engine, delete, func, select
 
 from bioconnect.errors import InputError, NotFoundError
 from bioconnect.store import schema
+from bioconnect.store.changes import audit
 from bioconnect.store.database import bulk_insert, transaction
 
 if TYPE_CHECKING:
@@ -182,7 +183,12 @@ def _mapped_frames(path: Path, mapping_path: Path) -> dict[str, pd.DataFrame]:
 
 
 def import_edition(
-    engine: Engine, path: Path, *, edition: str | None = None, mapping: Path | None = None
+    engine: Engine,
+    path: Path,
+    *,
+    edition: str | None = None,
+    mapping: Path | None = None,
+    actor: str = "cli",
 ) -> EditionSummary:
     """Import a scoreboard edition (the official EIS download, or another layout with a mapping).
 
@@ -232,6 +238,7 @@ def import_edition(
         assert key is not None
         edition_id = int(key[0])
         bulk_insert(conn, "benchmark_value", values.assign(edition_id=edition_id))
+        audit(conn, actor, "import", "benchmark_edition", name, f"{path.name}: {len(values)} rows")
     return _summary(engine, name)
 
 

@@ -18,7 +18,7 @@ from bioconnect.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from bioconnect.indicators import Framework, IndexResult, Pipeline
+    from bioconnect.indicators import Framework, IndexResult, Pipeline, SensitivityResult
 
 __all__ = [
     "DEFAULT_PIPELINE",
@@ -28,11 +28,13 @@ __all__ = [
     "SensitivityReport",
     "TreatedIndicator",
     "build_index",
+    "index_build_model",
     "index_sensitivity",
     "index_table",
     "load_framework",
     "load_pipeline",
     "read_table",
+    "sensitivity_report",
 ]
 
 #: The pipeline used when none is given: COINr's defaults, min-max 0-100 then arithmetic mean.
@@ -252,6 +254,11 @@ def index_sensitivity(
     result = sensitivity_analysis(
         framework, pipeline, runs=runs, seed=seed, weight_noise=weight_noise
     )
+    return sensitivity_report(result, seed)
+
+
+def sensitivity_report(result: SensitivityResult, seed: int) -> SensitivityReport:
+    """The read model of a sensitivity analysis (rank intervals, Sobol indices)."""
     nominal = result.nominal_ranks
     return SensitivityReport(
         aggregate=result.aggregate,
