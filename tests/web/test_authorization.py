@@ -98,6 +98,14 @@ POLICY: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/dialogue/consultations/{name}/groups"): "editor",
     ("POST", "/api/v1/dialogue/consultations/{name}/votes"): "stakeholder",
     ("POST", "/api/v1/dialogue/consultations/{name}/goals"): "editor",
+    ("GET", "/benchmark"): READ,
+    ("GET", "/benchmark/biotech"): READ,
+    ("GET", "/api/v1/benchmark/editions"): READ,
+    ("GET", "/api/v1/benchmark/groups"): READ,
+    ("GET", "/api/v1/benchmark/overview"): READ,
+    ("GET", "/api/v1/benchmark/best-practice"): READ,
+    ("GET", "/api/v1/benchmark/biotech"): READ,
+    ("GET", "/api/v1/benchmark/exports/{table}"): READ,
 }
 
 
@@ -143,6 +151,7 @@ def _fill(path: str, engine: Engine, names: dict[str, str]) -> str:
         "{pair_id}": "2147483000",
         "{username}": names["viewer"],
         "{name}": "no-such-consultation",
+        "{table}": "best-practice",
     }
     for key, value in values.items():
         path = path.replace(key, value)

@@ -5,13 +5,14 @@ These are top-level commands; :mod:`bioconnect.cli.main` registers them.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from bioconnect.cli.atlas import summary
 from bioconnect.cli.ingest import ingest_preset
-from bioconnect.cli.options import DataDirOption, PresetOption
+from bioconnect.cli.options import DataDirOption, PresetOption, actor
 from bioconnect.cli.output import RichStages, err, stage_progress
 
 HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")]
@@ -37,6 +38,19 @@ def _prepare_web(preset: str) -> None:
         stages.step("Ready")
 
 
+def _import_benchmark(data_dir: Path | None) -> None:
+    from bioconnect.services.benchmark_overview import import_default_edition
+    from bioconnect.services.store import connect
+
+    done = import_default_edition(connect(), data_dir, actor=actor())
+    if done.edition is None:
+        err.print(f"No EIS download at {done.path}; the Benchmark pages say how to import one.")
+    elif done.status == "imported":
+        err.print(f"Imported {done.edition.name} from {done.path} for the Benchmark pages.")
+    else:
+        err.print(f"{done.edition.name} is stored already (same file).")
+
+
 def _serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
@@ -60,8 +74,18 @@ def up(
     ] = True,
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
+    benchmark: Annotated[
+        bool,
+        typer.Option(
+            "--benchmark/--no-benchmark",
+            help="Import the EIS 2025 download from the data folder if it is there.",
+        ),
+    ] = True,
 ) -> None:
     """The main job: ingest the preset, print the atlas summary, and serve the web app.
+
+    The EIS 2025 web download (eis/2025/EIS_web_download.xlsx in the data folder) is
+    imported for the Benchmark pages unless the same file is stored already.
 
     \b
     Example:
@@ -70,6 +94,8 @@ def up(
     """
     ingest_preset(preset, data_dir)
     summary(fmt="table", preset=preset)
+    if benchmark:
+        _import_benchmark(data_dir)
     _prepare_web(preset)
     if serve:
         _serve(host, port, 1)

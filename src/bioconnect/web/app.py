@@ -60,6 +60,8 @@ def create_app(
     from bioconnect.web.accounts import pages as accounts_pages
     from bioconnect.web.atlas import api as atlas_api
     from bioconnect.web.atlas import pages as atlas_pages
+    from bioconnect.web.benchmark import api as benchmark_api
+    from bioconnect.web.benchmark import pages as benchmark_pages
     from bioconnect.web.dialogue import api as dialogue_api
     from bioconnect.web.network import api as network_api
     from bioconnect.web.network import pages as network_pages
@@ -96,8 +98,8 @@ def create_app(
     app.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=5)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for api in (accounts_api, atlas_api, network_api, plan_api, dialogue_api):
+    for api in (accounts_api, atlas_api, network_api, plan_api, dialogue_api, benchmark_api):
         app.include_router(api.router, prefix=API_PREFIX)
-    for pages in (atlas_pages, network_pages, accounts_pages, plan_pages):
+    for pages in (atlas_pages, network_pages, accounts_pages, plan_pages, benchmark_pages):
         app.include_router(pages.router)
     return app

@@ -1,0 +1,1 @@
+"""The Benchmark section: the European Innovation Scoreboard and the biotech research index."""
