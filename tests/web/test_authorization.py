@@ -100,6 +100,8 @@ POLICY: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/dialogue/consultations/{name}/goals"): "editor",
     ("GET", "/benchmark"): READ,
     ("GET", "/benchmark/biotech"): READ,
+    ("GET", "/benchmark/builder"): READ,
+    ("POST", "/benchmark/builder"): READ,
     ("GET", "/api/v1/benchmark/editions"): READ,
     ("GET", "/api/v1/benchmark/groups"): READ,
     ("GET", "/api/v1/benchmark/overview"): READ,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -116,3 +117,43 @@ def test_up_imports_the_default_edition_once(engine: Engine, data_dir: Path) -> 
     assert again.status == "stored" and again.edition == first.edition
     missing = import_default_edition(engine, data_dir / "eis", actor="tests")
     assert missing.status == "missing" and missing.edition is None
+
+
+def _upload(client: TestClient, files: dict[str, tuple[str, bytes]], runs: str = "64") -> Any:
+    from webkit import csrf_headers
+
+    headers = csrf_headers(client)
+    return client.post(
+        "/benchmark/builder",
+        data={"csrf_token": headers["X-CSRF-Token"], "runs": runs},
+        files={k: (name, content) for k, (name, content) in files.items()},
+    )
+
+
+def test_the_index_builder_builds_an_uploaded_pair(empty: TestClient, data_dir: Path) -> None:
+    asem = data_dir / "coinr-asem"
+    pipeline = Path(__file__).resolve().parents[2] / "examples/coinr-asem/pipeline.yaml"
+    files = {
+        "data": ("ASEM_iData.csv", (asem / "ASEM_iData.csv").read_bytes()),
+        "meta": ("ASEM_iMeta.csv", (asem / "ASEM_iMeta.csv").read_bytes()),
+        "pipeline": ("pipeline.yaml", pipeline.read_bytes()),
+    }
+    page = _upload(empty, files)
+    assert page.status_code == 200, page.text[:500]
+    assert 'data-testid="builder-score-CHE">68.384<' in page.text  # COINr's Index
+    assert 'data-vega-spec="builder-ranks-spec"' in page.text
+
+
+def test_the_index_builder_names_the_bad_cell(empty: TestClient, data_dir: Path) -> None:
+    asem = data_dir / "coinr-asem"
+    meta = (asem / "ASEM_iMeta.csv").read_text(encoding="utf-8").splitlines()
+    meta[1] = meta[1].replace(",1,1,", ",1,-1,", 1)  # LPI's weight
+    files = {
+        "data": ("ASEM_iData.csv", (asem / "ASEM_iData.csv").read_bytes()),
+        "meta": ("my-meta.csv", "\n".join(meta).encode()),
+    }
+    page = _upload(empty, files)
+    assert page.status_code == 400
+    assert "my-meta.csv, row 2, column Weight: -1 is negative." in page.text
+    assert _upload(empty, {"data": files["data"]}).status_code == 400
+    assert "out of range" in _upload(empty, {**files}, runs="9").text

@@ -12,7 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browserkit import BLOCKING, NOTES, LiveServer, Watcher, describe, new_page, run_axe, serve
+from browserkit import (
+    BLOCKING,
+    NOTES,
+    ROOT,
+    LiveServer,
+    Watcher,
+    describe,
+    new_page,
+    run_axe,
+    serve,
+)
 from browserkit import screenshot as take_screenshot
 from sqlalchemy import Engine
 
@@ -118,3 +128,30 @@ def test_without_an_edition_the_page_says_how(browser: Any, tmp_path: Path) -> N
         watcher.assert_clean()
         context.close()
     engine.dispose()
+
+
+def test_index_builder_uploads_builds_and_tests_the_ranks(
+    bench_page: tuple[Any, Watcher], data_dir: Path
+) -> None:
+    from bioconnect.services.indicators import build_index
+
+    page, watcher = bench_page
+    asem = data_dir / "coinr-asem"
+    pipeline = ROOT / "examples" / "coinr-asem" / "pipeline.yaml"
+    page.goto("/benchmark/builder")
+    page.get_by_label("iData", exact=False).set_input_files(str(asem / "ASEM_iData.csv"))
+    page.get_by_label("iMeta", exact=False).set_input_files(str(asem / "ASEM_iMeta.csv"))
+    page.get_by_label("Pipeline", exact=False).set_input_files(str(pipeline))
+    page.get_by_label("Builds", exact=False).fill("128")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Build the index").click()
+    _ready(page, "#builder-ranks")
+    built = build_index(asem / "ASEM_iData.csv", asem / "ASEM_iMeta.csv", pipeline)
+    for unit in ("CHE", "NLD", "DNK", "EST", "LVA", "LTU", "FIN"):
+        shown = page.get_by_test_id(f"builder-score-{unit}").inner_text().strip()
+        assert shown == f"{built.scores[unit]['Index']:.3f}"
+    assert page.get_by_test_id("builder-score-CHE").inner_text().strip() == "68.384"
+    assert page.get_by_test_id("sobol-table").locator("tbody tr").count() == 4
+    take_screenshot(page, "benchmark-builder", focus="#result-h")
+    _axe(page, "/benchmark/builder")
+    watcher.assert_clean()

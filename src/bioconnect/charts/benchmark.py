@@ -367,7 +367,7 @@ def rank_interval_chart(rows: list[dict[str, Any]], title: str) -> dict[str, Any
         for r in rows
         if r["rank"] is not None
     ]
-    colour = {
+    colour: dict[str, Any] = {
         "field": "set",
         "type": "nominal",
         "title": None,
@@ -376,6 +376,8 @@ def rank_interval_chart(rows: list[dict[str, Any]], title: str) -> dict[str, Any
             "range": ["#D55E00", "#7a7a7a"],
         },
     }
+    if not any(r["highlighted"] for r in rows):  # nothing to tell apart
+        colour["legend"] = None
     return {
         "$schema": SCHEMA,
         "title": {"text": title, "subtitle": "Nominal rank and its 5-95 % interval"},

@@ -22,12 +22,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_PIPELINE",
+    "TABLE_SUFFIXES",
+    "UPLOAD_LIMIT",
     "IndexBuild",
+    "IndexRow",
     "RankInterval",
     "SensitivityIndex",
     "SensitivityReport",
     "TreatedIndicator",
+    "UploadedIndex",
     "build_index",
+    "build_uploaded_index",
     "index_build_model",
     "index_sensitivity",
     "index_table",
@@ -286,4 +291,110 @@ def sensitivity_report(result: SensitivityResult, seed: int) -> SensitivityRepor
             )
             for f, r in result.indices.iterrows()
         ],
+    )
+
+
+#: The largest iData, iMeta or pipeline file the index builder page accepts.
+UPLOAD_LIMIT = 5 * 1024 * 1024
+TABLE_SUFFIXES = (".csv", ".xlsx")
+
+
+class IndexRow(BaseModel):
+    """A unit of a built index: score and rank of the top aggregate, and its rank interval."""
+
+    model_config = ConfigDict(frozen=True)
+
+    unit: str
+    score: float | None
+    rank: int | None
+    rank_q05: float | None
+    rank_median: float | None
+    rank_q95: float | None
+
+
+class UploadedIndex(BaseModel):
+    """An index built from uploaded files, with its sensitivity analysis and chart."""
+
+    model_config = ConfigDict(frozen=True)
+
+    data_file: str
+    meta_file: str
+    pipeline_file: str | None
+    aggregate: str
+    rows: list[IndexRow]
+    build: IndexBuild
+    sensitivity: SensitivityReport
+    chart: dict[str, object]
+
+
+def _upload_name(name: str, suffixes: tuple[str, ...], what: str) -> str:
+    clean = Path(name.replace("\\", "/")).name
+    if Path(clean).suffix.lower() not in suffixes or not clean:
+        raise InputError(
+            f"{what} {name!r} is not a {' or '.join(suffixes)} file.",
+            f"Upload the {what} as {' or '.join(suffixes)}.",
+        )
+    return clean
+
+
+def build_uploaded_index(
+    data: tuple[str, bytes],
+    meta: tuple[str, bytes],
+    pipeline: tuple[str, bytes] | None = None,
+    *,
+    runs: int = 256,
+    seed: int = 1,
+) -> UploadedIndex:
+    """Build an index from uploaded iData/iMeta (and pipeline) files: results and sensitivity.
+
+    Each file is ``(name, bytes)``; names are kept for the error messages, which say file,
+    row and column as for files on disk. Nothing is stored.
+    """
+    import tempfile
+
+    from bioconnect.charts.benchmark import rank_interval_chart
+
+    files = [("iData", data, TABLE_SUFFIXES), ("iMeta", meta, TABLE_SUFFIXES)]
+    if pipeline is not None:
+        files.append(("pipeline", pipeline, (".yaml", ".yml")))
+    with tempfile.TemporaryDirectory(prefix="bioconnect-index-") as folder:
+        paths = []
+        for i, (what, (name, content), suffixes) in enumerate(files):
+            if len(content) > UPLOAD_LIMIT:
+                raise InputError(f"{what} {name!r} is larger than 5 MB.", "Upload a smaller file.")
+            path = Path(folder) / str(i) / _upload_name(name, suffixes, what)
+            path.parent.mkdir()
+            path.write_bytes(content)
+            paths.append(path)
+        step_file = paths[2] if pipeline is not None else None
+        built = build_index(paths[0], paths[1], step_file)
+        report = index_sensitivity(paths[0], paths[1], step_file, runs=runs, seed=seed)
+    top = built.aggregates[-1]
+    intervals = {r.unit: r for r in report.rank_intervals}
+    rows = sorted(
+        (
+            IndexRow(
+                unit=u,
+                score=built.scores[u].get(top),
+                rank=built.ranks[u].get(top),
+                rank_q05=intervals[u].q05 if u in intervals else None,
+                rank_median=intervals[u].median if u in intervals else None,
+                rank_q95=intervals[u].q95 if u in intervals else None,
+            )
+            for u in built.scores
+        ),
+        key=lambda r: (r.rank is None, r.rank or 0, r.unit),
+    )
+    chart = rank_interval_chart(
+        [{**r.model_dump(), "name": "", "highlighted": False} for r in rows], f"{top}: ranks"
+    )
+    return UploadedIndex(
+        data_file=paths[0].name,
+        meta_file=paths[1].name,
+        pipeline_file=paths[2].name if pipeline is not None else None,
+        aggregate=top,
+        rows=rows,
+        build=built,
+        sensitivity=report,
+        chart=chart,
     )
