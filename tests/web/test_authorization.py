@@ -91,6 +91,19 @@ POLICY: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/plan/snapshots"): "editor",
     ("GET", "/api/v1/plan/diff"): READ,
     ("GET", "/api/v1/plan/history"): READ,
+    ("GET", "/outcomes"): READ,
+    ("GET", "/outcomes/cohorts.csv"): READ,
+    ("GET", "/outcomes/kpis"): READ,
+    ("GET", "/outcomes/kpis/observations.csv"): READ,
+    ("POST", "/outcomes/kpis/import"): "editor",
+    ("GET", "/outcomes/kpis/{kpi}"): READ,
+    ("POST", "/outcomes/kpis/{kpi}/observations"): "editor",
+    ("GET", "/api/v1/outcomes/cohorts"): READ,
+    ("GET", "/api/v1/outcomes/kpis"): READ,
+    ("GET", "/api/v1/outcomes/kpis/{kpi}"): READ,
+    ("GET", "/api/v1/outcomes/kpis/{kpi}/observations"): READ,
+    ("POST", "/api/v1/outcomes/kpis/{kpi}/observations"): "editor",
+    ("GET", "/api/v1/outcomes/kpis/{kpi}/forecast"): READ,
 }
 
 
@@ -135,6 +148,7 @@ def _fill(path: str, engine: Engine, names: dict[str, str]) -> str:
         "{project_id}": str(project),
         "{pair_id}": "2147483000",
         "{username}": names["viewer"],
+        "{kpi}": "startups_per_year",
     }
     for key, value in values.items():
         path = path.replace(key, value)

@@ -102,15 +102,17 @@ def post_observation(
 ) -> Observation:
     """Record an observation of a KPI (editors). The unit must be the KPI's; a date in the
     future is refused. The same KPI, date and source replaces the value."""
+    engine, region = engine_of(request), preset_of(request)
+    kpi_status(engine, kpi, region=region)  # 404 for a KPI the plan lacks
     return record_observation(
-        engine_of(request),
+        engine,
         kpi,
         observation.value,
         observation.date,
         unit=observation.unit,
         source=observation.source,
         actor=user.username,
-        region=preset_of(request),
+        region=region,
         origin="api",
     )
 
