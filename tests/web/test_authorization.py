@@ -108,6 +108,19 @@ POLICY: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/benchmark/best-practice"): READ,
     ("GET", "/api/v1/benchmark/biotech"): READ,
     ("GET", "/api/v1/benchmark/exports/{table}"): READ,
+    ("GET", "/outcomes"): READ,
+    ("GET", "/outcomes/cohorts.csv"): READ,
+    ("GET", "/outcomes/kpis"): READ,
+    ("GET", "/outcomes/kpis/observations.csv"): READ,
+    ("POST", "/outcomes/kpis/import"): "editor",
+    ("GET", "/outcomes/kpis/{kpi}"): READ,
+    ("POST", "/outcomes/kpis/{kpi}/observations"): "editor",
+    ("GET", "/api/v1/outcomes/cohorts"): READ,
+    ("GET", "/api/v1/outcomes/kpis"): READ,
+    ("GET", "/api/v1/outcomes/kpis/{kpi}"): READ,
+    ("GET", "/api/v1/outcomes/kpis/{kpi}/observations"): READ,
+    ("POST", "/api/v1/outcomes/kpis/{kpi}/observations"): "editor",
+    ("GET", "/api/v1/outcomes/kpis/{kpi}/forecast"): READ,
 }
 
 
@@ -154,6 +167,7 @@ def _fill(path: str, engine: Engine, names: dict[str, str]) -> str:
         "{username}": names["viewer"],
         "{name}": "no-such-consultation",
         "{table}": "best-practice",
+        "{kpi}": "startups_per_year",
     }
     for key, value in values.items():
         path = path.replace(key, value)

@@ -151,11 +151,13 @@ def cohort_table(
     if numeric:
         frame = frame.astype({"entry": float})
         frame["exit"] = pd.to_numeric(frame["exit"], errors="raise").astype(float)
-        end = pd.Series(float(end_of_data), index=frame.index)
+        last: object = float(end_of_data)
+        end = pd.Series(last, index=frame.index)
     else:
         frame["entry"] = _times(frame["entry"], "entry", where)
         frame["exit"] = _times(frame["exit"], "exit", where)
-        end = pd.Series(pd.Timestamp(end_of_data), index=frame.index)
+        last = pd.Timestamp(end_of_data)
+        end = pd.Series(last, index=frame.index)
     if frame["entry"].isna().any():
         row = int(np.flatnonzero(frame["entry"].isna().to_numpy())[0])
         raise InputError(f"{where(row, 'entry')}: the entry is empty", "give every entity an entry")
@@ -163,7 +165,7 @@ def cohort_table(
     if late.any():
         row = int(np.flatnonzero(late)[0])
         raise InputError(
-            f"{where(row, 'entry')}: {_show(frame['entry'].iloc[row])} is after the end of the data ({_show(end.iloc[0])})",
+            f"{where(row, 'entry')}: {_show(frame['entry'].iloc[row])} is after the end of the data ({_show(last)})",
             "check the date; entries in the future are not allowed",
         )
     has_exit = frame["exit"].notna().to_numpy()
@@ -175,7 +177,7 @@ def cohort_table(
         ),
         (
             (frame["exit"] > end).to_numpy(),
-            f"is after the end of the data ({_show(end.iloc[0])})",
+            f"is after the end of the data ({_show(last)})",
             "exits in the future are not allowed",
         ),
     ):

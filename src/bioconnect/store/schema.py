@@ -542,8 +542,8 @@ class KpiObservation(Base):
     """A measured value of a plan's KPI: on a date, from a source, recorded by someone.
 
     ``kpi_id`` is the KPI's record id in its plan; ``unit`` repeats the KPI's unit at the
-    time of recording. ``origin`` says how it came in: ``form``, ``csv:<file name>`` or
-    ``store`` (computed from the store).
+    time of recording. ``origin`` says how it came in: ``form``, ``api``, ``csv:<file name>``
+    or ``store`` (computed from the store).
     """
 
     __tablename__ = "kpi_observation"

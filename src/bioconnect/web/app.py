@@ -65,6 +65,8 @@ def create_app(
     from bioconnect.web.dialogue import api as dialogue_api
     from bioconnect.web.network import api as network_api
     from bioconnect.web.network import pages as network_pages
+    from bioconnect.web.outcomes import api as outcomes_api
+    from bioconnect.web.outcomes import pages as outcomes_pages
     from bioconnect.web.plan import api as plan_api
     from bioconnect.web.plan import pages as plan_pages
 
@@ -98,8 +100,23 @@ def create_app(
     app.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=5)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for api in (accounts_api, atlas_api, network_api, plan_api, dialogue_api, benchmark_api):
+    for api in (
+        accounts_api,
+        atlas_api,
+        network_api,
+        plan_api,
+        dialogue_api,
+        benchmark_api,
+        outcomes_api,
+    ):
         app.include_router(api.router, prefix=API_PREFIX)
-    for pages in (atlas_pages, network_pages, accounts_pages, plan_pages, benchmark_pages):
+    for pages in (
+        atlas_pages,
+        network_pages,
+        accounts_pages,
+        plan_pages,
+        benchmark_pages,
+        outcomes_pages,
+    ):
         app.include_router(pages.router)
     return app

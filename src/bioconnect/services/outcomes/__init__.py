@@ -7,7 +7,8 @@ KPI observations with status against the plan's targets, and forecasts.
   their history and status against baseline and target;
 * :mod:`~bioconnect.services.outcomes.forecasts`: Monte Carlo forecasts against targets;
 * :mod:`~bioconnect.services.outcomes.survival`: the survival of any CSV table;
-* :mod:`~bioconnect.services.outcomes.registers`: company registers read as cohorts.
+* :mod:`~bioconnect.services.outcomes.registers`: company registers read as cohorts;
+* :mod:`~bioconnect.services.outcomes.views`: what the pages show (tables, chart specs).
 """
 
 from bioconnect.services.outcomes.cohorts import (
@@ -29,11 +30,15 @@ from bioconnect.services.outcomes.forecasts import (
 )
 from bioconnect.services.outcomes.kpis import (
     CSV_COLUMNS,
+    SOURCE_LIMIT,
+    UPLOAD_LIMIT,
     KpiStatus,
     Measure,
     Observation,
+    ObservationCreate,
     ObservationImport,
     import_observations,
+    import_uploaded_observations,
     kpi_statuses,
     observations,
     record_observation,
@@ -50,34 +55,68 @@ from bioconnect.services.outcomes.survival import (
     SurvivalReport,
     survival_of_file,
 )
+from bioconnect.services.outcomes.views import (
+    COHORT_COUNTRIES,
+    H2020_LAST_YEAR,
+    STATUS_RULES,
+    CohortsView,
+    EntryYear,
+    KpiDashboard,
+    KpiRow,
+    KpiView,
+    cohort_csv,
+    cohorts_view,
+    kpi_dashboard,
+    kpi_status,
+    kpi_view,
+    observations_csv,
+)
 
 __all__ = [
     "BIOTECH_ACTIVITY_CODES",
     "BREAKDOWNS",
+    "COHORT_COUNTRIES",
     "CSV_COLUMNS",
     "FORECAST_PATHS",
     "FORECAST_SEED",
+    "H2020_LAST_YEAR",
     "HORIZONS",
     "PRIOR_SOURCES",
     "REGISTERS",
+    "SOURCE_LIMIT",
+    "STATUS_RULES",
+    "UPLOAD_LIMIT",
     "CohortReport",
+    "CohortsView",
     "Curve",
     "EntryCount",
+    "EntryYear",
     "GroupCurve",
+    "KpiDashboard",
     "KpiForecast",
+    "KpiRow",
     "KpiStatus",
+    "KpiView",
     "LogRank",
     "LogRankTest",
     "Measure",
     "Observation",
+    "ObservationCreate",
     "ObservationImport",
     "SurvivalReport",
+    "cohort_csv",
+    "cohorts_view",
     "import_observations",
+    "import_uploaded_observations",
+    "kpi_dashboard",
     "kpi_forecast",
+    "kpi_status",
     "kpi_statuses",
+    "kpi_view",
     "newcomer_cohorts",
     "newcomer_table",
     "observations",
+    "observations_csv",
     "read_register",
     "record_observation",
     "register_cohort",

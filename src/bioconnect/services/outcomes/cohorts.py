@@ -166,8 +166,10 @@ def newcomer_table(
         end_year=end,
         not_newcomers=_prior_participants(engine, prior_sources),
     )
+    # an empty cohort (no newcomers) has no entity type of its own
+    cohort = cohort.astype({"entity": str})
     attrs = _attributes(engine, cohort["entity"].tolist())
-    return cohort.merge(attrs, on="entity", how="left")
+    return cohort.merge(attrs.astype({"entity": str}), on="entity", how="left")
 
 
 def curve_model(durations: np.ndarray, events: np.ndarray) -> Curve:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, Engine, select
 
 from bioconnect.errors import InputError
@@ -25,6 +26,10 @@ PLANS = table(schema.PlanHead)
 #: The columns of an observations CSV; ``source`` may be left out.
 CSV_COLUMNS = ("kpi", "date", "value", "unit", "source")
 _REQUIRED = ("kpi", "date", "value", "unit")
+#: The largest observations file a web form takes (bytes).
+UPLOAD_LIMIT = 2 * 1024 * 1024
+#: The longest source a form takes (characters).
+SOURCE_LIMIT = 500
 
 
 class Observation(BaseModel):
@@ -40,6 +45,17 @@ class Observation(BaseModel):
     origin: str
     recorded_by: str
     recorded_at: str
+
+
+class ObservationCreate(BaseModel):
+    """One observation to record (the API's request body; the form has the same fields)."""
+
+    value: float = Field(allow_inf_nan=False, description="The measured value.")
+    date: dt.date = Field(description="When it was measured (not in the future).")
+    unit: str = Field(max_length=200, description="The KPI's unit, as the plan gives it.")
+    source: str = Field(
+        min_length=1, max_length=SOURCE_LIMIT, description="Where the value comes from."
+    )
 
 
 class ObservationImport(BaseModel):
@@ -102,7 +118,10 @@ def _check_row(
         day, value = parse_date(cells.get("date")).value, parse_number(cells.get("value")).value
     except ValueProblem as problem:
         column = "date" if "date" in str(problem) else "value"
-        raise InputError(f"{where}, column {column!r}: {problem}", "fix the cell") from None
+        fix = (
+            "write the date as YYYY-MM-DD" if column == "date" else "give a number, e.g. 17 or 12.5"
+        )
+        raise InputError(f"{where}, column {column!r}: {problem}", fix) from None
     if day is None or value is None:
         column = "date" if day is None else "value"
         raise InputError(
@@ -174,36 +193,62 @@ def record_observation(
     actor: str,
     region: str | None = None,
     today: dt.date | None = None,
+    origin: str = "form",
 ) -> Observation:
-    """Record one observation (as a form does): checked, written with its audit entry."""
+    """Record one observation (as a form does): checked, written with its audit entry.
+
+    The source is required: with the KPI and the date it identifies the observation, so a
+    second value from the same source on the same date replaces the first. ``origin``
+    says how it came in (``form``, ``api``).
+    """
     plan_id, kpis = _kpis(engine, region)
     cells = {"kpi": kpi, "date": date, "value": value, "unit": unit}
     row = _check_row(kpis, cells, "the form", today or dt.date.today())
+    cited = source.strip()
+    if not cited:
+        raise InputError(
+            "the form, column 'source': the cell is empty",
+            "say where the value comes from (a register, a survey, a report)",
+        )
+    if len(cited) > SOURCE_LIMIT:
+        raise InputError(
+            f"the form, column 'source': longer than {SOURCE_LIMIT} characters",
+            "shorten the source; put details in the plan's KPI definition",
+        )
     with engine.begin() as conn:
-        _write(conn, plan_id, row, source.strip(), "form", actor)
+        _write(conn, plan_id, row, cited, origin, actor)
     return next(
         o
         for o in observations(engine, kpi, region=region)
-        if o.date == row[1] and o.source == source.strip()
+        if o.date == row[1] and o.source == cited
     )
+
+
+def _parse_csv(name: str, text: str) -> list[dict[str, str]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    missing = [c for c in _REQUIRED if c not in header]
+    if missing:
+        raise InputError(
+            f"{name}, row 1: the header lacks column {missing[0]!r}",
+            f"the columns are {', '.join(CSV_COLUMNS)} (source optional)",
+        )
+    return [{k.strip().lower(): (v or "") for k, v in r.items() if k} for r in reader]
+
+
+def _decode(name: str, content: bytes) -> str:
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{name} is not UTF-8 text", "save the file as CSV UTF-8") from None
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            header = [h.strip().lower() for h in reader.fieldnames or []]
-            missing = [c for c in _REQUIRED if c not in header]
-            if missing:
-                raise InputError(
-                    f"{path.name}, row 1: the header lacks column {missing[0]!r}",
-                    f"the columns are {', '.join(CSV_COLUMNS)} (source optional)",
-                )
-            return [{k.strip().lower(): (v or "") for k, v in r.items() if k} for r in reader]
-    except UnicodeDecodeError:
-        raise InputError(f"{path.name} is not UTF-8 text", "save the file as CSV UTF-8") from None
+        content = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path} does not exist", "check the path") from None
+    return _parse_csv(path.name, _decode(path.name, content))
 
 
 def import_observations(
@@ -222,20 +267,59 @@ def import_observations(
     the key), each change with its audit entry.
     """
     plan_id, kpis = _kpis(engine, region)
-    rows = _read_csv(path)
+    return _import_rows(engine, plan_id, kpis, path.name, _read_csv(path), actor, today)
+
+
+def import_uploaded_observations(
+    engine: Engine,
+    filename: str,
+    content: bytes,
+    *,
+    actor: str,
+    region: str | None = None,
+    today: dt.date | None = None,
+) -> ObservationImport:
+    """Import an uploaded observations CSV (a web form's file), as :func:`import_observations`.
+
+    ``content`` longer than :data:`UPLOAD_LIMIT` bytes is refused before it is read.
+    """
+    name = Path(filename or "upload.csv").name
+    if not name.lower().endswith(".csv"):
+        raise InputError(f"{name} is not a .csv file", "upload the observations as CSV (UTF-8)")
+    if len(content) > UPLOAD_LIMIT:
+        raise InputError(
+            f"{name} is larger than {UPLOAD_LIMIT // 1024 // 1024} MB",
+            "split it into smaller files",
+        )
+    if not content.strip():
+        raise InputError(f"{name} is empty", f"the columns are {', '.join(CSV_COLUMNS)}")
+    plan_id, kpis = _kpis(engine, region)
+    rows = _parse_csv(name, _decode(name, content))
+    return _import_rows(engine, plan_id, kpis, name, rows, actor, today)
+
+
+def _import_rows(
+    engine: Engine,
+    plan_id: int,
+    kpis: Mapping[str, Kpi],
+    name: str,
+    rows: list[dict[str, str]],
+    actor: str,
+    today: dt.date | None,
+) -> ObservationImport:
     day = today or dt.date.today()
     checked = [
         (
-            _check_row(kpis, cells, f"{path.name}, row {n}", day),
-            cells.get("source", "").strip() or path.name,
+            _check_row(kpis, cells, f"{name}, row {n}", day),
+            cells.get("source", "").strip() or name,
         )
         for n, cells in enumerate(rows, start=2)
     ]
     counts = {"added": 0, "changed": 0, "unchanged": 0}
     with engine.begin() as conn:
         for row, source in checked:
-            counts[_write(conn, plan_id, row, source, f"csv:{path.name}", actor)] += 1
-    return ObservationImport(file=path.name, rows=len(rows), **counts)
+            counts[_write(conn, plan_id, row, source, f"csv:{name}", actor)] += 1
+    return ObservationImport(file=name, rows=len(rows), **counts)
 
 
 def observations(

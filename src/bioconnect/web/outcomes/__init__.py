@@ -1,0 +1,1 @@
+"""Outcomes: newcomer cohorts and their survival, the plan's KPIs, observations, forecasts."""
