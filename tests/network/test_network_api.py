@@ -21,6 +21,7 @@ PUBLIC = {
     "core_periphery",
     "coreness",
     "country_matrix",
+    "country_ties",
     "cross_border_edge_share",
     "cross_border_share",
     "degree_strength",
