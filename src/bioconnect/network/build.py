@@ -322,7 +322,7 @@ def _year_window(
         span = years[~np.isnan(years)]
         covered = f"{int(span.min())}–{int(span.max())}" if len(span) else "none"
         raise InputError(
-            f"No project starts in the time window {start_year}–{end_year}.",
+            f"No project starts in the time window {_window_text(start_year, end_year)}.",
             f"Choose years the data covers ({covered}).",
         )
     return window
@@ -515,3 +515,18 @@ def _org_attributes(
         "country": own_country,
         "stakeholder_group": column("stakeholder_group"),
     }
+
+
+def _window_text(start_year: int | None, end_year: int | None) -> str:
+    """A time window in words: "2014–2020", "from 2022", "up to 2020" or "of all years".
+
+    >>> _window_text(2022, None), _window_text(None, 2020), _window_text(2014, 2020)
+    ('from 2022', 'up to 2020', '2014–2020')
+    """
+    if start_year is not None and end_year is not None:
+        return f"{start_year}–{end_year}"
+    if start_year is not None:
+        return f"from {start_year}"
+    if end_year is not None:
+        return f"up to {end_year}"
+    return "of all years"

@@ -248,7 +248,16 @@ def _projects(sources: _Sources) -> pd.DataFrame:
     projects = projects.rename(columns={"project_id": "id"}).sort_values(
         ["priority", "source_file_id"], kind="stable"
     )
-    return projects.drop_duplicates("id", keep="first")
+    projects = projects.drop_duplicates("id", keep="first")
+    return projects.assign(start_year=_start_years(projects))
+
+
+def _start_years(projects: pd.DataFrame) -> pd.Series:
+    """A project's start year: the source's own where it gives one, else the year of its
+    start date (Horizon Europe's project file has only ``startDate``)."""
+    own = pd.to_numeric(projects["start_year"], errors="coerce")
+    dates = pd.to_datetime(projects["start_date"].astype("string"), errors="coerce", format="mixed")
+    return own.fillna(dates.dt.year).astype("Int64")
 
 
 def _participations(sources: _Sources, projects: pd.DataFrame) -> pd.DataFrame:

@@ -295,7 +295,7 @@ def _projects(conn: Any, org_id: str) -> list[dict[str, Any]]:
                 P.outerjoin(PR, PR.c.id == P.c.project_id).join(SF, SF.c.id == P.c.source_file_id)
             )
             .where(P.c.org_id == org_id)
-            .order_by(PR.c.start_year.desc(), P.c.project_id)
+            .order_by(PR.c.start_year.desc().nulls_last(), P.c.project_id)
         )
     ]
 
