@@ -147,3 +147,41 @@ def test_every_command_has_an_example_and_the_reference_is_current() -> None:
     assert REFERENCE.read_text(encoding="utf-8") == text, (
         "run UPDATE_DOCS=1 pytest tests/cli to refresh docs/cli.md"
     )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["nosuch"],
+        ["plan", "nosuch"],
+        ["users", "add"],
+        ["orgs", "search"],
+        ["network", "metrics", "--no-such-option"],
+        ["index", "build"],
+        ["atlas", "summary", "--format"],
+    ],
+)
+def test_usage_errors_are_one_line_with_the_usage_hint(
+    capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    code, out, err = _run(capsys, *args)
+    assert code == 2
+    assert "Traceback" not in out + err
+    assert err.startswith(("Usage: bioconnect", "Try 'bioconnect"))
+    assert "Try 'bioconnect" in err and "--help' for help." in err
+    errors = [line for line in err.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1, err
+
+
+def test_a_piped_password_is_refused_with_the_way_to_give_it(
+    store: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("secret\n"))
+    code, out, err = _run(capsys, "users", "add", "bob", "--role", "editor")
+    assert code == 1 and "Traceback" not in out + err
+    assert "--password-stdin" in err
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery staple\n"))
+    code, _, err = _run(capsys, "users", "add", "bob", "--role", "editor", "--password-stdin")
+    assert code == 0, err

@@ -38,6 +38,11 @@ def users_add(
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
+    elif not sys.stdin.isatty():
+        raise BioconnectError(
+            "The password prompt needs a terminal, and standard input is a pipe or a file.",
+            "Pipe the password with --password-stdin, or run the command in a terminal.",
+        )
     else:
         password = getpass.getpass("Password: ")
         if getpass.getpass("Again: ") != password:

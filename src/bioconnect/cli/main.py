@@ -14,6 +14,7 @@ from typing import Annotated
 
 import click
 import typer
+from typer.exceptions import TyperException
 
 from bioconnect.cli import (
     accounts,
@@ -72,7 +73,13 @@ def _main(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; returns the exit code. User errors print one line without a traceback."""
+    """Run the CLI; returns the exit code.
+
+    A user error prints one line (what is wrong, how to fix it) and returns 1; a usage
+    error (unknown command, missing or bad option) prints the usage, a hint and one line,
+    and returns 2. No traceback unless ``--debug`` is given. The locked typer carries its
+    own copy of click, so both its exceptions and click's are caught.
+    """
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
@@ -82,15 +89,33 @@ def main(argv: list[str] | None = None) -> int:
             raise
         err.print(f"Error: {exc}", markup=False)
         return 1
-    except click.exceptions.Exit as exc:
+    except (click.exceptions.Exit, typer.Exit) as exc:
         return int(exc.exit_code or 0)
-    except click.exceptions.Abort:
-        err.print("Aborted.")
+    except (click.exceptions.Abort, typer.Abort, EOFError, KeyboardInterrupt):
+        if debug:
+            raise
+        err.print("Aborted: no input was given. Run the command in a terminal, or see --help.")
         return 1
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
+    except (click.ClickException, TyperException) as exc:
+        if debug:
+            raise
+        _show_usage_error(exc, args)
+        return int(getattr(exc, "exit_code", 1))
     return 0
+
+
+def _show_usage_error(exc: Exception, args: list[str]) -> None:
+    """The command's usage (when known), a hint where to find help, and one error line."""
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        err.print(ctx.get_usage(), markup=False, highlight=False)
+        path = ctx.command_path
+    else:
+        words = [a for a in args if not a.startswith("-")]
+        path = " ".join(["bioconnect", *words[:2]])
+    err.print(f"Try '{path} --help' for help.", markup=False, highlight=False)
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    err.print(f"Error: {message}", markup=False, highlight=False)
 
 
 def run() -> None:
