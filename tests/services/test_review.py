@@ -18,7 +18,7 @@ from bioconnect.errors import NotFoundError
 from bioconnect.model.mapping import Mapping
 from bioconnect.model.preset import Preset, Source
 from bioconnect.services.ingest import import_user_source, ingest
-from bioconnect.services.review import decide, list_candidates
+from bioconnect.services.review import Candidate, decide, list_candidates
 from bioconnect.store import schema
 from storekit import preset_with, table_snapshot
 
@@ -104,6 +104,7 @@ def test_review_queue_end_to_end(
 
     pending = list_candidates(engine, "pending")
     first, second = pending[0], pending[1]
+    _check_cards(engine, first)
     merged = decide(engine, first.id, True, actor="analyst", note="same agency")
     assert merged.org_id == _org_of(engine, first.right_key)
     assert _org_of(engine, first.left_key) == _org_of(engine, first.right_key)
@@ -128,6 +129,47 @@ def test_review_queue_end_to_end(
     assert (second.left_key, second.right_key) not in keys
     statuses = {(c.left_key, c.right_key): c.status for c in list_candidates(engine, "accepted")}
     assert statuses[(first.left_key, first.right_key)] == "accepted"
+
+
+def _check_cards(engine: Engine, pair: Candidate) -> None:
+    """Issue 10, item 8: a pair shows each record's place, identifiers, sources and links."""
+    assert pair.left is not None and pair.right is not None
+    with engine.connect() as conn:
+        for card in (pair.left, pair.right):
+            stated = conn.execute(
+                select(schema.SourceRecord.country, schema.SourceRecord.city).where(
+                    schema.SourceRecord.record_key == card.record_key
+                )
+            ).all()
+            assert card.country == next(c for c, _ in stated if c)
+            assert card.city == next((c for _, c in stated if c), None)
+            assert len(card.sources) == len(stated)
+            assert card.org_id == _org_of(engine, card.record_key)
+    assert pair.right.pic  # the CORDIS side has its PIC
+    assert any(s.file.endswith("stakeholders.xlsx") for s in pair.left.sources)
+
+    from fastapi.testclient import TestClient
+
+    from bioconnect.services.accounts import add_user
+    from bioconnect.settings import Settings
+    from bioconnect.web import create_app
+
+    add_user(engine, "reviewer", "correct horse battery staple", "editor")
+    client = TestClient(create_app(engine, settings=Settings()))
+    client.get("/login")
+    client.post(
+        "/login",
+        data={
+            "username": "reviewer",
+            "password": "correct horse battery staple",
+            "csrf_token": client.cookies.get("bc_csrf"),
+            "next": "/",
+        },
+    )
+    page = client.get("/review").text
+    assert f"/organisations/{pair.right.org_id}" in page
+    assert f"<td>{pair.right.pic}</td>" in page
+    assert "stakeholders.xlsx row" in page
 
 
 def test_unknown_pair_changes_nothing(engine: Engine, region_data: Path) -> None:

@@ -36,6 +36,29 @@ REGISTRY_TABLES = (
 )
 
 
+class RecordSource(ReadModel):
+    """A file and row that state a record."""
+
+    source: str
+    file: str
+    row: int
+
+
+class RecordCard(ReadModel):
+    """What a reviewer needs to decide about one side of a pair: where the record is,
+    its identifiers, the files and rows that state it, and the organisation it is in now."""
+
+    record_key: str
+    name: str | None
+    country: str | None
+    city: str | None
+    pic: str | None
+    vat: str | None
+    url: str | None
+    org_id: str | None
+    sources: list[RecordSource]
+
+
 class Candidate(ReadModel):
     """A pair of records that may be the same organisation, as the matcher scored it."""
 
@@ -47,6 +70,8 @@ class Candidate(ReadModel):
     left_name: str | None
     right_name: str | None
     evidence: str | None
+    left: RecordCard | None = None
+    right: RecordCard | None = None
 
 
 class DecisionOutcome(ReadModel):
@@ -70,8 +95,45 @@ def list_candidates(engine: Engine, status: str = "pending", limit: int = 50) ->
             .where(C.c.status == status)
             .order_by(C.c.probability.desc(), C.c.id)
             .limit(limit)
+        ).all()
+        cards = _record_cards(conn, {k for r in rows for k in (r.left_key, r.right_key)})
+    return [
+        Candidate.model_validate(
+            {**r._mapping, "left": cards.get(r.left_key), "right": cards.get(r.right_key)}
         )
-        return [Candidate.model_validate(r._mapping) for r in rows]
+        for r in rows
+    ]
+
+
+def _record_cards(conn: Connection, keys: set[str]) -> dict[str, RecordCard]:
+    """One card per record key: the first stating row's fields, every stating file and row."""
+    if not keys:
+        return {}
+    SR, SF, RL = (
+        schema.table(t) for t in (schema.SourceRecord, schema.SourceFile, schema.RecordLink)
+    )
+    rows = conn.execute(
+        select(SR, SF.c.source, SF.c.path, RL.c.org_id)
+        .join(SF, SF.c.id == SR.c.source_file_id)
+        .outerjoin(RL, RL.c.record_key == SR.c.record_key)
+        .where(SR.c.record_key.in_(sorted(keys)))
+        .order_by(SR.c.record_key, SR.c.source_file_id, SR.c.source_row)
+    ).all()
+    cards: dict[str, dict[str, object]] = {}
+    for r in rows:
+        card = cards.setdefault(
+            r.record_key,
+            {
+                "sources": [],
+                **{f: getattr(r, f) for f in RecordCard.model_fields if f != "sources"},
+            },
+        )
+        for field in ("name", "country", "city", "pic", "vat", "url"):
+            card[field] = card[field] or getattr(r, field)
+        sources = card["sources"]
+        assert isinstance(sources, list)
+        sources.append({"source": r.source, "file": r.path, "row": r.source_row})
+    return {key: RecordCard.model_validate(card) for key, card in cards.items()}
 
 
 def rebuild_registry(conn: Connection) -> int:
