@@ -33,7 +33,7 @@ def _head() -> str:
 
 
 def test_migrations_create_every_table_and_match_the_models(engine: Engine) -> None:
-    assert _head() == "0008_dialogue"
+    assert _head() == "0009_organisation_search"
     assert current_revision(engine) == _head()
     assert set(schema.Base.metadata.tables) <= set(table_names(engine))
     with engine.connect() as conn:
@@ -169,3 +169,34 @@ def test_replacing_tables_keeps_the_schema(engine: Engine) -> None:
         replace_tables(conn, {"source_file": files, "project": orphan}, schema.BULK_TABLES)
     with engine.connect() as conn:
         assert conn.execute(select(schema.Project.id)).scalars().all() == ["P1"]
+
+
+def test_migration_0009_folds_the_names_of_a_store_upgraded_in_place(engine: Engine) -> None:
+    """A store made before search folding finds "Tartu Ülikool" after the upgrade alone."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from bioconnect.store.database import _alembic_config
+
+    with engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0008_dialogue")
+        conn.execute(
+            text(
+                "INSERT INTO organisation (id, name, short_name, n_projects) VALUES (:i, :n, :s, 1)"
+            ),
+            [
+                {"i": "999895013", "n": "TARTU ULIKOOL", "s": "UT"},
+                {"i": "x1", "n": None, "s": None},
+            ],
+        )
+        conn.execute(
+            text("INSERT INTO organisation_name (org_id, name, n_records) VALUES (:o, :n, 1)"),
+            [
+                {"o": "999895013", "n": "Tartu Ülikool"},
+                {"o": "999895013", "n": "University of Tartu"},
+            ],
+        )
+        command.upgrade(_alembic_config(conn), "head")
+    with engine.connect() as conn:
+        texts = dict(conn.execute(text("SELECT id, search_text FROM organisation")).all())
+    assert texts == {"999895013": " tartu ulikool ut university of tartu ", "x1": ""}

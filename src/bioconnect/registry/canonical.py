@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from bioconnect.model.text_search import search_text
+
 #: Fields of a canonical organisation taken from its records, best source first.
 FIELDS = (
     "pic",
@@ -97,6 +99,7 @@ def build_registry(
         .rename("n_records")
         .reset_index()
     )
+    orgs["search_text"] = orgs["id"].map(_search_texts(frame)).fillna("")
     ids = [
         frame.dropna(subset=[col])[["org_id", col]]
         .drop_duplicates()
@@ -123,6 +126,19 @@ def build_registry(
         identifiers=identifiers,
         provenance=pd.concat(provenance, ignore_index=True),
     )
+
+
+def _search_texts(frame: pd.DataFrame) -> pd.Series:
+    """Each organisation's names and short names, folded for search (:func:`search_text`)."""
+    both = pd.concat(
+        [
+            frame[["org_id", "name"]],
+            frame[["org_id", "short_name"]].set_axis(["org_id", "name"], axis=1),
+        ],
+        ignore_index=True,
+    ).dropna(subset=["name"])
+    both = both.drop_duplicates()
+    return both.groupby("org_id", sort=False)["name"].agg(search_text)
 
 
 def organisation_domains(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Engine, and_, case, func, literal, or_, select
 
 from bioconnect.errors import InputError, NotFoundError
+from bioconnect.model.text_search import fold_text
 from bioconnect.services.cache import LRU, cached
 from bioconnect.services.readmodel import ReadModel
 from bioconnect.store import schema
-from bioconnect.store.database import contains_text
 
 ORG = schema.table(schema.Organisation)
 N = schema.table(schema.OrganisationName)
@@ -147,31 +147,45 @@ class OrganisationDetail(ReadModel):
 def search_organisations(
     engine: Engine, text: str, *, country: str | None = None, limit: int = 20
 ) -> list[OrganisationSummary]:
-    """Organisations whose name, a name variant or an identifier contains ``text``.
-
-    Results are ordered by number of projects, most active first.
-    """
-    needle = text.strip().lower()
-    if not needle:
+    """Organisations whose name, a name variant or an identifier matches ``text``, best
+    match first (see :func:`list_organisations`)."""
+    if not fold_text(text) and not text.strip():
         raise InputError("The search text is empty.", "Give part of a name, or a PIC.")
     if limit < 1:
         raise InputError(f"--limit must be at least 1, not {limit}.", "Use a positive number.")
-    like = f"%{needle}%"
-    variants = select(N.c.org_id).where(func.lower(N.c.name).like(like))
-    ids = select(IDS.c.org_id).where(IDS.c.value == text.strip())
-    query = select(*[ORG.c[c] for c in SUMMARY_COLUMNS]).where(
-        or_(
-            func.lower(ORG.c.name).like(like),
-            func.lower(ORG.c.short_name).like(like),
-            ORG.c.id.in_(variants),
-            ORG.c.id.in_(ids),
-        )
+    rows, _ = list_organisations(
+        engine, text, countries=[country] if country else None, limit=limit
     )
-    if country:
-        query = query.where(ORG.c.country == country.upper())
-    query = query.order_by(ORG.c.n_projects.desc(), ORG.c.id).limit(limit)
-    with engine.connect() as conn:
-        return [OrganisationSummary.model_validate(row._mapping) for row in conn.execute(query)]
+    return rows
+
+
+def _like_escape(word: str) -> str:
+    r"""``word`` with LIKE's wildcards and the escape character taken literally.
+
+    >>> _like_escape("100%_a\\b")
+    '100\\%\\_a\\\\b'
+    """
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _text_match(text: str) -> tuple[Any, Any]:
+    """The condition for ``text`` and the match tier to order by (lower is better).
+
+    Tier 0: the id, PIC or VAT equals the text; 1: every word is a whole word of a name;
+    2: every word starts a word of a name; 3: every word is inside a name. Names are compared
+    folded (:func:`bioconnect.model.text_search.fold_text`), so case and accents do not
+    matter, and ``%`` and ``_`` are literal.
+    """
+    ident = text.strip()
+    exact = or_(ORG.c.id == ident, ORG.c.id.in_(select(IDS.c.org_id).where(IDS.c.value == ident)))
+    words = [_like_escape(w) for w in fold_text(text).split()]
+    if not words:
+        return exact, literal(0)
+    inside = and_(*[ORG.c.search_text.like(f"%{w}%", escape="\\") for w in words])
+    starts = and_(*[ORG.c.search_text.like(f"% {w}%", escape="\\") for w in words])
+    whole = and_(*[ORG.c.search_text.like(f"% {w} %", escape="\\") for w in words])
+    tier = case((exact, 0), (whole, 1), (starts, 2), else_=3)
+    return or_(exact, inside), tier
 
 
 def find_organisation_id(conn: Any, ident: str) -> str:
@@ -361,12 +375,15 @@ def list_organisations(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[OrganisationSummary], int]:
-    """A page of organisations (most active first) and the total number that match.
+    """A page of organisations and the total number that match.
 
-    ``text`` matches the name, short name or an identifier (PIC, VAT) exactly; empty
-    ``text`` lists all. ``domain`` keeps organisations tagged with that domain. The page
-    is kept in memory until the store's data changes; its rows are read-only (shared
-    with later callers: changing them raises ``TypeError``), the list is the caller's.
+    ``text`` (empty lists all) matches an id, PIC or VAT exactly, or the organisation's
+    names and short names whatever their case and accents ("tartu ulikool" finds "TARTU
+    ÜLIKOOL"); ``%`` and ``_`` are literal. The best matches come first (see
+    :func:`_text_match`), then the most active. ``domain`` keeps organisations tagged
+    with that domain. The page is kept in memory until the store's data changes; its rows
+    are read-only (shared with later callers: changing them raises ``TypeError``), the
+    list is the caller's.
     """
     if limit < 1 or offset < 0:
         raise InputError("limit must be at least 1 and offset at least 0.", "Fix the paging.")
@@ -392,19 +409,11 @@ def _list_organisations(
     offset: int,
 ) -> tuple[list[OrganisationSummary], int]:
     where = []
-    needle = text.strip().lower()
-    if needle:
-        like = f"%{needle}%"
-        where.append(
-            or_(
-                contains_text(engine, ORG.c.name, like),
-                contains_text(engine, ORG.c.short_name, like),
-                ORG.c.id == text.strip(),
-                ORG.c.id.in_(select(IDS.c.org_id).where(IDS.c.value == text.strip())),
-                # names as the sources wrote them, e.g. in Latvian where CORDIS has ASCII
-                ORG.c.id.in_(select(N.c.org_id).where(contains_text(engine, N.c.name, like))),
-            )
-        )
+    order: list[Any] = []
+    if text.strip():
+        condition, tier = _text_match(text)
+        where.append(condition)
+        order.append(tier)
     if countries:
         where.append(ORG.c.country.in_([c.upper() for c in countries]))
     if stakeholder_group:
@@ -419,7 +428,7 @@ def _list_organisations(
             conn.execute(
                 select(*columns, total_column)
                 .where(*where)
-                .order_by(ORG.c.n_projects.desc(), ORG.c.id)
+                .order_by(*order, ORG.c.n_projects.desc(), ORG.c.id)
                 .limit(limit)
                 .offset(offset)
             )

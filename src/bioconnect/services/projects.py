@@ -118,11 +118,13 @@ def search_projects(
     needle = text.strip().lower()
     where = []
     if needle:
-        like = f"%{needle}%"
+        # % and _ are literal (escaped), as in the organisation search
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"
         where.append(
             or_(
-                func.lower(PR.c.acronym).like(like),
-                func.lower(PR.c.title).like(like),
+                func.lower(PR.c.acronym).like(like, escape="\\"),
+                func.lower(PR.c.title).like(like, escape="\\"),
                 PR.c.id == text.strip(),
                 PR.c.grant_id == text.strip(),
             )

@@ -272,20 +272,6 @@ def transaction(engine: Engine) -> Iterator[Connection]:
             changes.end_changes(conn, commit=done)
 
 
-def contains_text(engine: Engine, column: Any, like: str) -> Any:
-    """``lower(column) LIKE like`` (``like`` in lower case), as cheaply as the engine allows.
-
-    SQLite's LIKE already ignores the case of ASCII letters, and its lower() folds ASCII
-    letters only, so there ``column LIKE like`` matches the same rows without a function
-    call per row. PostgreSQL's LIKE is case-sensitive and its lower() folds all letters.
-    """
-    from sqlalchemy import func
-
-    if engine.dialect.name == "sqlite":
-        return column.like(like)
-    return func.lower(column).like(like)
-
-
 # --- after a bulk load ----------------------------------------------------------------
 
 

@@ -198,6 +198,9 @@ class Organisation(Base):
     url: Mapped[str | None] = mapped_column(Text)
     domains: Mapped[str | None] = mapped_column(Text)
     n_projects: Mapped[int] = mapped_column(Integer, default=0)
+    # every name and short name of its records, case and accents folded, for search
+    # (bioconnect.registry.names.search_text)
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class OrganisationName(Base):

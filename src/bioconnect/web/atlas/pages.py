@@ -75,32 +75,47 @@ def project_page(
     return render(request, "project.html", active="search", detail=detail)
 
 
+SEARCH_PAGE = 25
+
+
 @router.get("/search")
 def search_page(
     request: Request,
     user: Reader,
     q: Annotated[str, Query(max_length=200)] = "",
+    country: Annotated[str, Query(pattern=r"^([A-Za-z]{2})?$")] = "",
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    project_offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Response:
     orgs: list[organisations.OrganisationSummary] = []
     projs: list[projects.ProjectSummary] = []
     n_orgs = n_projs = 0
     if q.strip():
         orgs, n_orgs = organisations.list_organisations(
-            engine_of(request), q, limit=25, offset=offset
+            engine_of(request),
+            q,
+            countries=[country] if country else None,
+            limit=SEARCH_PAGE,
+            offset=offset,
         )
-        projs, n_projs = projects.search_projects(engine_of(request), q, limit=25, offset=offset)
+        projs, n_projs = projects.search_projects(
+            engine_of(request), q, limit=SEARCH_PAGE, offset=project_offset
+        )
     template = "search_results.html" if request.headers.get("hx-request") else "search.html"
     return render(
         request,
         template,
         active="search",
         query_text=q,
+        country=country.upper(),
+        countries=request.app.state.preset.all_countries,
         orgs=orgs,
         projs=projs,
         n_orgs=n_orgs,
         n_projs=n_projs,
         offset=offset,
+        project_offset=project_offset,
+        page_size=SEARCH_PAGE,
     )
 
 
