@@ -8,7 +8,9 @@ from sqlalchemy import Engine, select
 from bioconnect.errors import InputError, NotFoundError
 from bioconnect.services import accounts
 from bioconnect.services.accounts import (
+    ACCOUNT_LIMIT,
     LOGIN_LIMIT,
+    LOGIN_WINDOW,
     RateLimited,
     Role,
     add_user,
@@ -54,13 +56,50 @@ def test_wrong_passwords_and_unknown_users_get_the_same_answer(engine: Engine) -
     assert str(wrong.value) == str(unknown.value)
 
 
-def test_repeated_failures_are_rate_limited_per_user(engine: Engine) -> None:
+def test_strangers_failing_elsewhere_do_not_lock_the_owner_out(engine: Engine) -> None:
     add_user(engine, "dave", PASSWORD)
-    for i in range(LOGIN_LIMIT):
+    for i in range(LOGIN_LIMIT + 2):
         with pytest.raises(InputError):
             sign_in(engine, "dave", "guess", client=f"10.0.0.{i}")
-    with pytest.raises(RateLimited):
-        sign_in(engine, "dave", PASSWORD, client="10.0.0.99")
+    assert sign_in(engine, "dave", PASSWORD, client="10.0.0.99")[0].username == "dave"
+
+
+def test_guessing_one_account_from_many_addresses_is_slowed_but_not_its_owner(
+    engine: Engine,
+) -> None:
+    add_user(engine, "gina", PASSWORD)
+    sign_in(engine, "gina", PASSWORD, client="192.0.2.1")  # her usual address
+    for i in range(ACCOUNT_LIMIT):
+        with pytest.raises(InputError):
+            sign_in(engine, "gina", "guess", client=f"10.1.{i // 200}.{i % 200}")
+    with pytest.raises(RateLimited) as refused:
+        sign_in(engine, "gina", PASSWORD, client="10.2.0.1")
+    assert 1 <= refused.value.retry_after <= LOGIN_WINDOW.total_seconds() + 1
+    assert sign_in(engine, "gina", PASSWORD, client="192.0.2.1")[0].username == "gina"
+
+
+def test_parallel_guesses_are_counted_before_they_are_checked(engine: Engine) -> None:
+    """30 wrong passwords at once for one account from one address: at most
+    LOGIN_LIMIT are checked (before the fix: 19 on SQLite, 30 on PostgreSQL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    add_user(engine, "hank", PASSWORD)
+
+    def guess(i: int) -> str:
+        try:
+            sign_in(engine, "hank", f"guess {i}", client="198.51.100.7")
+        except RateLimited:
+            return "refused"
+        except InputError:
+            return "checked"
+        return "signed in"
+
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        outcomes = list(pool.map(guess, range(30)))
+    assert outcomes.count("checked") == LOGIN_LIMIT
+    assert outcomes.count("refused") == 30 - LOGIN_LIMIT
+    # and the owner still signs in from elsewhere
+    assert sign_in(engine, "hank", PASSWORD, client="198.51.100.8")[0].username == "hank"
 
 
 def test_repeated_failures_are_rate_limited_per_client(engine: Engine) -> None:
@@ -68,8 +107,9 @@ def test_repeated_failures_are_rate_limited_per_client(engine: Engine) -> None:
     for i in range(LOGIN_LIMIT):
         with pytest.raises(InputError):
             sign_in(engine, f"user{i}", "guess", client="10.9.9.9")
-    with pytest.raises(RateLimited):
+    with pytest.raises(RateLimited) as refused:
         sign_in(engine, "erin", PASSWORD, client="10.9.9.9")
+    assert 590 <= refused.value.retry_after <= 601
     assert sign_in(engine, "erin", PASSWORD, client="10.9.9.10")[0].username == "erin"
 
 

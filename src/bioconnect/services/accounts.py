@@ -23,15 +23,20 @@ from bioconnect.errors import BioconnectError, InputError, NotFoundError
 from bioconnect.services.readmodel import ReadModel
 from bioconnect.store import schema
 from bioconnect.store.changes import audit
-from bioconnect.store.database import transaction
+from bioconnect.store.database import serialise_on, transaction
 
 USERS = schema.table(schema.UserAccount)
 SESSIONS = schema.table(schema.UserSession)
 ATTEMPTS = schema.table(schema.LoginAttempt)
 AUDIT = schema.table(schema.AuditEntry)
 
-#: At most this many failed sign-ins per client address, or per user name, in the window.
+#: At most this many failed sign-ins per client address in the window.
 LOGIN_LIMIT = 5
+#: At most this many failed sign-ins per account in the window, from clients that have not
+#: signed in to it within KNOWN_CLIENT_AGE (guessing from many addresses); its owner,
+#: signing in from a known client, is never locked out by strangers.
+ACCOUNT_LIMIT = 50
+KNOWN_CLIENT_AGE = timedelta(days=30)
 LOGIN_WINDOW = timedelta(minutes=10)
 SESSION_LIFETIME = timedelta(hours=12)
 MIN_PASSWORD_LENGTH = 10
@@ -57,7 +62,11 @@ class Role(IntEnum):
 
 
 class RateLimited(BioconnectError):
-    """Too many failed sign-ins; try again later."""
+    """Too many failed sign-ins; try again in ``retry_after`` seconds."""
+
+    def __init__(self, problem: str, fix: str, *, retry_after: int) -> None:
+        super().__init__(problem, fix)
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -194,25 +203,81 @@ def set_role(engine: Engine, username: str, role: str | Role, *, actor: str = "s
     return User(int(row.id), name, row.display_name, chosen)
 
 
-def _recent_failures(conn: Any, client: str, username: str) -> tuple[int, int]:
-    since = _iso(_now() - LOGIN_WINDOW)
-    by_client = conn.execute(
-        select(func.count()).where(ATTEMPTS.c.client == client, ATTEMPTS.c.at >= since)
-    ).scalar()
-    by_user = conn.execute(
-        select(func.count()).where(ATTEMPTS.c.username == username, ATTEMPTS.c.at >= since)
-    ).scalar()
-    return int(by_client or 0), int(by_user or 0)
+def _counted(conn: Any, where: Any, since: str) -> tuple[int, str | None]:
+    """How many sign-in attempts match ``where`` since ``since``, and the oldest one's time."""
+    row = conn.execute(
+        select(func.count(), func.min(ATTEMPTS.c.at)).where(where, ATTEMPTS.c.at >= since)
+    ).one()
+    return int(row[0] or 0), row[1]
+
+
+def _known_client(conn: Any, name: str, client: str, now: datetime) -> bool:
+    """Whether ``name`` signed in from ``client`` within :data:`KNOWN_CLIENT_AGE`."""
+    return (
+        conn.execute(
+            select(AUDIT.c.id)
+            .where(
+                AUDIT.c.action == "sign-in",
+                AUDIT.c.actor == name,
+                AUDIT.c.detail == f"client={client}",
+                AUDIT.c.at >= _iso(now - KNOWN_CLIENT_AGE),
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
+def _reserve_attempt(conn: Any, name: str, client: str, now: datetime) -> int:
+    """Count this attempt before its password is checked; refuse it if over a limit.
+
+    The attempt is written first, and concurrent attempts for the same client or account
+    wait for each other (:func:`serialise_on`), so the counts are exact: of 30 attempts
+    at once, at most :data:`LOGIN_LIMIT` are checked. A refused attempt is rolled back
+    and does not count.
+    """
+    for key in sorted((f"sign-in:client:{client}", f"sign-in:user:{name}")):
+        serialise_on(conn, key)
+    attempt = conn.execute(
+        ATTEMPTS.insert()
+        .values(client=client, username=name, at=_iso(now))
+        .returning(ATTEMPTS.c.id)
+    ).scalar_one()
+    since = _iso(now - LOGIN_WINDOW)
+    by_client, oldest = _counted(conn, ATTEMPTS.c.client == client, since)
+    if by_client > LOGIN_LIMIT:
+        raise _refusal(oldest, now)
+    by_user, oldest = _counted(conn, ATTEMPTS.c.username == name, since)
+    if by_user > ACCOUNT_LIMIT and not _known_client(conn, name, client, now):
+        raise _refusal(oldest, now)
+    return int(attempt)
+
+
+def _refusal(oldest: str | None, now: datetime) -> RateLimited:
+    frees = datetime.fromisoformat(oldest) + LOGIN_WINDOW if oldest else now + LOGIN_WINDOW
+    seconds = max(1, int((frees - now).total_seconds()) + 1)
+    minutes = max(1, -(-seconds // 60))
+    return RateLimited(
+        "Too many failed sign-ins from this address, or for this account.",
+        f"Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+        retry_after=seconds,
+    )
 
 
 def sign_in(engine: Engine, username: str, password: str, *, client: str) -> tuple[User, str]:
     """Check a password and open a session: returns the user and the cookie token.
 
+    Attempts are counted before the password is checked (:func:`_reserve_attempt`);
+    a successful one is then taken back, a failed one stays counted for
+    :data:`LOGIN_WINDOW`. No write transaction is open while the password is hashed.
+
     Raises
     ------
     RateLimited
-        After :data:`LOGIN_LIMIT` failures from this client or for this user name within
-        :data:`LOGIN_WINDOW`.
+        With ``retry_after`` seconds: after :data:`LOGIN_LIMIT` failures from this
+        client (address), or :data:`ACCOUNT_LIMIT` failures for this account from
+        anywhere unless this client signed in to it before. Strangers failing for an
+        account from elsewhere do not lock its owner out.
     InputError
         When the name or password is wrong (the message does not say which).
     """
@@ -221,49 +286,41 @@ def sign_in(engine: Engine, username: str, password: str, *, client: str) -> tup
     name = username.strip().lower()[:80]
     client = client[:80]
     with transaction(engine) as conn:
-        by_client, by_user = _recent_failures(conn, client, name)
-        if by_client >= LOGIN_LIMIT or by_user >= LOGIN_LIMIT:
-            raise RateLimited(
-                "Too many failed sign-ins.",
-                f"Wait {int(LOGIN_WINDOW.total_seconds() // 60)} minutes, then try again.",
-            )
+        attempt = _reserve_attempt(conn, name, client, _now())
+    with engine.connect() as conn:
         row = conn.execute(
             select(USERS).where(USERS.c.username == name, USERS.c.active.is_(True))
         ).first()
-        hasher = _hasher()
-        ok = False
-        if row is not None:
-            try:
-                ok = hasher.verify(row.password_hash, password)
-            except (VerificationError, InvalidHashError):
-                ok = False
-        else:
-            # Spend the same time as a real check, so timing does not reveal user names.
-            with contextlib.suppress(VerificationError, InvalidHashError):
-                hasher.verify(_DUMMY_HASH.get(hasher), password)
-        if not ok or row is None:
-            conn.execute(ATTEMPTS.insert().values(client=client, username=name, at=_iso(_now())))
-            failure = InputError("The user name or password is wrong.", "Check both and try again.")
-        else:
-            failure = None
-            token = secrets.token_urlsafe(32)
-            conn.execute(
-                SESSIONS.insert().values(
-                    token_hash=_digest(token),
-                    user_id=row.id,
-                    created_at=_iso(_now()),
-                    expires_at=_iso(_now() + SESSION_LIFETIME),
-                )
+    hasher = _hasher()
+    ok = False
+    if row is not None:
+        try:
+            ok = hasher.verify(row.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            ok = False
+    else:
+        # Spend the same time as a real check, so timing does not reveal user names.
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            hasher.verify(_DUMMY_HASH.get(hasher), password)
+    if not ok or row is None:
+        raise InputError("The user name or password is wrong.", "Check both and try again.")
+    token = secrets.token_urlsafe(32)
+    with transaction(engine) as conn:
+        conn.execute(delete(ATTEMPTS).where(ATTEMPTS.c.id == attempt))
+        conn.execute(
+            SESSIONS.insert().values(
+                token_hash=_digest(token),
+                user_id=row.id,
+                created_at=_iso(_now()),
+                expires_at=_iso(_now() + SESSION_LIFETIME),
             )
-            conn.execute(
-                delete(SESSIONS).where(
-                    SESSIONS.c.user_id == row.id, SESSIONS.c.expires_at < _iso(_now())
-                )
+        )
+        conn.execute(
+            delete(SESSIONS).where(
+                SESSIONS.c.user_id == row.id, SESSIONS.c.expires_at < _iso(_now())
             )
-            audit(conn, name, "sign-in", "session", None, f"client={client}")
-    if failure is not None:
-        raise failure
-    assert row is not None
+        )
+        audit(conn, name, "sign-in", "session", None, f"client={client}")
     return User(int(row.id), name, row.display_name, Role[row.role]), token
 
 

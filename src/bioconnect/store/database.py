@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.schema import AddConstraint, DropConstraint
@@ -270,6 +270,18 @@ def transaction(engine: Engine) -> Iterator[Connection]:
             done = True
         finally:
             changes.end_changes(conn, commit=done)
+
+
+def serialise_on(conn: Connection, key: str) -> None:
+    """Make transactions that call this with the same ``key`` run one after another.
+
+    PostgreSQL: a transaction-scoped advisory lock on a hash of ``key``, held until the
+    caller's transaction ends. SQLite has one writer at a time: a transaction that writes
+    first (before it reads what it counts) already waits for the one before it, so
+    nothing more is needed there. Call it first in the transaction.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
 
 
 # --- after a bulk load ----------------------------------------------------------------

@@ -98,7 +98,7 @@ async def _csrf_failed(request: Request, _exc: Exception) -> Response:
 async def _rate_limited(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RateLimited)
     response = error_page(request, 429, exc.problem, exc.fix)
-    response.headers["Retry-After"] = "600"
+    response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
 
