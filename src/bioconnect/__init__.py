@@ -30,7 +30,7 @@ _EXPORTS = {
     "read_cordis": "bioconnect.sources.cordis",
     "connect": "bioconnect.services.store",
     "ingest": "bioconnect.services.ingest",
-    "import_user_source": "bioconnect.services.ingest",
+    "import_user_source": "bioconnect.services.user_sources",
     "atlas_summary": "bioconnect.services.atlas",
     "search_organisations": "bioconnect.services.organisations",
     "organisation_detail": "bioconnect.services.organisations",

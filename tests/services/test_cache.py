@@ -25,10 +25,11 @@ from bioconnect.services.accounts import (
     sign_in,
     sign_out,
 )
-from bioconnect.services.ingest import import_user_source, ingest
+from bioconnect.services.ingest import ingest
 from bioconnect.services.network import NetworkQuery, network_view_body
 from bioconnect.services.organisations import list_organisations, organisation_detail
 from bioconnect.services.review import decide, list_candidates
+from bioconnect.services.user_sources import import_user_source
 from bioconnect.store import schema
 from bioconnect.store.changes import audit
 from bioconnect.store.database import transaction

@@ -17,8 +17,9 @@ from sqlalchemy import Engine, select
 from bioconnect.errors import NotFoundError
 from bioconnect.model.mapping import Mapping
 from bioconnect.model.preset import Preset, Source
-from bioconnect.services.ingest import import_user_source, ingest
+from bioconnect.services.ingest import ingest
 from bioconnect.services.review import Candidate, decide, list_candidates
+from bioconnect.services.user_sources import import_user_source
 from bioconnect.store import schema
 from storekit import preset_with, table_snapshot
 

@@ -15,7 +15,8 @@ from urllib.parse import quote
 import pytest
 from browserkit import HERE, LiveServer, new_page, screenshot, serve
 
-from bioconnect.services.ingest import import_user_source, ingest
+from bioconnect.services.ingest import ingest
+from bioconnect.services.user_sources import import_user_source
 from bioconnect.store.database import open_store
 
 pytestmark = pytest.mark.browser

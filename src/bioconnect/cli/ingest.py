@@ -1,4 +1,4 @@
-"""Loading data: ``regions`` (the presets), ``ingest`` and ``import``.
+"""Loading data: ``regions`` (the presets), ``ingest``, ``import`` and ``sources``.
 
 These are top-level commands; :mod:`bioconnect.cli.main` registers them.
 """
@@ -11,13 +11,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bioconnect.cli.options import DataDirOption, PresetOption, actor
+from bioconnect.cli.options import DataDirOption, FormatOption, PresetOption, actor
 from bioconnect.cli.output import (
     RichDownloads,
     RichStages,
+    check_format,
     download_progress,
     err,
     out,
+    print_json,
     stage_progress,
 )
 
@@ -90,8 +92,8 @@ def import_command(
     Example:
         bioconnect import stakeholders.xlsx --mapping stakeholders.yaml
     """
-    from bioconnect.services.ingest import import_user_source
     from bioconnect.services.store import connect
+    from bioconnect.services.user_sources import import_user_source
 
     with stage_progress() as progress:
         report = import_user_source(
@@ -100,4 +102,60 @@ def import_command(
     err.print(
         f"Imported {file.name}; the store now holds {report.counts.get('organisation', 0):,} organisations, "
         f"{report.review_pending} pairs to review (`bioconnect review list`)."
+    )
+
+
+sources_app = typer.Typer(
+    help="Your own files (stakeholder lists) that every ingest loads.", no_args_is_help=True
+)
+
+
+@sources_app.command("list")
+def sources_list(fmt: FormatOption = "table") -> None:
+    """List the files you imported with `bioconnect import`, and whether each is still there.
+
+    \b
+    Example:
+        bioconnect sources list
+    """
+    from bioconnect.services.store import connect
+    from bioconnect.services.user_sources import list_user_sources
+
+    check_format(fmt, ("table", "json"))
+    rows = list_user_sources(connect())
+    if fmt == "json":
+        print_json([row.model_dump(mode="json") for row in rows])
+        return
+    if not rows:
+        err.print("No user sources. Add one with `bioconnect import FILE --mapping M`.")
+        return
+    table = Table("name", "file", "added by", "added at", "file found")
+    for row in rows:
+        table.add_row(
+            row.name, row.path, row.added_by, row.added_at, "yes" if row.file_exists else "NO"
+        )
+    out.print(table)
+
+
+@sources_app.command("remove")
+def sources_remove(
+    name: Annotated[str, typer.Argument(help="The source's name, as `sources list` shows it.")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Forget one of your files and re-ingest without it: the store is as before its import.
+
+    \b
+    Example:
+        bioconnect sources remove stakeholders
+    """
+    from bioconnect.services.store import connect
+    from bioconnect.services.user_sources import remove_user_source
+
+    with stage_progress() as progress:
+        report = remove_user_source(
+            connect(), name, actor=actor(), data_dir=data_dir, progress=RichStages(progress)
+        )
+    err.print(
+        f"Removed {name}; the store now holds {report.counts.get('organisation', 0):,} "
+        "organisations."
     )

@@ -44,6 +44,7 @@ app = typer.Typer(
 app.command()(ingest.regions)
 app.command("ingest")(ingest.ingest_command)
 app.command("import")(ingest.import_command)
+app.add_typer(ingest.sources_app, name="sources")
 app.command()(web.up)
 app.command("serve")(web.serve_command)
 app.add_typer(atlas.atlas_app, name="atlas")

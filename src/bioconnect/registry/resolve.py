@@ -20,6 +20,7 @@ Horizon Europe participants, whose PICs serve as the truth.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -65,7 +66,7 @@ def score_pairs(records: pd.DataFrame, *, minimum: float = 0.5) -> pd.DataFrame:
     frame = records[
         records["country"].isin(set(records.loc[records["pic"].isna(), "country"]))
     ].copy()
-    frame["name_norm"] = frame["name"].map(normalise_name)
+    frame["name_norm"] = frame["name"].map(_comparable_name)
     frame["city_norm"] = frame["city"].map(normalise_name)
     frame = frame[frame["name_norm"].notna() & frame["country"].notna()]
     incoming = frame[frame["pic"].isna()]
@@ -136,6 +137,24 @@ def score_pairs(records: pd.DataFrame, *, minimum: float = 0.5) -> pd.DataFrame:
     return out.sort_values(
         ["probability", "left_key", "right_key"], ascending=[False, True, True]
     ).reset_index(drop=True)
+
+
+_PARENTHESES = re.compile(r"\([^()]*\)")
+
+
+def _comparable_name(name: object) -> str | None:
+    """The name as the matcher compares it: normalised, without a part in parentheses
+    (an acronym or a translation: "Tallinna Tehnikaülikool (TalTech)"), unless that
+    is all there is.
+
+    >>> _comparable_name("Tallinna Tehnikaülikool (TalTech)")
+    'tallinna tehnikaulikool'
+    >>> _comparable_name("(TalTech)")
+    'taltech'
+    """
+    if not isinstance(name, str):
+        return None
+    return normalise_name(_PARENTHESES.sub(" ", name)) or normalise_name(name)
 
 
 class _Clusters:

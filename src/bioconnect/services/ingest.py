@@ -23,6 +23,7 @@ from bioconnect.errors import InputError
 from bioconnect.model.mapping import ORGANISATION_FIELDS, Mapping, load_mapping
 from bioconnect.model.preset import Preset, Source, load_preset
 from bioconnect.registry.canonical import build_registry
+from bioconnect.registry.claims import foreign_pic_claims
 from bioconnect.registry.domains import project_domains
 from bioconnect.registry.names import record_key
 from bioconnect.registry.resolve import Thresholds, resolve, score_pairs
@@ -314,8 +315,50 @@ def _records(sources: _Sources, participations: pd.DataFrame) -> pd.DataFrame:
     return records.drop(columns=["enrich_only"])
 
 
+def _foreign_pic_claims(
+    sources: _Sources,
+    preset: Preset,
+    records: pd.DataFrame,
+    participations: pd.DataFrame,
+    thresholds: Thresholds,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Rows of users' lists that claim another country's PIC: keyed without it, and
+    queued for review with the PIC's organisation (:mod:`bioconnect.registry.claims`)."""
+    official = {s.name for s in (*preset.sources, *preset.official_sources)}
+    trusted_files = {f["id"] for f in sources.source_files if f["source"] in official}
+    trusted = records["source_file_id"].isin(trusted_files)
+    keys, claims = foreign_pic_claims(records, trusted, probability=thresholds.review)
+    changed = keys != records["record_key"]
+    if not changed.any():
+        return records, participations, claims
+    rekey = dict(
+        zip(
+            zip(
+                records.loc[changed, "source_file_id"],
+                records.loc[changed, "record_key"],
+                strict=True,
+            ),
+            keys[changed],
+            strict=True,
+        )
+    )
+    participations = participations.assign(
+        record_key=[
+            rekey.get((f, k), k)
+            for f, k in zip(
+                participations["source_file_id"], participations["record_key"], strict=True
+            )
+        ]
+    )
+    records = records.assign(record_key=keys, pic=records["pic"].mask(changed))
+    return records, participations, claims
+
+
 def _resolve_records(
-    records: pd.DataFrame, decisions: pd.DataFrame, thresholds: Thresholds
+    records: pd.DataFrame,
+    decisions: pd.DataFrame,
+    thresholds: Thresholds,
+    claims: pd.DataFrame,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Record links (record key → organisation id) and the scored candidate pairs."""
     distinct = records.drop_duplicates("record_key")[
@@ -326,6 +369,8 @@ def _resolve_records(
     ]
     named = pd.concat([named, distinct[~distinct["record_key"].isin(named["record_key"])]])
     pairs = score_pairs(named, minimum=min(thresholds.review, 0.5))
+    if not claims.empty:
+        pairs = pd.concat([pairs, claims], ignore_index=True)
     return resolve(distinct[["record_key", "pic"]], pairs, decisions, thresholds)
 
 
@@ -357,9 +402,12 @@ def assemble(
 
     progress.step("collecting organisation records")
     records = _records(sources, participations)
+    records, participations, claims = _foreign_pic_claims(
+        sources, preset, records, participations, thresholds
+    )
 
     progress.step("resolving organisations")
-    links, candidates = _resolve_records(records, decisions, thresholds)
+    links, candidates = _resolve_records(records, decisions, thresholds, claims)
     participations["org_id"] = participations["record_key"].map(
         links.set_index("record_key")["org_id"]
     )
@@ -458,8 +506,12 @@ def ingest(
     extra_sources: list[tuple[str, Path, Mapping]] | None = None,
     settings: Settings | None = None,
     register: dict[str, str] | None = None,
+    unregister: str | None = None,
 ) -> IngestReport:
     """Load a preset's sources (and users' registered sources) into the store.
+
+    ``register`` keeps a user's file as a source (:mod:`bioconnect.services.user_sources`);
+    ``unregister`` names one to leave out and forget, in the same transaction.
 
     Example:
         >>> from bioconnect.store.database import open_store
@@ -471,7 +523,7 @@ def ingest(
     chosen = preset if isinstance(preset, Preset) else load_preset(preset)
     base, sources = plan_sources(chosen, data_dir, settings)
     extra = list(extra_sources or [])
-    replaced = {name for name, _, _ in extra}
+    replaced = {name for name, _, _ in extra} | {unregister}
     user_sources = [s for s in _stored_user_sources(engine) if s[0] not in replaced] + extra
     progress.start(len(sources) + len(user_sources) + 6, f"Ingesting {chosen.name}")
     loaded = read_sources(chosen, base, sources, user_sources, progress)
@@ -490,8 +542,11 @@ def ingest(
     ]
     progress.step("writing the store")
     with transaction(engine) as conn:
+        table = schema.table(schema.UserSource)
+        if unregister is not None:
+            conn.execute(table.delete().where(table.c.name == unregister))
+            audit(conn, actor, "sources.remove", "user_source", unregister, "{}")
         if register is not None:
-            table = schema.table(schema.UserSource)
             known = conn.execute(
                 select(table.c.id).where(table.c.name == register["name"])
             ).scalar()
@@ -499,6 +554,7 @@ def ingest(
                 conn.execute(table.insert().values(**register, added_at=schema.utcnow()))
             else:
                 conn.execute(table.update().where(table.c.id == known).values(**register))
+            audit(conn, actor, "sources.add", "user_source", register["name"], register["path"])
         report.counts = write_tables(conn, tables)
         report.seconds = time.perf_counter() - started
         summary = json.dumps(report.as_dict())
@@ -515,44 +571,3 @@ def ingest(
         audit(conn, actor, "ingest", "preset", chosen.name, json.dumps(report.counts))
     refresh_statistics(engine, schema.BULK_TABLES)
     return report
-
-
-def import_user_source(
-    engine: Engine,
-    path: Path,
-    mapping_path: Path,
-    *,
-    name: str | None = None,
-    actor: str = "cli",
-    data_dir: Path | None = None,
-    progress: Progress | None = None,
-) -> IngestReport:
-    """Add a user's own file (a stakeholder list) and re-ingest with it.
-
-    The file is read and resolved with everything else before anything is written; it is
-    then kept as a user source and loaded by every later ingest. Importing under the
-    same name again replaces it.
-    """
-    mapping = load_mapping(mapping_path)
-    path = Path(path).resolve()
-    if not path.is_file():
-        raise InputError(f"File {path} does not exist.", "Check the path.")
-    label = name or path.stem
-    with engine.connect() as conn:
-        preset, last_dir = last_run(conn)
-    if data_dir is None and last_dir is not None and last_dir.is_dir():
-        data_dir = last_dir
-    return ingest(
-        engine,
-        preset,
-        data_dir,
-        actor=actor,
-        progress=progress,
-        extra_sources=[(label, path, mapping)],
-        register={
-            "name": label,
-            "path": str(path),
-            "mapping_yaml": mapping_path.read_text(encoding="utf-8"),
-            "added_by": actor,
-        },
-    )
