@@ -42,6 +42,13 @@ PUBLIC = {
     "median_survival",
     "newcomer_cohort",
     "survival_at",
+    "CumulativeIncidence",
+    "EXIT_REASONS",
+    "FAILURE_KINDS",
+    "cumulative_incidence",
+    "exit_kind",
+    "incidence_at",
+    "startup_cohort",
 }
 
 

@@ -25,7 +25,7 @@ from bioconnect.model.preset import Preset, Source, load_preset
 from bioconnect.registry.canonical import build_registry
 from bioconnect.registry.domains import project_domains
 from bioconnect.registry.names import record_key
-from bioconnect.registry.resolve import Thresholds, resolve, score_pairs
+from bioconnect.registry.resolve import LIST_PREFIX, Thresholds, resolve, score_pairs
 from bioconnect.services.progress import NoProgress, Progress
 from bioconnect.settings import Settings, get_settings, resolve_data_dir
 from bioconnect.sources.cordis import read_cordis
@@ -306,9 +306,13 @@ def _records(sources: _Sources, participations: pd.DataFrame) -> pd.DataFrame:
 
 
 def _resolve_records(
-    records: pd.DataFrame, decisions: pd.DataFrame, thresholds: Thresholds
+    records: pd.DataFrame,
+    decisions: pd.DataFrame,
+    thresholds: Thresholds,
+    list_pairs: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Record links (record key → organisation id) and the scored candidate pairs."""
+    """Record links (record key → organisation id) and the scored candidate pairs; the
+    stored pairs linking outside lists' rows (``list_pairs``) are kept and re-decided."""
     distinct = records.drop_duplicates("record_key")[
         ["record_key", "pic", "name", "country", "city"]
     ]
@@ -317,6 +321,8 @@ def _resolve_records(
     ]
     named = pd.concat([named, distinct[~distinct["record_key"].isin(named["record_key"])]])
     pairs = score_pairs(named, minimum=min(thresholds.review, 0.5))
+    if list_pairs is not None and not list_pairs.empty:
+        pairs = pd.concat([pairs, list_pairs[list(pairs.columns)]], ignore_index=True)
     return resolve(distinct[["record_key", "pic"]], pairs, decisions, thresholds)
 
 
@@ -339,6 +345,7 @@ def assemble(
     decisions: pd.DataFrame,
     thresholds: Thresholds,
     progress: Progress,
+    list_pairs: pd.DataFrame | None = None,
 ) -> Tables:
     """Build every table from the files read, resolving organisations on the way."""
     sources = _Sources(loaded)
@@ -350,7 +357,7 @@ def assemble(
     records = _records(sources, participations)
 
     progress.step("resolving organisations")
-    links, candidates = _resolve_records(records, decisions, thresholds)
+    links, candidates = _resolve_records(records, decisions, thresholds, list_pairs)
     participations["org_id"] = participations["record_key"].map(
         links.set_index("record_key")["org_id"]
     )
@@ -411,6 +418,25 @@ def _stored_decisions(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["left_key", "right_key", "same"])
 
 
+def _stored_list_pairs(engine: Engine) -> pd.DataFrame:
+    """The candidate pairs linking outside lists' rows (startup lists) to records."""
+    table = schema.table(schema.MatchCandidate)
+    with engine.connect() as conn:
+        return pd.read_sql(
+            select(
+                table.c.left_key,
+                table.c.right_key,
+                table.c.probability,
+                table.c.left_name,
+                table.c.right_name,
+                table.c.evidence,
+            )
+            .where(table.c.left_key.like(f"{LIST_PREFIX}%"))
+            .order_by(table.c.id),
+            conn,
+        )
+
+
 def _stored_user_sources(engine: Engine) -> list[tuple[str, Path, Mapping]]:
     with engine.connect() as conn:
         rows = conn.execute(
@@ -466,7 +492,14 @@ def ingest(
     user_sources = [s for s in _stored_user_sources(engine) if s[0] not in replaced] + extra
     progress.start(len(sources) + len(user_sources) + 6, f"Ingesting {chosen.name}")
     loaded = read_sources(chosen, base, sources, user_sources, progress)
-    tables = assemble(loaded, chosen, _stored_decisions(engine), Thresholds(), progress)
+    tables = assemble(
+        loaded,
+        chosen,
+        _stored_decisions(engine),
+        Thresholds(),
+        progress,
+        _stored_list_pairs(engine),
+    )
     report = IngestReport(
         preset=chosen.name, data_dir=str(base), review_pending=tables.review_pending
     )
