@@ -34,9 +34,7 @@ class CumulativeIncidence:
     variance: np.ndarray
 
 
-def cumulative_incidence(
-    durations: ArrayLike, kinds: ArrayLike, kind: str
-) -> CumulativeIncidence:
+def cumulative_incidence(durations: ArrayLike, kinds: ArrayLike, kind: str) -> CumulativeIncidence:
     """The Aalen–Johansen estimate of the cumulative incidence of one kind of exit.
 
     With distinct exit times t₁ < t₂ < …, nⱼ at risk just before tⱼ, dⱼ exits of any kind
@@ -56,8 +54,8 @@ def cumulative_incidence(
     Returns
     -------
     CumulativeIncidence
-        The step function at every distinct exit time, with the Greenwood-type variance of
-        Marubini & Valsecchi (1995, eq. 10.8).
+        The step function at every distinct exit time, with the delta-method variance of
+        Marubini & Valsecchi (1995), the one lifelines' ``AalenJohansenFitter`` reports.
 
     Examples
     --------
@@ -76,7 +74,7 @@ def cumulative_incidence(
     Aalen, O. O. & Johansen, S. (1978). An empirical transition matrix for non-homogeneous
     Markov chains based on censored observations. *Scandinavian Journal of Statistics*
     5(3), 141–150. Marubini, E. & Valsecchi, M. G. (1995). *Analysing Survival Data from
-    Clinical Trials and Observational Studies*, Wiley, §10.2.
+    Clinical Trials and Observational Studies*, Wiley, ch. 10.
     """
     t = np.asarray(durations, dtype=float)
     k = pd.Series(list(np.asarray(kinds, dtype=object)), dtype=object)
@@ -124,14 +122,31 @@ def _variance(
 
 
 def incidence_at(curve: CumulativeIncidence, horizons: ArrayLike) -> np.ndarray:
-    """The cumulative incidence at fixed horizons: the step function read off, its last
-    value carried past the last exit time.
+    """The cumulative incidence at fixed horizons (the share exited by 3 and 5 years).
+
+    Parameters
+    ----------
+    curve:
+        A :func:`cumulative_incidence` result.
+    horizons:
+        Times at which to read it.
+
+    Returns
+    -------
+    numpy.ndarray
+        The step function's value at each horizon, its last value carried past the last
+        exit time.
 
     Examples
     --------
     >>> ci = cumulative_incidence([1, 2, 3], ["closed", None, "acquired"], "closed")
     >>> incidence_at(ci, [0.5, 1, 5]).round(4).tolist()
     [0.0, 0.3333, 0.3333]
+
+    References
+    ----------
+    Putter, H., Fiocco, M. & Geskus, R. B. (2007). Tutorial in biostatistics: competing
+    risks and multi-state models. *Statistics in Medicine* 26(11), 2389–2430.
     """
     h = np.asarray(horizons, dtype=float)
     idx = np.searchsorted(curve.timeline, h, side="right") - 1

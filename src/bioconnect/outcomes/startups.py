@@ -26,13 +26,27 @@ _ATTRIBUTES = ("country", "sector", "founders_gender", "funding")
 
 
 def exit_kind(reason: object) -> str | None:
-    """The exit kind of a closing reason, read without regard to case, ``_`` or ``-``;
-    ``None`` for a reason not in :data:`EXIT_REASONS`.
+    """The exit kind of a closing reason, read without regard to case, ``_`` or ``-``.
+
+    Parameters
+    ----------
+    reason:
+        A closing reason as a list writes it (``Moved abroad``).
+
+    Returns
+    -------
+    str or None
+        The exit kind, or ``None`` for a reason not in :data:`EXIT_REASONS`.
 
     Examples
     --------
     >>> exit_kind("Moved_abroad"), exit_kind(" acquired "), exit_kind("merged")
     ('moved_abroad', 'acquired', None)
+
+    References
+    ----------
+    Eurostat-OECD (2007). *Manual on Business Demography Statistics* (an enterprise death
+    is a closure; a merger or take-over is not a death).
     """
     text = " ".join(str(reason).lower().replace("_", " ").replace("-", " ").split())
     return EXIT_REASONS.get(text)
@@ -40,7 +54,7 @@ def exit_kind(reason: object) -> str | None:
 
 def _cross_border(countries: pd.Series, home: pd.Series) -> pd.Series:
     """Whether a startup works in a country other than its home country."""
-    out = []
+    out: list[bool | None] = []
     for listed, own in zip(countries, home, strict=True):
         if listed is None or listed is pd.NA or (isinstance(listed, float) and np.isnan(listed)):
             out.append(None)
@@ -139,8 +153,8 @@ def startup_cohort(
 
     References
     ----------
-    Eurostat-OECD (2007). *Manual on Business Demography Statistics*, §3 (deaths) and §4
-    (survival of enterprises); Fine, J. P. & Gray, R. J. (1999). A proportional hazards
+    Eurostat-OECD (2007). *Manual on Business Demography Statistics* (deaths and the
+    survival of enterprises); Fine, J. P. & Gray, R. J. (1999). A proportional hazards
     model for the subdistribution of a competing risk. *JASA* 94(446), 496–509 (why an
     acquisition is not a failure).
     """

@@ -264,9 +264,7 @@ def resolve(
         index=False
     ):
         if str(left).startswith(LIST_PREFIX) and right in clusters.parent:
-            statuses.append(
-                link_status(float(probability), decided.get((left, right)), thresholds)
-            )
+            statuses.append(link_status(float(probability), decided.get((left, right)), thresholds))
             continue
         if left not in clusters.parent or right not in clusters.parent:
             statuses.append("below")

@@ -8,6 +8,8 @@ KPI observations with status against the plan's targets, and forecasts.
 * :mod:`~bioconnect.services.outcomes.forecasts`: Monte Carlo forecasts against targets;
 * :mod:`~bioconnect.services.outcomes.survival`: the survival of any CSV table;
 * :mod:`~bioconnect.services.outcomes.registers`: company registers read as cohorts;
+* :mod:`~bioconnect.services.outcomes.startups`: users' startup lists, as cohorts linked
+  to the atlas;
 * :mod:`~bioconnect.services.outcomes.views`: what the pages show (tables, chart specs).
 """
 
@@ -49,6 +51,16 @@ from bioconnect.services.outcomes.registers import (
     read_register,
     register_cohort,
 )
+from bioconnect.services.outcomes.startups import (
+    STARTUP_MAPPING,
+    Incidence,
+    StartupImport,
+    StartupLink,
+    StartupReport,
+    import_startups,
+    startup_links,
+    startup_report,
+)
 from bioconnect.services.outcomes.survival import (
     GroupCurve,
     LogRankTest,
@@ -84,6 +96,7 @@ __all__ = [
     "PRIOR_SOURCES",
     "REGISTERS",
     "SOURCE_LIMIT",
+    "STARTUP_MAPPING",
     "STATUS_RULES",
     "UPLOAD_LIMIT",
     "CohortReport",
@@ -92,6 +105,7 @@ __all__ = [
     "EntryCount",
     "EntryYear",
     "GroupCurve",
+    "Incidence",
     "KpiDashboard",
     "KpiForecast",
     "KpiRow",
@@ -103,10 +117,14 @@ __all__ = [
     "Observation",
     "ObservationCreate",
     "ObservationImport",
+    "StartupImport",
+    "StartupLink",
+    "StartupReport",
     "SurvivalReport",
     "cohort_csv",
     "cohorts_view",
     "import_observations",
+    "import_startups",
     "import_uploaded_observations",
     "kpi_dashboard",
     "kpi_forecast",
@@ -120,5 +138,7 @@ __all__ = [
     "read_register",
     "record_observation",
     "register_cohort",
+    "startup_links",
+    "startup_report",
     "survival_of_file",
 ]

@@ -17,12 +17,20 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
-from bioconnect.errors import InputError
+from bioconnect.errors import InputError, NotFoundError
 from bioconnect.model.mapping import Mapping, load_mapping
 from bioconnect.model.preset import load_preset
-from bioconnect.outcomes import startup_cohort
+from bioconnect.outcomes import (
+    EXIT_KINDS,
+    FAILURE_KINDS,
+    cumulative_incidence,
+    entries_per_year,
+    incidence_at,
+    startup_cohort,
+)
 from bioconnect.registry.link import identifier_links, list_key, score_list_rows
 from bioconnect.registry.resolve import LIST_PREFIX, Thresholds, link_status
+from bioconnect.services.outcomes.cohorts import HORIZONS, Curve, EntryCount, curve_model
 from bioconnect.services.readmodel import ReadModel
 from bioconnect.sources.mapped import read_mapped
 from bioconnect.store import schema
@@ -223,7 +231,9 @@ def _write(
 ) -> None:
     label = str(head["name"])
     if stored is None:
-        list_id = conn.execute(LISTS.insert().values(**head)).inserted_primary_key[0]
+        inserted = conn.execute(LISTS.insert().values(**head)).inserted_primary_key
+        assert inserted is not None
+        list_id = inserted[0]
     else:
         list_id = stored["id"]
         conn.execute(LISTS.update().where(LISTS.c.id == list_id).values(**head))
@@ -233,7 +243,9 @@ def _write(
     bulk_insert(conn, "match_candidate", pairs[PAIR_COLUMNS])
 
 
-def _summary(label: str, path: Path, rows: pd.DataFrame, pairs: pd.DataFrame, written: bool) -> StartupImport:
+def _summary(
+    label: str, path: Path, rows: pd.DataFrame, pairs: pd.DataFrame, written: bool
+) -> StartupImport:
     by_id = rows["link_method"].value_counts().to_dict()
     auto = set(pairs.loc[pairs["status"].isin(["auto", "accepted"]), "left_key"])
     pending = set(pairs.loc[pairs["status"] == "pending", "left_key"]) - auto
@@ -308,7 +320,9 @@ def import_startups(
     if same:
         return report
     with transaction(engine) as conn:
-        _write(conn, head | {"imported_by": actor, "imported_at": schema.utcnow()}, stored, rows, pairs)
+        _write(
+            conn, head | {"imported_by": actor, "imported_at": schema.utcnow()}, stored, rows, pairs
+        )
         audit(
             conn,
             actor,
@@ -318,3 +332,167 @@ def import_startups(
             json.dumps(report.model_dump(exclude={"written"})),
         )
     return report
+
+
+class StartupLink(ReadModel):
+    """One row of a list and where it stands: its cohort dates and its atlas organisation.
+
+    ``status`` is ``linked`` (``method`` vat, registration_code, splink or review),
+    ``in_review`` (a pair waits in the review queue) or ``unlinked``.
+    """
+
+    row: int
+    name: str
+    registration_code: str | None
+    country: str
+    founded: dt.date
+    closed: dt.date | None
+    exit_kind: str | None
+    status: str
+    method: str | None
+    org_id: str | None
+    org_name: str | None
+    probability: float | None
+
+
+class Incidence(ReadModel):
+    """The Aalen–Johansen cumulative incidence of one exit kind, with fixed horizons."""
+
+    kind: str
+    exits: int
+    timeline: list[float]
+    incidence: list[float]
+    at_horizons: dict[str, float]
+
+
+class StartupReport(ReadModel):
+    """A startup list as a cohort: entries per founding year, survival to closure (other
+    exits censored) and the cumulative incidence of each kind of exit."""
+
+    list_name: str
+    end_of_data: dt.date
+    members: int
+    entries: list[EntryCount]
+    survival: Curve
+    incidence: list[Incidence]
+    links: dict[str, int]
+
+
+def _list_id(conn: Connection, label: str) -> tuple[int, str]:
+    head = conn.execute(
+        select(LISTS.c.id, LISTS.c.end_of_data).where(LISTS.c.name == label)
+    ).first()
+    if head is None:
+        known = conn.execute(select(LISTS.c.name).order_by(LISTS.c.name)).scalars().all()
+        raise NotFoundError(
+            f"No startup list named {label!r}.",
+            f"Import one with `bioconnect outcomes startups FILE`; stored: {', '.join(known) or 'none'}.",
+        )
+    return int(head.id), str(head.end_of_data)
+
+
+def _matched(conn: Connection, label: str) -> pd.DataFrame:
+    """The best live matcher pair of each row: linked (auto, accepted) before in review."""
+    pairs = pd.read_sql(
+        select(CANDIDATES.c.left_key, CANDIDATES.c.right_key, CANDIDATES.c.probability)
+        .add_columns(CANDIDATES.c.status)
+        .where(
+            CANDIDATES.c.left_key.like(f"{LIST_PREFIX}{label}:%"),
+            CANDIDATES.c.status.in_(["auto", "accepted", "pending"]),
+        ),
+        conn,
+    )
+    pairs["rank"] = pairs["status"].map({"accepted": 0, "auto": 1, "pending": 2})
+    pairs = pairs.sort_values(["left_key", "rank", "probability"], ascending=[True, True, False])
+    return pairs.drop_duplicates("left_key").set_index("left_key")
+
+
+def startup_links(engine: Engine, list_name: str) -> list[StartupLink]:
+    """Every row of a stored list with its link to an atlas organisation, in file order."""
+    link, org = schema.table(schema.RecordLink), schema.table(schema.Organisation)
+    with engine.connect() as conn:
+        list_id, _ = _list_id(conn, list_name)
+        rows = conn.execute(
+            select(STARTUPS).where(STARTUPS.c.list_id == list_id).order_by(STARTUPS.c.source_row)
+        ).all()
+        pairs = _matched(conn, list_name)
+        orgs = pd.read_sql(
+            select(link.c.record_key, link.c.org_id, org.c.name).join(
+                org, org.c.id == link.c.org_id
+            ),
+            conn,
+        ).set_index("record_key")
+    out = []
+    for r in rows:
+        method, record, probability, status = r.link_method, r.link_key, None, "linked"
+        if record is None and r.key in pairs.index:
+            pair = pairs.loc[r.key]
+            record, probability = pair["right_key"], float(pair["probability"])
+            status = "in_review" if pair["status"] == "pending" else "linked"
+            method = {"auto": "splink", "accepted": "review"}.get(str(pair["status"]))
+        if record is None or record not in orgs.index:
+            status, method, record = "unlinked", None, None
+        out.append(
+            StartupLink(
+                row=int(r.source_row),
+                name=r.name,
+                registration_code=r.registration_code,
+                country=r.country,
+                founded=dt.date.fromisoformat(r.founded),
+                closed=None if r.closed is None else dt.date.fromisoformat(r.closed),
+                exit_kind=r.exit_kind,
+                status=status,
+                method=method,
+                org_id=None if record is None else str(orgs.at[record, "org_id"]),
+                org_name=None if record is None else orgs.at[record, "name"],
+                probability=probability,
+            )
+        )
+    return out
+
+
+def startup_report(engine: Engine, list_name: str) -> StartupReport:
+    """A stored list as a cohort: entries per year, survival to closure, incidences.
+
+    Survival counts only ``closed`` as a failure (:data:`~bioconnect.outcomes.FAILURE_KINDS`);
+    an acquisition or a move abroad ends the firm's time in the cohort without failing,
+    and the cumulative incidence of each kind (Aalen–Johansen) shows how many took each way.
+    """
+    with engine.connect() as conn:
+        list_id, end = _list_id(conn, list_name)
+        rows = pd.read_sql(
+            select(STARTUPS).where(STARTUPS.c.list_id == list_id).order_by(STARTUPS.c.source_row),
+            conn,
+        )
+    cohort = startup_cohort(
+        rows.assign(exit_reason=rows["exit_kind"].str.replace("_", " ")), end_of_data=end
+    )
+    failed = cohort["exit_kind"].isin(FAILURE_KINDS).to_numpy()
+    durations = cohort["duration"].to_numpy(dtype=float)
+    incidence = []
+    for kind in EXIT_KINDS[:3]:
+        curve = cumulative_incidence(durations, cohort["exit_kind"].to_numpy(), kind)
+        at = incidence_at(curve, HORIZONS)
+        incidence.append(
+            Incidence(
+                kind=kind,
+                exits=int((cohort["exit_kind"] == kind).sum()),
+                timeline=curve.timeline.tolist(),
+                incidence=curve.incidence.tolist(),
+                at_horizons={f"{h:g}": float(v) for h, v in zip(HORIZONS, at, strict=True)},
+            )
+        )
+    counts = entries_per_year(cohort)
+    links = pd.Series([s.status for s in startup_links(engine, list_name)]).value_counts()
+    return StartupReport(
+        list_name=list_name,
+        end_of_data=dt.date.fromisoformat(end),
+        members=len(cohort),
+        entries=[
+            EntryCount(group=list_name, year=int(y), entries=int(n))
+            for y, n in zip(counts["year"], counts["entries"], strict=True)
+        ],
+        survival=curve_model(durations, failed),
+        incidence=incidence,
+        links={str(k): int(v) for k, v in links.items()},
+    )
