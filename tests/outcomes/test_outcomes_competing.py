@@ -83,3 +83,44 @@ def test_closing_reasons_and_their_checks() -> None:
     rows.loc[0, "founded"] = None
     with pytest.raises(InputError, match=r"row 2, column 'founded': the founding date is empty"):
         startup_cohort(rows, end_of_data="2024-12-31", source="list.csv")
+
+
+def test_cox_on_the_rossi_data_gives_the_published_coefficients() -> None:
+    from lifelines.datasets import load_rossi
+
+    from bioconnect.outcomes import cox_ph
+
+    # Fox (2002), table of coxph(Surv(week, arrest) ~ fin + age + race + wexp + mar + paro + prio)
+    published = {
+        "fin": (-0.3794, 0.1914),
+        "age": (-0.0574, 0.0220),
+        "race": (0.3139, 0.3080),
+        "wexp": (-0.1498, 0.2122),
+        "mar": (-0.4337, 0.3819),
+        "paro": (-0.0849, 0.1958),
+        "prio": (0.0915, 0.0286),
+    }
+    fit = cox_ph(load_rossi(), "week", "arrest", list(published))
+    for name, (coef, se) in published.items():
+        assert round(fit.table.at[name, "coef"], 4) == coef
+        assert round(fit.table.at[name, "se"], 4) == se
+        assert fit.table.at[name, "hazard_ratio"] == pytest.approx(
+            np.exp(fit.table.at[name, "coef"])
+        )
+    assert (fit.n, fit.events) == (432, 114)
+
+
+def test_cox_text_covariates_are_indicators_against_the_commonest_value() -> None:
+    from bioconnect.outcomes import cox_ph
+
+    frame = pd.DataFrame(
+        {
+            "t": [1, 2, 3, 4, 5, 6, 7, 8],
+            "e": [1, 1, 0, 1, 1, 0, 1, 0],
+            "group": ["a", "a", "a", "a", "b", "b", "c", "c"],
+        }
+    )
+    fit = cox_ph(frame, "t", "e", ["group"], penalizer=0.01)
+    assert list(fit.table.index) == ["group=b", "group=c"]
+    with pytest.raises(InputError, match="there is no column 'sme'"):
+        cox_ph(frame, "t", "e", ["sme"])

@@ -162,9 +162,9 @@ def test_the_list_as_a_cohort_hand_computed(atlas: Engine, tmp_path: Path) -> No
 
 
 def test_an_xlsx_list_reads_through_the_same_mapping(atlas: Engine, tmp_path: Path) -> None:
-    frame = pd.DataFrame(
-        [row.split(",") for row in ROWS[:3]], columns=HEADER.split(",")
-    ).replace("", None)
+    frame = pd.DataFrame([row.split(",") for row in ROWS[:3]], columns=HEADER.split(",")).replace(
+        "", None
+    )
     path = tmp_path / "cluster.xlsx"
     frame.to_excel(path, index=False, sheet_name="startups")
     done = import_startups(atlas, path, actor="analyst", end_of_data=AS_OF)

@@ -42,6 +42,8 @@ PUBLIC = {
     "median_survival",
     "newcomer_cohort",
     "survival_at",
+    "CoxResult",
+    "cox_ph",
     "CumulativeIncidence",
     "EXIT_REASONS",
     "FAILURE_KINDS",

@@ -112,7 +112,11 @@ def test_a_list_row_is_linked_never_merged() -> None:
     assert links["record_key"].tolist() == ["pic:1", "pic:2"]
     assert links["org_id"].tolist() == ["1", "2"]
     decisions = pd.DataFrame(
-        {"left_key": ["list:s:b", "list:s:a"], "right_key": ["pic:2", "pic:1"], "same": [True, False]}
+        {
+            "left_key": ["list:s:b", "list:s:a"],
+            "right_key": ["pic:2", "pic:1"],
+            "same": [True, False],
+        }
     )
     _, decided = resolve(records, pairs, decisions, T)
     assert decided["status"].tolist() == ["rejected", "accepted", "below"]

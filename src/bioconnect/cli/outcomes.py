@@ -88,6 +88,47 @@ def cohorts(
     )
 
 
+@outcomes_app.command("cox")
+def cox(
+    countries: Annotated[
+        str, typer.Option("--countries", help="Comma-separated country codes.")
+    ] = "EE,LV,LT,FI",
+    gap: Annotated[
+        int, typer.Option("--gap", help="Years without a new project that make an exit.")
+    ] = 3,
+    fmt: FormatOption = "table",
+) -> None:
+    """A Cox proportional-hazards model of newcomers' exit on country, stakeholder group
+    and SME status (hazard ratios against the most common value of each).
+
+    \b
+    Example:
+        bioconnect outcomes cox --countries EE,LV,LT
+    """
+    from bioconnect.services.outcomes import newcomer_cox
+    from bioconnect.services.store import connect
+
+    check_format(fmt, ("table", "json"))
+    codes = [c.strip() for c in countries.split(",") if c.strip()]
+    model = newcomer_cox(connect(), codes, gap_years=gap)
+    if fmt == "json":
+        print_json(model.model_dump(mode="json"))
+        return
+    table = Table("covariate", "hazard ratio", "95% interval", "p", title="Cox model of exit")
+    for term in model.terms:
+        table.add_row(
+            term.covariate,
+            f"{term.hazard_ratio:.3g}",
+            f"{term.ci_lower:.3g} to {term.ci_upper:.3g}",
+            f"{term.p:.3g}",
+        )
+    out.print(table)
+    err.print(
+        f"{model.n} newcomers, {model.events} exits; concordance {model.concordance:.3f}; "
+        f"smallest proportional-hazards test p = {_number(model.ph_test_min_p)}."
+    )
+
+
 @outcomes_app.command("survival")
 def survival(
     file: Annotated[Path, typer.Argument(help="A CSV with one row per entity.")],

@@ -15,6 +15,7 @@ from bioconnect.outcomes.competing import (
     cumulative_incidence,
     incidence_at,
 )
+from bioconnect.outcomes.cox import CoxResult, cox_ph
 from bioconnect.outcomes.forecast import QUANTILES, Forecast, forecast_counts, forecast_trend
 from bioconnect.outcomes.logrank import LogRankResult, logrank_test
 from bioconnect.outcomes.progress import AT_RISK_SHARE, Progress, kpi_progress
@@ -33,12 +34,14 @@ __all__ = [
     "EXIT_REASONS",
     "FAILURE_KINDS",
     "QUANTILES",
+    "CoxResult",
     "CumulativeIncidence",
     "Forecast",
     "LogRankResult",
     "Progress",
     "SurvivalCurve",
     "cohort_table",
+    "cox_ph",
     "cumulative_incidence",
     "entries_per_year",
     "exit_kind",
