@@ -251,3 +251,19 @@ def test_the_cli_imports_and_reports(
     captured = capsys.readouterr()
     assert code == 1 and "late.csv, row 2, column 'Closed'" in captured.err
     assert "Traceback" not in captured.err
+
+
+def test_the_startups_migration_adds_its_tables_and_takes_them_back(engine: Engine) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from bioconnect.store.database import _alembic_config
+
+    tables = {"startup_list", "startup"}
+    assert tables <= set(inspect(engine).get_table_names())
+    with engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0008_dialogue")
+    assert not tables & set(inspect(engine).get_table_names())
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "head")
+    assert tables <= set(inspect(engine).get_table_names())

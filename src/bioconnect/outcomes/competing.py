@@ -66,7 +66,7 @@ def cumulative_incidence(durations: ArrayLike, kinds: ArrayLike, kind: str) -> C
 
     >>> ci = cumulative_incidence([1, 2, 2, 3, 4], ["closed", "acquired", None, "closed", None],
     ...     "closed")
-    >>> ci.timeline.tolist(), [round(v, 6) for v in ci.incidence]
+    >>> ci.timeline.tolist(), ci.incidence.round(6).tolist()
     ([0.0, 1.0, 2.0, 3.0], [0.0, 0.2, 0.2, 0.5])
 
     References

@@ -90,7 +90,11 @@ class StartupImport(ReadModel):
 
 
 def startup_mapping(mapping: Path | None = None, *, preset: str = "baltic") -> Path:
-    """The mapping to read a list with: the given one, else the preset's shipped one."""
+    """The mapping to read a list with: the given one, else the preset's shipped one.
+
+    >>> startup_mapping().name
+    'startups.yaml'
+    """
     if mapping is not None:
         return mapping
     folder = load_preset(preset).folder
