@@ -96,6 +96,10 @@ def cox(
     gap: Annotated[
         int, typer.Option("--gap", help="Years without a new project that make an exit.")
     ] = 3,
+    end_year: Annotated[
+        int | None,
+        typer.Option("--end-year", help="Last year of the data (default: the latest start)."),
+    ] = None,
     fmt: FormatOption = "table",
 ) -> None:
     """A Cox proportional-hazards model of newcomers' exit on country, stakeholder group
@@ -103,14 +107,14 @@ def cox(
 
     \b
     Example:
-        bioconnect outcomes cox --countries EE,LV,LT
+        bioconnect outcomes cox --countries EE,LV,LT --end-year 2020
     """
     from bioconnect.services.outcomes import newcomer_cox
     from bioconnect.services.store import connect
 
     check_format(fmt, ("table", "json"))
     codes = [c.strip() for c in countries.split(",") if c.strip()]
-    model = newcomer_cox(connect(), codes, gap_years=gap)
+    model = newcomer_cox(connect(), codes, gap_years=gap, end_year=end_year)
     if fmt == "json":
         print_json(model.model_dump(mode="json"))
         return
