@@ -36,6 +36,23 @@ def test_status_rule(latest: tuple[float, date] | None, status: str) -> None:
         assert got.status == status
 
 
+def test_an_observation_before_the_baseline_is_no_progress() -> None:
+    # Baseline 14 on 2024-12-31, target 25 on 2029-12-31. A value of 25 measured on
+    # 2023-06-30 equals the target: (25 - 14) / (25 - 14) = 1, which the old rule called
+    # "met"; a value of 14 from 2020 was 0 of the way against 0 expected ("on_track").
+    # Neither was measured since the baseline, so neither is progress.
+    for early in ((25.0, date(2023, 6, 30)), (14.0, date(2020, 12, 31))):
+        got = kpi_progress(BASE, GOAL, early)
+        assert (got.progress, got.expected, got.status) == (None, None, "no_data")
+    # on the baseline date itself: 0 of the way with 0 expected, on track
+    on_day = kpi_progress(BASE, GOAL, (14.0, date(2024, 12, 31)))
+    assert (on_day.progress, on_day.expected, on_day.status) == (0.0, 0.0, "on_track")
+    # a day later, 25: met; 1/1826 of the time has passed
+    after = kpi_progress(BASE, GOAL, (25.0, date(2025, 1, 1)))
+    assert after.status == "met"
+    assert after.expected == pytest.approx(1 / 1826)
+
+
 def test_a_decreasing_kpi_uses_the_sign_of_its_target() -> None:
     base, goal = (30.0, date(2024, 1, 1)), (20.0, date(2026, 1, 1))
     got = kpi_progress(base, goal, (24.0, date(2025, 1, 1)))

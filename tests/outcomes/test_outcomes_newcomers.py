@@ -100,3 +100,20 @@ def test_breakdowns_cover_every_newcomer(baltic_sqlite: Engine, by: str) -> None
 def test_unknown_breakdown_is_refused(baltic_sqlite: Engine) -> None:
     with pytest.raises(InputError, match="unknown breakdown 'nace'"):
         newcomer_cohorts(baltic_sqlite, ["EE"], by="nace")
+
+
+def test_a_cox_model_of_newcomers_exit(baltic_sqlite: Engine) -> None:
+    from bioconnect.services.outcomes import newcomer_cox
+
+    model = newcomer_cox(baltic_sqlite, COUNTRIES)
+    table = newcomer_table(baltic_sqlite, COUNTRIES)
+    assert (model.n, model.events) == (len(table), int(table["event"].sum()))
+    assert model.covariates == ["country", "stakeholder_group", "sme"]
+    names = {t.covariate for t in model.terms}
+    # one indicator per value but the commonest, for each attribute
+    want = sum(table[c].nunique() - 1 for c in model.covariates)
+    assert len(names) == want
+    assert all(t.ci_lower <= t.hazard_ratio <= t.ci_upper for t in model.terms)
+    assert 0.5 <= model.concordance <= 1
+    with pytest.raises(InputError, match="unknown covariate 'nace'"):
+        newcomer_cox(baltic_sqlite, COUNTRIES, covariates=["nace"])

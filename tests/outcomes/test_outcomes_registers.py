@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bioconnect.errors import InputError
+from bioconnect.model.preset import load_preset
 from bioconnect.services.outcomes.registers import (
     is_biotech,
     read_register,
@@ -169,6 +170,9 @@ def test_finnish_prh_json_with_dotted_paths(tmp_path: Path) -> None:
     assert is_biotech(read["activity_code"]).tolist() == [True, False]
     biotech = register_cohort(path, "fi", end_of_data="2024-12-31", biotech_only=True)
     assert biotech["entity"].tolist() == ["0000001-1"]
+    # the classes come from the preset; another list of classes picks other companies
+    assert load_preset("baltic").biotech_activity_codes == ["72.11", "21.10", "21.20"]
+    assert is_biotech(read["activity_code"], ["46.46"]).tolist() == [False, True]
 
 
 def test_a_register_missing_a_column_is_named(tmp_path: Path) -> None:

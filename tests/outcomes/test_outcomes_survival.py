@@ -42,6 +42,15 @@ PUBLIC = {
     "median_survival",
     "newcomer_cohort",
     "survival_at",
+    "CoxResult",
+    "cox_ph",
+    "CumulativeIncidence",
+    "EXIT_REASONS",
+    "FAILURE_KINDS",
+    "cumulative_incidence",
+    "exit_kind",
+    "incidence_at",
+    "startup_cohort",
 }
 
 

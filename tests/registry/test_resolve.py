@@ -99,3 +99,24 @@ def test_matcher_precision_on_labelled_real_data(data_dir: Path) -> None:
     assert table.loc[T.auto_merge, "precision"] >= 0.99
     assert table.loc[T.auto_merge, "recall"] >= 0.6
     assert table.loc[T.review, "recall"] > table.loc[T.auto_merge, "recall"]
+
+
+def test_a_list_row_is_linked_never_merged() -> None:
+    records = pd.DataFrame({"record_key": ["pic:1", "pic:2"], "pic": ["1", "2"]})
+    pairs = _pairs(
+        ("list:s:a", "pic:1", 0.995), ("list:s:b", "pic:2", 0.9), ("list:s:c", "pic:1", 0.5)
+    )
+    links, cands = resolve(records, pairs, NO_DECISIONS, T)
+    assert cands["status"].tolist() == ["auto", "pending", "below"]
+    # the registry is untouched: no list key becomes a record, nothing is merged
+    assert links["record_key"].tolist() == ["pic:1", "pic:2"]
+    assert links["org_id"].tolist() == ["1", "2"]
+    decisions = pd.DataFrame(
+        {
+            "left_key": ["list:s:b", "list:s:a"],
+            "right_key": ["pic:2", "pic:1"],
+            "same": [True, False],
+        }
+    )
+    _, decided = resolve(records, pairs, decisions, T)
+    assert decided["status"].tolist() == ["rejected", "accepted", "below"]

@@ -88,6 +88,51 @@ def cohorts(
     )
 
 
+@outcomes_app.command("cox")
+def cox(
+    countries: Annotated[
+        str, typer.Option("--countries", help="Comma-separated country codes.")
+    ] = "EE,LV,LT,FI",
+    gap: Annotated[
+        int, typer.Option("--gap", help="Years without a new project that make an exit.")
+    ] = 3,
+    end_year: Annotated[
+        int | None,
+        typer.Option("--end-year", help="Last year of the data (default: the latest start)."),
+    ] = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """A Cox proportional-hazards model of newcomers' exit on country, stakeholder group
+    and SME status (hazard ratios against the most common value of each).
+
+    \b
+    Example:
+        bioconnect outcomes cox --countries EE,LV,LT --end-year 2020
+    """
+    from bioconnect.services.outcomes import newcomer_cox
+    from bioconnect.services.store import connect
+
+    check_format(fmt, ("table", "json"))
+    codes = [c.strip() for c in countries.split(",") if c.strip()]
+    model = newcomer_cox(connect(), codes, gap_years=gap, end_year=end_year)
+    if fmt == "json":
+        print_json(model.model_dump(mode="json"))
+        return
+    table = Table("covariate", "hazard ratio", "95% interval", "p", title="Cox model of exit")
+    for term in model.terms:
+        table.add_row(
+            term.covariate,
+            f"{term.hazard_ratio:.3g}",
+            f"{term.ci_lower:.3g} to {term.ci_upper:.3g}",
+            f"{term.p:.3g}",
+        )
+    out.print(table)
+    err.print(
+        f"{model.n} newcomers, {model.events} exits; concordance {model.concordance:.3f}; "
+        f"smallest proportional-hazards test p = {_number(model.ph_test_min_p)}."
+    )
+
+
 @outcomes_app.command("survival")
 def survival(
     file: Annotated[Path, typer.Argument(help="A CSV with one row per entity.")],
@@ -121,6 +166,71 @@ def survival(
         err.print(
             f"Log-rank test: chi2 = {report.logrank.chi2:.2f}, df = {report.logrank.df}, p = {report.logrank.p:.3g}."
         )
+
+
+@outcomes_app.command("startups")
+def startups(
+    file: Annotated[Path, typer.Argument(help="A startup list (CSV or XLSX).")],
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="Its mapping (default: the preset's startups.yaml)."),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="The list's name (default: the file name).")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="The date the list is complete to (default: today)."),
+    ] = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Import a startup list as a cohort, link its rows to atlas organisations (VAT or
+    registration code, else the matcher; doubtful pairs go to `bioconnect review`), and
+    show its entries, survival to closure and the incidence of each kind of exit.
+
+    \b
+    Example:
+        bioconnect outcomes startups startups.xlsx --as-of 2025-12-31
+    """
+    import datetime as dt
+
+    from bioconnect.errors import InputError
+    from bioconnect.services.outcomes import import_startups, startup_links, startup_report
+    from bioconnect.services.store import connect
+
+    check_format(fmt, ("table", "json"))
+    try:
+        end = None if as_of is None else dt.date.fromisoformat(as_of)
+    except ValueError:
+        raise InputError(f"--as-of {as_of!r} is not a date", "write it as YYYY-MM-DD") from None
+    engine = connect()
+    done = import_startups(engine, file, mapping=mapping, name=name, actor=actor(), end_of_data=end)
+    report = startup_report(engine, done.list_name)
+    links = startup_links(engine, done.list_name)
+    if fmt == "json":
+        print_json(
+            {
+                "import": done.model_dump(mode="json"),
+                "report": report.model_dump(mode="json"),
+                "links": [link.model_dump(mode="json") for link in links],
+            }
+        )
+        return
+    table = Table("row", "name", "founded", "exit", "link", "organisation", title=file.name)
+    for link in links:
+        exit_text = "" if link.closed is None else f"{link.exit_kind} {link.closed}"
+        how = link.status if link.method is None else f"{link.status} ({link.method})"
+        org = "" if link.org_id is None else f"{link.org_name} [{link.org_id}]"
+        table.add_row(str(link.row), link.name, str(link.founded), exit_text, how, org)
+    out.print(table)
+    curve = report.survival
+    err.print(
+        f"{done.rows} startups; {'written' if done.written else 'unchanged, nothing written'}; "
+        f"review queue: {done.review_pending}. Survival to closure: S(3) = "
+        f"{_number(curve.at_horizons['3'])}, S(5) = {_number(curve.at_horizons['5'])}; "
+        + ", ".join(f"{i.kind} by 5 years {i.at_horizons['5']:.3g}" for i in report.incidence)
+        + "."
+    )
 
 
 @kpis_app.command("import")

@@ -24,6 +24,7 @@ Entity = Literal[
     "project_topic",
     "project_link",
     "company",
+    "startup",
 ]
 
 #: Organisation attributes; a participation row may carry them too.
@@ -92,6 +93,21 @@ ENTITY_FIELDS: dict[str, dict[str, FieldType]] = {
         "vat": "text",
         "city": "text",
     },
+    # a row of a user's startup list (docs/outcomes.md): a cohort member linked to the atlas
+    "startup": {
+        "name": "text",
+        "registration_code": "text",
+        "vat": "text",
+        "country": "text",
+        "city": "text",
+        "founded": "date",
+        "closed": "date",
+        "exit_reason": "text",
+        "sector": "text",
+        "founders_gender": "text",
+        "countries": "text",
+        "funding": "number",
+    },
 }
 
 REQUIRED: dict[str, list[str]] = {
@@ -103,6 +119,7 @@ REQUIRED: dict[str, list[str]] = {
     "project_topic": ["project_id", "topic"],
     "project_link": ["project_id", "url"],
     "company": ["registration_code"],
+    "startup": ["name", "country", "founded", "closed", "exit_reason"],
 }
 
 

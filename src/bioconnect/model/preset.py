@@ -99,6 +99,13 @@ class Preset(_Strict):
     )
     stakeholder_groups: list[StakeholderGroup]
     domains: list[Domain]
+    biotech_activity_codes: list[str] = Field(
+        default_factory=list,
+        description=(
+            "NACE Rev. 2 classes (72.11) whose companies count as biotech in register "
+            "cohorts; national codes (TOL 72110, EMTAK 72111) match on their digits."
+        ),
+    )
     sources: list[Source] = Field(description="Files read from a local data folder.")
     official_sources: list[Source] = Field(
         default_factory=list,

@@ -10,7 +10,7 @@ Those two columns feed :func:`~bioconnect.outcomes.survival.kaplan_meier` direct
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -93,6 +93,7 @@ def cohort_table(
     exit_kinds: Collection[str] = EXIT_KINDS,
     source: str = "",
     rows: Sequence[int] | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Check and assemble a cohort table, censoring at the end of the data.
 
@@ -115,6 +116,8 @@ def cohort_table(
         A file name for error messages.
     rows:
         The file's row number of each entity, for error messages (default: 1, 2, ...).
+    columns:
+        The file's names of ``entry``, ``exit`` and ``exit_kind``, for error messages.
 
     Returns
     -------
@@ -140,8 +143,11 @@ def cohort_table(
     §3.2 (right censoring).
     """
 
+    names = dict(columns or {})
+
     def where(position: int, column: str) -> str:
-        return _where(position + 1 if rows is None else rows[position], column, source)
+        row = position + 1 if rows is None else rows[position]
+        return _where(row, names.get(column, column), source)
 
     frame = pd.DataFrame(
         {"entity": list(entities), "entry": list(entry), "exit": list(exit)},

@@ -38,7 +38,10 @@ def kpi_progress(
     baseline date) / (target date − baseline date), clipped to [0, 1]. The direction of the
     KPI is in the sign of target − baseline. The status is ``met`` when progress ≥ 1,
     ``on_track`` when progress ≥ expected, ``at_risk`` when progress ≥
-    :data:`AT_RISK_SHARE` × expected, else ``off_track``; ``no_data`` without an observation.
+    :data:`AT_RISK_SHARE` × expected, else ``off_track``; ``no_data`` without an observation
+    on or after the baseline date. An observation dated before the baseline says nothing
+    about the way travelled since the baseline, so it never counts as progress (its
+    expected share would be clipped to 0 and any value would look on track, or met).
 
     Parameters
     ----------
@@ -46,7 +49,8 @@ def kpi_progress(
         (value, date) pairs; the target date must come after the baseline date and the
         values must differ.
     latest:
-        The latest observation (value, date), or ``None``.
+        The latest observation (value, date), or ``None``. One dated before the baseline
+        is treated as ``None``.
 
     Returns
     -------
@@ -61,6 +65,8 @@ def kpi_progress(
     (0.364, 0.4, 'at_risk')
     >>> kpi_progress(base, goal, (26.0, date(2027, 6, 30))).status
     'met'
+    >>> kpi_progress(base, goal, (26.0, date(2023, 6, 30))).status
+    'no_data'
 
     References
     ----------
@@ -76,7 +82,7 @@ def kpi_progress(
         )
     if t == b:
         raise InputError("the target equals the baseline", "a KPI needs a target it moves towards")
-    if latest is None:
+    if latest is None or latest[1] < b_date:
         return Progress(progress=None, expected=None, status="no_data")
     value, when = latest
     progress = (value - b) / (t - b)

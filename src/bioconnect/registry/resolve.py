@@ -12,6 +12,9 @@ The rules, in order:
    between ``review`` and ``auto_merge`` goes to the review queue and is never merged
    until a reviewer accepts it. A reviewer's decision overrides the score either way.
 4. A merge never joins two different PICs; such a pair goes to the review queue.
+5. A pair whose left key is an outside list's row (``list:``, see
+   :mod:`bioconnect.registry.link`) links that row to the right record's organisation
+   and never merges anything; its status follows the same thresholds and decisions.
 
 ``docs/entity-resolution.md`` reports the precision and recall of these settings on the
 Horizon Europe participants, whose PICs serve as the truth.
@@ -37,6 +40,8 @@ NAME_LEVELS = (
     [1e-5, 1e-4, 5e-4, 3e-3, 0.99639],
 )
 CITY_LEVELS = ([0.92], [0.8, 0.1, 0.1], [0.05, 0.02, 0.93])
+#: The key prefix of an outside list's rows (a startup list), linked but never merged.
+LIST_PREFIX = "list:"
 
 
 @dataclass(frozen=True)
@@ -187,6 +192,25 @@ class _Clusters:
         return True
 
 
+def link_status(probability: float, decision: bool | None, thresholds: Thresholds) -> str:
+    """The status of a pair linking a list row to a record: a reviewer's decision, else
+    ``auto`` at or above the merge threshold, ``pending`` from the review threshold, else
+    ``below``.
+
+    Examples
+    --------
+    >>> [link_status(p, None, Thresholds()) for p in (0.995, 0.9, 0.5)]
+    ['auto', 'pending', 'below']
+    >>> link_status(0.995, False, Thresholds())
+    'rejected'
+    """
+    if decision is not None:
+        return "accepted" if decision else "rejected"
+    if probability >= thresholds.auto_merge:
+        return "auto"
+    return "pending" if probability >= thresholds.review else "below"
+
+
 def _pair_status(
     clusters: _Clusters,
     method: dict[str, tuple[str, float]],
@@ -258,6 +282,9 @@ def resolve(
     for left, right, probability in pairs[["left_key", "right_key", "probability"]].itertuples(
         index=False
     ):
+        if str(left).startswith(LIST_PREFIX) and right in clusters.parent:
+            statuses.append(link_status(float(probability), decided.get((left, right)), thresholds))
+            continue
         if left not in clusters.parent or right not in clusters.parent:
             statuses.append("below")
             continue

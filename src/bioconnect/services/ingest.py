@@ -8,7 +8,6 @@ kept across runs; the audit log and the list of runs grow).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -19,39 +18,22 @@ import pandas as pd
 import yaml
 from sqlalchemy import Engine, select
 
-from bioconnect.errors import InputError
-from bioconnect.model.mapping import ORGANISATION_FIELDS, Mapping, load_mapping
+from bioconnect.model.mapping import ORGANISATION_FIELDS, Mapping
 from bioconnect.model.preset import Preset, Source, load_preset
 from bioconnect.registry.canonical import build_registry
 from bioconnect.registry.claims import foreign_pic_claims
 from bioconnect.registry.domains import project_domains
 from bioconnect.registry.names import record_key
-from bioconnect.registry.resolve import Thresholds, resolve, score_pairs
+from bioconnect.registry.resolve import LIST_PREFIX, Thresholds, resolve, score_pairs
 from bioconnect.services.progress import NoProgress, Progress
+from bioconnect.services.source_files import LoadedFile, read_sources
 from bioconnect.settings import Settings, get_settings, resolve_data_dir
-from bioconnect.sources.cordis import read_cordis
-from bioconnect.sources.fetch import read_manifest
-from bioconnect.sources.mapped import REPAIRS, SOURCE_ROW, MappedFile, read_mapped
+from bioconnect.sources.mapped import REPAIRS, SOURCE_ROW
 from bioconnect.store import schema
 from bioconnect.store.changes import audit
 from bioconnect.store.database import refresh_statistics, replace_tables, transaction
 
 ORG_COLUMNS = list(ORGANISATION_FIELDS)
-
-
-@dataclass
-class LoadedFile:
-    """One file read for an ingest, with where it came from."""
-
-    source: str
-    priority: int
-    result: MappedFile
-    sha256: str
-    size_bytes: int
-    download_url: str | None = None
-    downloaded_at: str | None = None
-    enrich_only: bool = False
-    display_path: str = ""
 
 
 @dataclass
@@ -74,86 +56,6 @@ class IngestReport:
             "review_pending": self.review_pending,
             "seconds": round(self.seconds, 2),
         }
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _read_source(source: Source, preset: Preset, base: Path) -> list[MappedFile]:
-    path = base / source.path
-    if not path.exists():
-        if source.optional:
-            return []
-        raise InputError(
-            f"Source {source.name!r}: {path} does not exist.",
-            "Check the data folder (--data-dir or BIOCONNECT_DATA_DIR), or run `bioconnect fetch cordis`.",
-        )
-    if source.kind == "cordis":
-        return read_cordis(path, source.programme)
-    return [read_mapped(path, load_mapping(preset.mapping_path(source)))]
-
-
-def _relative(path: Path, base: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(base.resolve()))
-    except ValueError:
-        return str(path)
-
-
-def _file_identity(path: Path) -> Path:
-    """The file on disk behind a result (a zip member's path names the zip)."""
-    while not path.exists() and path.parent != path:
-        path = path.parent
-    return path
-
-
-def read_sources(
-    preset: Preset,
-    base: Path,
-    sources: list[Source],
-    user_sources: list[tuple[str, Path, Mapping]],
-    progress: Progress,
-) -> list[LoadedFile]:
-    """Read every source (no store access). Raises InputError on the first bad file."""
-    manifest = read_manifest(base) if (base / "manifest.json").is_file() else {}
-    loaded: list[LoadedFile] = []
-    for priority, source in enumerate(sources):
-        progress.step(f"reading {source.name}")
-        for result in _read_source(source, preset, base):
-            disk = _file_identity(result.path)
-            fetched = manifest.get(disk.name)
-            loaded.append(
-                LoadedFile(
-                    source=source.name,
-                    priority=priority,
-                    result=result,
-                    sha256=_sha256(disk),
-                    size_bytes=disk.stat().st_size,
-                    download_url=fetched.url if fetched else None,
-                    downloaded_at=fetched.fetched_at if fetched else None,
-                    enrich_only=source.enrich_only,
-                    display_path=_relative(result.path, base),
-                )
-            )
-    for offset, (name, path, mapping) in enumerate(user_sources, start=len(sources)):
-        progress.step(f"reading {name}")
-        result = read_mapped(path, mapping)
-        loaded.append(
-            LoadedFile(
-                source=name,
-                priority=offset,
-                result=result,
-                sha256=_sha256(path),
-                size_bytes=path.stat().st_size,
-                display_path=str(path),
-            )
-        )
-    return loaded
 
 
 def _keys(frame: pd.DataFrame) -> pd.Series:
@@ -359,8 +261,10 @@ def _resolve_records(
     decisions: pd.DataFrame,
     thresholds: Thresholds,
     claims: pd.DataFrame,
+    list_pairs: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Record links (record key → organisation id) and the scored candidate pairs."""
+    """Record links (record key → organisation id) and the scored candidate pairs; the
+    stored pairs linking outside lists' rows (``list_pairs``) are kept and re-decided."""
     distinct = records.drop_duplicates("record_key")[
         ["record_key", "pic", "name", "country", "city"]
     ]
@@ -371,6 +275,8 @@ def _resolve_records(
     pairs = score_pairs(named, minimum=min(thresholds.review, 0.5))
     if not claims.empty:
         pairs = pd.concat([pairs, claims], ignore_index=True)
+    if list_pairs is not None and not list_pairs.empty:
+        pairs = pd.concat([pairs, list_pairs[list(pairs.columns)]], ignore_index=True)
     return resolve(distinct[["record_key", "pic"]], pairs, decisions, thresholds)
 
 
@@ -393,6 +299,7 @@ def assemble(
     decisions: pd.DataFrame,
     thresholds: Thresholds,
     progress: Progress,
+    list_pairs: pd.DataFrame | None = None,
 ) -> Tables:
     """Build every table from the files read, resolving organisations on the way."""
     sources = _Sources(loaded)
@@ -407,7 +314,7 @@ def assemble(
     )
 
     progress.step("resolving organisations")
-    links, candidates = _resolve_records(records, decisions, thresholds, claims)
+    links, candidates = _resolve_records(records, decisions, thresholds, claims, list_pairs)
     participations["org_id"] = participations["record_key"].map(
         links.set_index("record_key")["org_id"]
     )
@@ -466,6 +373,25 @@ def _stored_decisions(engine: Engine) -> pd.DataFrame:
             )
         ).all()
     return pd.DataFrame(rows, columns=["left_key", "right_key", "same"])
+
+
+def _stored_list_pairs(engine: Engine) -> pd.DataFrame:
+    """The candidate pairs linking outside lists' rows (startup lists) to records."""
+    table = schema.table(schema.MatchCandidate)
+    with engine.connect() as conn:
+        return pd.read_sql(
+            select(
+                table.c.left_key,
+                table.c.right_key,
+                table.c.probability,
+                table.c.left_name,
+                table.c.right_name,
+                table.c.evidence,
+            )
+            .where(table.c.left_key.like(f"{LIST_PREFIX}%"))
+            .order_by(table.c.id),
+            conn,
+        )
 
 
 def _stored_user_sources(engine: Engine) -> list[tuple[str, Path, Mapping]]:
@@ -527,7 +453,14 @@ def ingest(
     user_sources = [s for s in _stored_user_sources(engine) if s[0] not in replaced] + extra
     progress.start(len(sources) + len(user_sources) + 6, f"Ingesting {chosen.name}")
     loaded = read_sources(chosen, base, sources, user_sources, progress)
-    tables = assemble(loaded, chosen, _stored_decisions(engine), Thresholds(), progress)
+    tables = assemble(
+        loaded,
+        chosen,
+        _stored_decisions(engine),
+        Thresholds(),
+        progress,
+        _stored_list_pairs(engine),
+    )
     report = IngestReport(
         preset=chosen.name, data_dir=str(base), review_pending=tables.review_pending
     )

@@ -3,6 +3,10 @@
 A decision is stored with who made it and when, written to the audit log, and applied at
 once: the registry is rebuilt from the stored records (no files are read again). It is
 kept across re-ingests, so a pair once decided is never asked again.
+
+The queue also holds pairs linking a row of a user's startup list (key ``list:...``) to an
+atlas organisation (:mod:`bioconnect.registry.link`); accepting one links the row, and
+merges nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from sqlalchemy import Connection, Engine, select
 
 from bioconnect.errors import InputError, NotFoundError
 from bioconnect.registry.canonical import build_registry
-from bioconnect.registry.resolve import Thresholds, resolve
+from bioconnect.registry.resolve import LIST_PREFIX, Thresholds, resolve
 from bioconnect.services.ingest import last_run
 from bioconnect.services.readmodel import ReadModel
 from bioconnect.store import schema
@@ -226,7 +230,9 @@ def decide(
             json.dumps({"probability": pair.probability, "note": note}),
         )
         pending = rebuild_registry(conn)
+        # a list row (a startup) is linked, not merged: it belongs to the right's organisation
+        linked = right if left.startswith(LIST_PREFIX) and same else left
         org = conn.execute(
-            select(schema.RecordLink.org_id).where(schema.RecordLink.record_key == left)
+            select(schema.RecordLink.org_id).where(schema.RecordLink.record_key == linked)
         ).scalar()
     return DecisionOutcome(left_key=left, right_key=right, same=same, org_id=org, pending=pending)

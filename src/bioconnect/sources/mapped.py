@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from bioconnect.errors import InputError
-from bioconnect.model.mapping import Mapping, Target
+from bioconnect.model.mapping import REQUIRED, Mapping, Target
 from bioconnect.model.values import (
     PLAIN_NUMBER,
     Parsed,
@@ -310,7 +310,11 @@ def apply_mapping(raw: RawTable, mapping: Mapping) -> MappedFile:
         }
         frame = pd.DataFrame(columns, index=data.index)
         frame[SOURCE_ROW] = data[ROW].astype("int64")
-        required = [f for f in ("project_id", "registration_code") if f in frame.columns]
+        required = [
+            f
+            for f in ("project_id", "registration_code")
+            if f in frame.columns and f in REQUIRED[target.entity]
+        ]
         for name in required:
             blank = frame[name].isna()
             if blank.any():

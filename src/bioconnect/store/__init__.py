@@ -1,4 +1,6 @@
 """The store: SQLAlchemy tables, Alembic migrations, and the SQLite/PostgreSQL differences."""
 
-# Registers the dialogue tables on the schema's metadata (see store/dialogue_tables.py).
+# Registers the dialogue and startup-list tables on the schema's metadata (see
+# store/dialogue_tables.py and store/outcomes_tables.py).
 from bioconnect.store import dialogue_tables as _dialogue_tables  # noqa: F401
+from bioconnect.store import outcomes_tables as _outcomes_tables  # noqa: F401

@@ -8,6 +8,8 @@ KPI observations with status against the plan's targets, and forecasts.
 * :mod:`~bioconnect.services.outcomes.forecasts`: Monte Carlo forecasts against targets;
 * :mod:`~bioconnect.services.outcomes.survival`: the survival of any CSV table;
 * :mod:`~bioconnect.services.outcomes.registers`: company registers read as cohorts;
+* :mod:`~bioconnect.services.outcomes.startups`: users' startup lists, as cohorts linked
+  to the atlas;
 * :mod:`~bioconnect.services.outcomes.views`: what the pages show (tables, chart specs).
 """
 
@@ -16,10 +18,13 @@ from bioconnect.services.outcomes.cohorts import (
     HORIZONS,
     PRIOR_SOURCES,
     CohortReport,
+    CoxModel,
+    CoxTerm,
     Curve,
     EntryCount,
     LogRank,
     newcomer_cohorts,
+    newcomer_cox,
     newcomer_table,
 )
 from bioconnect.services.outcomes.forecasts import (
@@ -48,6 +53,16 @@ from bioconnect.services.outcomes.registers import (
     REGISTERS,
     read_register,
     register_cohort,
+)
+from bioconnect.services.outcomes.startups import (
+    STARTUP_MAPPING,
+    Incidence,
+    StartupImport,
+    StartupLink,
+    StartupReport,
+    import_startups,
+    startup_links,
+    startup_report,
 )
 from bioconnect.services.outcomes.survival import (
     GroupCurve,
@@ -84,14 +99,18 @@ __all__ = [
     "PRIOR_SOURCES",
     "REGISTERS",
     "SOURCE_LIMIT",
+    "STARTUP_MAPPING",
     "STATUS_RULES",
     "UPLOAD_LIMIT",
     "CohortReport",
     "CohortsView",
+    "CoxModel",
+    "CoxTerm",
     "Curve",
     "EntryCount",
     "EntryYear",
     "GroupCurve",
+    "Incidence",
     "KpiDashboard",
     "KpiForecast",
     "KpiRow",
@@ -103,10 +122,14 @@ __all__ = [
     "Observation",
     "ObservationCreate",
     "ObservationImport",
+    "StartupImport",
+    "StartupLink",
+    "StartupReport",
     "SurvivalReport",
     "cohort_csv",
     "cohorts_view",
     "import_observations",
+    "import_startups",
     "import_uploaded_observations",
     "kpi_dashboard",
     "kpi_forecast",
@@ -114,11 +137,14 @@ __all__ = [
     "kpi_statuses",
     "kpi_view",
     "newcomer_cohorts",
+    "newcomer_cox",
     "newcomer_table",
     "observations",
     "observations_csv",
     "read_register",
     "record_observation",
     "register_cohort",
+    "startup_links",
+    "startup_report",
     "survival_of_file",
 ]

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, Integer, func, select
 
 from bioconnect.errors import InputError
 from bioconnect.outcomes import (
+    cox_ph,
     entries_per_year,
     kaplan_meier,
     logrank_test,
@@ -231,4 +232,69 @@ def newcomer_cohorts(
         entries=[EntryCount(**row) for row in counts.to_dict("records")],
         curves=curves,
         logrank=test,
+    )
+
+
+class CoxTerm(BaseModel):
+    """One covariate of a Cox model: its hazard ratio with the 95% interval and p-value."""
+
+    model_config = ConfigDict(frozen=True)
+
+    covariate: str
+    coef: float
+    hazard_ratio: float
+    ci_lower: float
+    ci_upper: float
+    p: float
+
+
+class CoxModel(BaseModel):
+    """A Cox proportional-hazards model of newcomers' exit on their attributes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    countries: list[str]
+    covariates: list[str]
+    n: int
+    events: int
+    concordance: float
+    ph_test_min_p: float | None
+    terms: list[CoxTerm]
+
+
+def newcomer_cox(
+    engine: Engine,
+    countries: Sequence[str],
+    *,
+    covariates: Sequence[str] = ("country", "stakeholder_group", "sme"),
+    gap_years: int = 3,
+    end_year: int | None = None,
+) -> CoxModel:
+    """How country, stakeholder group and SME status shift newcomers' hazard of exit.
+
+    Text attributes enter as indicators against their most common value; a hazard ratio
+    above 1 means an earlier exit. A small ``ph_test_min_p`` warns that a hazard ratio
+    changes over time (the model's assumption fails for that covariate).
+    """
+    unknown = [c for c in covariates if c not in ("country", "stakeholder_group", "sme")]
+    if unknown:
+        raise InputError(
+            f"unknown covariate {unknown[0]!r}", "use country, stakeholder_group or sme"
+        )
+    codes = [c.upper() for c in countries]
+    end = _data_end_year(engine) if end_year is None else end_year
+    frame = newcomer_table(engine, codes, gap_years=gap_years, end_year=end)
+    used = [c for c in covariates if frame[c].nunique() > 1]
+    fit = cox_ph(frame, "duration", "event", used, penalizer=0.0)
+    return CoxModel(
+        countries=codes,
+        covariates=used,
+        n=fit.n,
+        events=fit.events,
+        concordance=fit.concordance,
+        ph_test_min_p=fit.ph_test_min_p,
+        terms=[
+            CoxTerm(covariate=str(name), **{k: float(v) for k, v in row.items() if k != "se"})
+            for name, row in fit.table.iterrows()
+        ],
     )

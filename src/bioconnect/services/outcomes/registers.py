@@ -6,6 +6,7 @@ own download. What each register can and cannot tell is in ``docs/outcomes.md``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -24,8 +25,9 @@ REGISTERS = {
     "ee": "register-ee.yaml",
     "fi": "register-fi.yaml",
 }
-#: NACE Rev. 2 classes counted as biotech: 72.11 research and experimental development on
-#: biotechnology; 21.10 basic and 21.20 other pharmaceutical products (docs/outcomes.md).
+#: NACE Rev. 2 classes counted as biotech when a preset names none: 72.11 research and
+#: experimental development on biotechnology; 21.10 basic and 21.20 other pharmaceutical
+#: products (docs/outcomes.md). The Baltic preset names the same three.
 BIOTECH_ACTIVITY_CODES = ("72.11", "21.10", "21.20")
 
 
@@ -46,11 +48,11 @@ def read_register(path: Path, register: str, *, preset: str = "baltic") -> pd.Da
     return mapped.records["company"]
 
 
-def is_biotech(codes: pd.Series) -> pd.Series:
+def is_biotech(codes: pd.Series, classes: Sequence[str] = BIOTECH_ACTIVITY_CODES) -> pd.Series:
     """Whether each activity code (NACE ``72.11``, TOL ``72110``, EMTAK ``72111``) falls in
-    a class of :data:`BIOTECH_ACTIVITY_CODES`."""
+    one of the NACE ``classes`` (default :data:`BIOTECH_ACTIVITY_CODES`)."""
     digits = codes.astype("string").str.replace(".", "", regex=False).str.strip()
-    prefixes = tuple(c.replace(".", "") for c in BIOTECH_ACTIVITY_CODES)
+    prefixes = tuple(c.replace(".", "") for c in classes)
     return digits.str.startswith(prefixes).fillna(False).astype(bool)
 
 
@@ -63,7 +65,8 @@ def register_cohort(
     preset: str = "baltic",
 ) -> pd.DataFrame:
     """A cohort table of a register: entry at founding, exit (``closed``) at the closing
-    date, censored at ``end_of_data``. A register does not say why a company closed, so
+    date, censored at ``end_of_data``. ``biotech_only`` keeps the companies of the preset's
+    ``biotech_activity_codes``. A register does not say why a company closed, so
     every exit is ``closed`` (mergers and moves abroad included)."""
     companies = read_register(path, register, preset=preset)
     if biotech_only:
@@ -72,7 +75,8 @@ def register_cohort(
                 f"the {register} register has no activity code",
                 "join the codes from their own file first",
             )
-        companies = companies[is_biotech(companies["activity_code"])]
+        classes = load_preset(preset).biotech_activity_codes or BIOTECH_ACTIVITY_CODES
+        companies = companies[is_biotech(companies["activity_code"], classes)]
     founded = companies["founded"]
     if founded.isna().any():
         row = int(companies.loc[founded.isna(), "source_row"].iloc[0])
