@@ -45,7 +45,7 @@ def regions() -> None:
     out.print(table)
 
 
-def ingest_preset(preset: str, data_dir: Path | None) -> None:
+def ingest_preset(preset: str, data_dir: Path | None, *, allow_shrink: bool = False) -> None:
     """Ingest a preset (downloading CORDIS first when there is no local data), with progress."""
     from bioconnect.services.fetching import fetch_cordis, needs_download
     from bioconnect.services.ingest import ingest
@@ -57,7 +57,14 @@ def ingest_preset(preset: str, data_dir: Path | None) -> None:
         with download_progress() as progress:
             fetch_cordis(preset=preset, progress=RichDownloads(progress))
     with stage_progress() as progress:
-        report = ingest(engine, preset, data_dir, actor=actor(), progress=RichStages(progress))
+        report = ingest(
+            engine,
+            preset,
+            data_dir,
+            actor=actor(),
+            progress=RichStages(progress),
+            allow_shrink=allow_shrink,
+        )
     counts = report.counts
     err.print(
         f"Ingested {report.preset} from {report.data_dir}: {counts.get('organisation', 0):,} organisations, "
@@ -67,14 +74,27 @@ def ingest_preset(preset: str, data_dir: Path | None) -> None:
     )
 
 
-def ingest_command(preset: PresetOption = "baltic", data_dir: DataDirOption = None) -> None:
+def ingest_command(
+    preset: PresetOption = "baltic",
+    data_dir: DataDirOption = None,
+    allow_shrink: Annotated[
+        bool,
+        typer.Option(
+            "--allow-shrink",
+            help="Ingest even when a source lost more than half its rows since the last ingest.",
+        ),
+    ] = False,
+) -> None:
     """Load a region preset's sources into the store (replacing earlier open data).
+
+    An ingest in which a source has lost more than half its rows since the last one
+    (an empty or cut file) is refused, and nothing is written, unless --allow-shrink.
 
     \b
     Example:
         bioconnect ingest --preset baltic --data-dir ../shared/data
     """
-    ingest_preset(preset, data_dir)
+    ingest_preset(preset, data_dir, allow_shrink=allow_shrink)
 
 
 def import_command(

@@ -67,7 +67,10 @@ def build_registry(
         one; ``provenance`` names that record's file and row. A stakeholder group given
         in a record wins over one derived from the activity type.
     """
-    frame = records.merge(links[["record_key", "org_id"]], on="record_key", how="inner")
+    # as objects on both sides: an empty frame (a source with no rows) has float keys
+    frame = records.astype({"record_key": object}).merge(
+        links[["record_key", "org_id"]].astype({"record_key": object}), on="record_key", how="inner"
+    )
     frame = frame.sort_values(["org_id", "priority", "source_file_id", "source_row"], kind="stable")
     frame = frame.assign(
         stakeholder_group=frame["stakeholder_group"].fillna(

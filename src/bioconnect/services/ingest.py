@@ -18,6 +18,7 @@ import pandas as pd
 import yaml
 from sqlalchemy import Engine, select
 
+from bioconnect.errors import InputError
 from bioconnect.model.mapping import ORGANISATION_FIELDS, Mapping
 from bioconnect.model.preset import Preset, Source, load_preset
 from bioconnect.registry.canonical import build_registry
@@ -422,6 +423,36 @@ def plan_sources(
     return settings.cache_dir, list(preset.official_sources)
 
 
+#: An ingest is refused when a source that gave rows last time gives fewer than this share.
+SHRINK_LIMIT = 0.5
+
+
+def _refuse_shrinking_sources(
+    engine: Engine, files: list[dict[str, Any]], removed: str | None
+) -> None:
+    """Refuse an ingest in which a file lost most of its rows since the last ingest (a
+    header-only or cut file would otherwise silently wipe that source's data)."""
+    run = schema.table(schema.IngestRun)
+    with engine.connect() as conn:
+        last = conn.execute(select(run.c.summary).order_by(run.c.id.desc()).limit(1)).scalar()
+    if not last:
+        return
+    before = {
+        (f["source"], f["path"]): int(f.get("rows") or 0) for f in json.loads(last).get("files", [])
+    }
+    for f in files:
+        had = before.get((f["source"], f["path"]), 0)
+        rows = int(f["rows"] or 0)
+        if f["source"] != removed and had > 0 and rows < had * SHRINK_LIMIT:
+            raise InputError(
+                f"Source {f['source']!r}: {f['path']} has {rows:,} rows, against {had:,} in the "
+                "last ingest; the file may be empty or cut short, and ingesting it would drop "
+                "that source's data. Nothing was written.",
+                "Check the file (or fetch it again); if it really shrank, ingest with "
+                "--allow-shrink.",
+            )
+
+
 def ingest(
     engine: Engine,
     preset: str | Preset = "baltic",
@@ -433,11 +464,14 @@ def ingest(
     settings: Settings | None = None,
     register: dict[str, str] | None = None,
     unregister: str | None = None,
+    allow_shrink: bool = False,
 ) -> IngestReport:
     """Load a preset's sources (and users' registered sources) into the store.
 
     ``register`` keeps a user's file as a source (:mod:`bioconnect.services.user_sources`);
-    ``unregister`` names one to leave out and forget, in the same transaction.
+    ``unregister`` names one to leave out and forget, in the same transaction. An ingest
+    in which a source lost more than half its rows since the last one is refused unless
+    ``allow_shrink`` (:func:`_refuse_shrinking_sources`).
 
     Example:
         >>> from bioconnect.store.database import open_store
@@ -473,6 +507,8 @@ def ingest(
         }
         for f in loaded
     ]
+    if not allow_shrink:
+        _refuse_shrinking_sources(engine, report.files, unregister)
     progress.step("writing the store")
     with transaction(engine) as conn:
         table = schema.table(schema.UserSource)

@@ -101,6 +101,12 @@ def read_sources(
             )
     for offset, (name, path, mapping) in enumerate(user_sources, start=len(sources)):
         progress.step(f"reading {name}")
+        if not path.is_file():
+            raise InputError(
+                f"Your imported list {name!r} is no longer at {path}.",
+                "Put it back, import it again from where it is now (`bioconnect import FILE "
+                f"--mapping M --name {name}`), or forget it (`bioconnect sources remove {name}`).",
+            )
         result = read_mapped(path, mapping)
         loaded.append(
             LoadedFile(
