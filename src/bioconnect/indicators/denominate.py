@@ -40,7 +40,11 @@ def denominate(
     OECD/JRC (2008). *Handbook on Constructing Composite Indicators: Methodology and User
     Guide*, section 1.4 (scaling by size). COINr ``Denominate()``.
     """
-    out = data.copy()
+    values = data.to_numpy(float, copy=True)
+    position = {code: i for i, code in enumerate(data.columns)}
+    if not denominators.index.equals(data.index):
+        denominators = denominators.reindex(data.index)
+    by = {str(c): denominators.iloc[:, i].to_numpy(float) for i, c in enumerate(denominators)}
     for code, denom in denom_by.items():
-        out[code] = data[code] / denominators[denom]
-    return out
+        values[:, position[code]] = values[:, position[code]] / by[denom]
+    return pd.DataFrame(values, index=data.index, columns=data.columns)

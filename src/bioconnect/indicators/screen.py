@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from bioconnect.errors import InputError
@@ -34,16 +35,20 @@ def data_availability(data: pd.DataFrame) -> pd.DataFrame:
     ----------
     COINr ``get_data_avail()``.
     """
-    missing = data.isna().sum(axis=1)
-    zero = (data == 0).sum(axis=1)
-    n = data.shape[1]
+    values = data.to_numpy(float)
+    missing = np.isnan(values).sum(axis=1)
+    zero = (values == 0).sum(axis=1)
+    n = values.shape[1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        non_zero = 1 - zero / (n - missing)
     return pd.DataFrame(
         {
             "n_missing": missing,
             "n_zero": zero,
             "dat_avail": 1 - missing / n,
-            "non_zero": 1 - zero / (n - missing),
-        }
+            "non_zero": non_zero,
+        },
+        index=data.index,
     )
 
 
@@ -105,4 +110,6 @@ def screen_units(
                 f"screen: forced unit {code!r} is not in the data.", "Use a uCode of iData."
             )
         keep[code] = bool(include)
+    if keep.all():
+        return data, []
     return data[keep], list(data.index[~keep])

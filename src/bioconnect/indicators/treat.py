@@ -24,6 +24,35 @@ def _present(x: np.ndarray) -> np.ndarray:
     return x[~np.isnan(x)]
 
 
+def _skew_kurt(x: np.ndarray) -> tuple[float, float]:
+    """Skewness and kurtosis from one pass over the present values (formulas below)."""
+    v = _present(x)
+    n = v.size
+    if n < 3:
+        raise InputError(
+            "treat: skewness needs at least 3 values.", "Screen out sparse indicators."
+        )
+    if n < 4:
+        raise InputError(
+            "treat: kurtosis needs at least 4 values.", "Screen out sparse indicators."
+        )
+    d = v - v.mean()
+    m2 = float((d**2).sum())
+    if m2 == 0:
+        return 0.0, 0.0
+    g1 = np.sqrt(n) * float((d**3).sum()) / m2**1.5
+    r = n * float((d**4).sum()) / m2**2
+    return (
+        float(g1 * np.sqrt(n * (n - 1)) / (n - 2)),
+        float(((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))),
+    )
+
+
+def _passes(x: np.ndarray, skew_thresh: float, kurt_thresh: float) -> tuple[bool, float]:
+    sk, kt = _skew_kurt(x)
+    return bool(abs(sk) < skew_thresh or kt < kurt_thresh), sk
+
+
 def skewness(x: np.ndarray) -> float:
     """Sample-adjusted skewness (Excel's SKEW, type 2 of Joanes & Gill), missing values ignored.
 
@@ -125,7 +154,10 @@ def passes_skew_kurt(x: np.ndarray, skew_thresh: float = 2.0, kurt_thresh: float
     ----------
     OECD/JRC (2008), *Handbook*, step 3; COINr ``check_SkewKurt()``.
     """
-    return bool(abs(skewness(x)) < skew_thresh or kurtosis(x) < kurt_thresh)
+    v = np.asarray(x, dtype=float)
+    if np.count_nonzero(~np.isnan(v)) == 3:  # skew alone is defined: its error wins
+        return bool(abs(skewness(v)) < skew_thresh or kurtosis(v) < kurt_thresh)
+    return _passes(v, skew_thresh, kurt_thresh)[0]
 
 
 def winsorise(
@@ -168,9 +200,9 @@ def winsorise(
     y = np.asarray(x, dtype=float).copy()
     top = np.array([], dtype=int)
     bottom = np.array([], dtype=int)
-    passing = passes_skew_kurt(y, skew_thresh, kurt_thresh)
+    passing, sk = _passes(y, skew_thresh, kurt_thresh)
     while not passing and (winmax is None or top.size + bottom.size < winmax):
-        if skewness(y) >= 0:
+        if sk >= 0:
             top = np.flatnonzero(y == np.nanmax(y))
             rest = np.delete(y, top)
             if np.all(np.isnan(rest)):
@@ -182,7 +214,7 @@ def winsorise(
             if np.all(np.isnan(rest)):
                 break
             y[bottom] = np.nanmin(rest)
-        passing = passes_skew_kurt(y, skew_thresh, kurt_thresh)
+        passing, sk = _passes(y, skew_thresh, kurt_thresh)
     mark = np.full(y.size, "", dtype=object)
     mark[top] = "winhi"
     mark[bottom] = "winlo"
@@ -274,26 +306,32 @@ def treat(
     """
     if f2 not in (None, "log_CT"):
         raise InputError(f"treat: f2 {f2!r} is not a method.", "Use log_CT, or none.")
-    out = data.copy()
-    rows = []
-    for code in data.columns:
-        x = data[code].to_numpy(float)
-        sk, kt = skewness(x), kurtosis(x)
-        method, nwin, y = "none", 0, x
-        if code not in skip and not passes_skew_kurt(x, skew_thresh, kurt_thresh):
-            y, nwin, _ = winsorise(x, winmax, skew_thresh, kurt_thresh)
-            method = "winsorised"
-            if f2 is not None and not passes_skew_kurt(y, skew_thresh, kurt_thresh):
-                y, nwin, method = log_ct(x), 0, "log_CT"
-        out[code] = y
-        rows.append(
-            {
-                "iCode": code,
-                "skew": sk,
-                "kurt": kt,
-                "treatment": method,
-                "n_winsorised": nwin,
-                "passes": passes_skew_kurt(y, skew_thresh, kurt_thresh),
-            }
-        )
-    return TreatmentResult(out, pd.DataFrame(rows).set_index("iCode"))
+    values = data.to_numpy(float)
+    out = values.copy()
+    p = values.shape[1]
+    skews, kurts, passes = np.empty(p), np.empty(p), np.empty(p, dtype=bool)
+    methods, counts = np.full(p, "none", dtype=object), np.zeros(p, dtype=int)
+    for j, code in enumerate(data.columns):
+        x = values[:, j]
+        skews[j], kurts[j] = _skew_kurt(x)
+        passes[j] = abs(skews[j]) < skew_thresh or kurts[j] < kurt_thresh
+        if passes[j] or code in skip:
+            continue
+        y, counts[j], _ = winsorise(x, winmax, skew_thresh, kurt_thresh)
+        methods[j] = "winsorised"
+        passes[j] = _passes(y, skew_thresh, kurt_thresh)[0]
+        if f2 is not None and not passes[j]:
+            y, counts[j], methods[j] = log_ct(x), 0, "log_CT"
+            passes[j] = _passes(y, skew_thresh, kurt_thresh)[0]
+        out[:, j] = y
+    details = pd.DataFrame(
+        {
+            "skew": skews,
+            "kurt": kurts,
+            "treatment": methods,
+            "n_winsorised": counts,
+            "passes": passes,
+        },
+        index=pd.Index(list(data.columns), name="iCode"),
+    )
+    return TreatmentResult(pd.DataFrame(out, index=data.index, columns=data.columns), details)
