@@ -100,12 +100,15 @@ def a_gmean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 
 def a_hmean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Weighted harmonic mean ``sum(w) / sum(w / x)``; values must be positive.
+    """Weighted harmonic mean ``sum(w) / sum(w / x)``; values must not be zero.
+
+    As COINr's, only a zero stops it (``1 / x`` is undefined); negative values pass, though
+    a harmonic mean of values of both signs means little, so normalise onto a positive range.
 
     Parameters
     ----------
     x:
-        Units x children, all > 0.
+        Units x children, none 0.
     w:
         One weight per child.
 
@@ -123,9 +126,9 @@ def a_hmean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     ----------
     COINr ``a_hmean()``.
     """
-    if np.nanmin(x) <= 0:
+    if np.any(np.asarray(x) == 0):
         raise InputError(
-            "aggregate: a_hmean needs positive values, and there are zeros or negatives.",
+            "aggregate: a_hmean cannot divide by the zeros in its values.",
             "Normalise onto a positive range, e.g. {f_n: n_minmax, l_u: [1, 100]}.",
         )
     v, wn = _masked(1.0 / np.asarray(x, dtype=float), w)
