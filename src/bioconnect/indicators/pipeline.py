@@ -88,6 +88,8 @@ def _normalise_args(args: dict[str, Any], where: str) -> dict[str, Any]:
     if para is None:
         return args
     rest = {k: v for k, v in args.items() if k != "f_n_para"}
+    if isinstance(para, list) and len(para) == 1 and isinstance(para[0], list):
+        para = para[0]  # R's list(c(10, 2)) written as [[10, 2]]: one positional argument
     if isinstance(para, dict):
         return {**rest, **para}
     if isinstance(para, list) and f_n in _FIRST_PARA:
