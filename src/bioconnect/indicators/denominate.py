@@ -44,7 +44,8 @@ def denominate(
     position = {code: i for i, code in enumerate(data.columns)}
     if not denominators.index.equals(data.index):
         denominators = denominators.reindex(data.index)
-    by = {str(c): denominators.iloc[:, i].to_numpy(float) for i, c in enumerate(denominators)}
+    columns = denominators.to_numpy(float)
+    by = {str(c): columns[:, i] for i, c in enumerate(denominators.columns)}
     for code, denom in denom_by.items():
         values[:, position[code]] = values[:, position[code]] / by[denom]
     return pd.DataFrame(values, index=data.index, columns=data.columns)
