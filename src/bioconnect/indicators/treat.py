@@ -54,7 +54,10 @@ def _column_moments(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     The columns are laid out as contiguous rows, so each row's sums run in the same order as
     the one-column computation and the results are the same to the last bit.
     """
-    rows = np.ascontiguousarray(values.T)
+    return _row_moments(np.ascontiguousarray(values.T))
+
+
+def _row_moments(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = rows.shape[1]
     d = rows - rows.mean(axis=1)[:, None]
     m2 = (d**2).sum(axis=1)
@@ -65,6 +68,42 @@ def _column_moments(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     skew = g1 * np.sqrt(n * (n - 1)) / (n - 2)
     kurt = ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
     return np.where(flat, 0.0, skew), np.where(flat, 0.0, kurt)
+
+
+def _winsorise_rows(
+    rows: np.ndarray, skew: np.ndarray, winmax: int | None, skew_thresh: float, kurt_thresh: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`winsorise` of several complete columns in step, given as rows that all fail.
+
+    Each round moves, in every row still failing and under ``winmax``, the tied maximum (skew
+    >= 0) or minimum down or up to the next value, then tests the moved rows again. The
+    moments come from :func:`_row_moments`, so every decision equals the one-column loop's.
+    Returns the rows, the points counted as :func:`winsorise` counts them, and pass flags.
+    """
+    rows = rows.copy()
+    k = rows.shape[0]
+    passing = np.zeros(k, dtype=bool)
+    top, bottom = np.zeros(k, dtype=int), np.zeros(k, dtype=int)
+    stuck = np.zeros(k, dtype=bool)
+    limit = np.inf if winmax is None else winmax
+    while True:
+        active = np.flatnonzero(~passing & ~stuck & (top + bottom < limit))
+        if active.size == 0:
+            return rows, top + bottom, passing
+        sub = rows[active]
+        high = skew[active] >= 0
+        extreme = np.where(high, sub.max(axis=1), sub.min(axis=1))
+        hit = sub == extreme[:, None]
+        others = np.where(hit, np.where(high, -np.inf, np.inf)[:, None], sub)
+        nearest = np.where(high, others.max(axis=1), others.min(axis=1))
+        stuck[active] = hit.all(axis=1)  # nothing left to move to (cannot fail the test)
+        sub = np.where(hit & ~stuck[active][:, None], nearest[:, None], sub)
+        top[active] = np.where(high, hit.sum(axis=1), top[active])
+        bottom[active] = np.where(high, bottom[active], hit.sum(axis=1))
+        rows[active] = sub
+        sk, kt = _row_moments(sub)
+        skew[active] = sk
+        passing[active] = (np.abs(sk) < skew_thresh) | (kt < kurt_thresh)
 
 
 def _passes(x: np.ndarray, skew_thresh: float, kurt_thresh: float) -> tuple[bool, float]:
@@ -325,28 +364,31 @@ def treat(
     """
     if f2 not in (None, "log_CT"):
         raise InputError(f"treat: f2 {f2!r} is not a method.", "Use log_CT, or none.")
+    thresholds = (skew_thresh, kurt_thresh)
     values = data.to_numpy(float)
     out = values.copy()
     p = values.shape[1]
     skews, kurts, passes = np.empty(p), np.empty(p), np.empty(p, dtype=bool)
     methods, counts = np.full(p, "none", dtype=object), np.zeros(p, dtype=int)
-    whole = ~np.isnan(values).any(axis=0)
-    if values.shape[0] >= 4 and whole.any():
-        skews[whole], kurts[whole] = _column_moments(values[:, whole])
-    for j, code in enumerate(data.columns):
-        x = values[:, j]
-        if not whole[j] or values.shape[0] < 4:
-            skews[j], kurts[j] = _skew_kurt(x)
-        passes[j] = abs(skews[j]) < skew_thresh or kurts[j] < kurt_thresh
-        if passes[j] or code in skip:
-            continue
-        y, counts[j], _ = winsorise(x, winmax, skew_thresh, kurt_thresh)
-        methods[j] = "winsorised"
-        passes[j] = _passes(y, skew_thresh, kurt_thresh)[0]
-        if f2 is not None and not passes[j]:
-            y, counts[j], methods[j] = log_ct(x), 0, "log_CT"
-            passes[j] = _passes(y, skew_thresh, kurt_thresh)[0]
-        out[:, j] = y
+    # complete columns are tested (and winsorised) together; columns with gaps one by one
+    whole = ~np.isnan(values).any(axis=0) & (values.shape[0] >= 4)
+    skews[whole], kurts[whole] = _column_moments(values[:, whole])
+    for j in np.flatnonzero(~whole):
+        skews[j], kurts[j] = _skew_kurt(values[:, j])
+    passes[:] = (np.abs(skews) < skew_thresh) | (kurts < kurt_thresh)
+    failing = ~passes & ~np.isin(np.asarray(data.columns, dtype=object), list(skip))
+    methods[failing] = "winsorised"
+    batch = np.flatnonzero(failing & whole)
+    rows, counts[batch], passes[batch] = _winsorise_rows(
+        np.ascontiguousarray(values[:, batch].T), skews[batch].copy(), winmax, *thresholds
+    )
+    out[:, batch] = rows.T
+    for j in np.flatnonzero(failing & ~whole):
+        out[:, j], counts[j], _ = winsorise(values[:, j], winmax, *thresholds)
+        passes[j] = _passes(out[:, j], *thresholds)[0]
+    for j in np.flatnonzero(failing & ~passes) if f2 is not None else []:
+        out[:, j], counts[j], methods[j] = log_ct(values[:, j]), 0, "log_CT"
+        passes[j] = _passes(out[:, j], *thresholds)[0]
     details = pd.DataFrame(
         {
             "skew": skews,
