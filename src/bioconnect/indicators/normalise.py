@@ -475,14 +475,12 @@ def normalise(
         )
     method = _column_method(f_n, dict(params or {}), data)
     codes = list(data.columns)
-    signs = directions.reindex(codes).to_numpy(float)
-    if np.isnan(signs).any():
-        raise KeyError(codes[int(np.flatnonzero(np.isnan(signs))[0])])
-    goals = (
-        targets.reindex(codes).to_numpy(float)
-        if targets is not None
-        else np.full(len(codes), np.nan)
-    )
+    sign_of = dict(zip(directions.index, directions.to_numpy(float), strict=True))
+    signs = np.array([sign_of[code] for code in codes])  # a code without direction: KeyError
+    goal_of = {}
+    if targets is not None:
+        goal_of = dict(zip(targets.index, targets.to_numpy(float), strict=True))
+    goals = np.array([goal_of.get(code, np.nan) for code in codes], dtype=float)
     values = data.to_numpy(float) * signs
     if f_n in _WHOLE:  # column-wise formulas: one call on the matrix, same arithmetic
         out = _WHOLE[f_n](
