@@ -57,6 +57,28 @@ def test_gmean_needs_positive_values() -> None:
         a_gmean(np.array([[0.0, 1.0]]), np.ones(2))
 
 
+def test_hmean_stops_on_zeros_only() -> None:
+    # COINr's a_hmean stops on a zero (1/x); a negative value is computed: 2 / (1/-1 + 1/2)
+    assert a_hmean(np.array([[-1.0, 2.0]]), np.ones(2)).tolist() == [2 / (-1 + 1 / 2)]
+    with pytest.raises(InputError, match="a_hmean cannot divide by the zeros"):
+        a_hmean(np.array([[0.0, 1.0]]), np.ones(2))
+
+
+def test_data_availability_threshold_by_hand() -> None:
+    # COINr's Aggregate(dat_thresh = t): a unit with a share of present children below t in
+    # a group gets no value there. Unit B lacks y: P has 1 of 2 children (0.5), Q 1 of 1.
+    data = tiny_data().assign(y=[4.0, None, 0.0])
+    fw = validate_framework(data, tiny_meta())
+    loose = aggregate(fw.data, fw, dat_thresh=0.5)
+    assert loose.loc["B", "P"] == 5.0  # x alone, y's weight dropped
+    strict = aggregate(fw.data, fw, dat_thresh=0.6)
+    assert np.isnan(strict.loc["B", "P"]) and strict.loc["B", "Q"] == 2.0
+    # the Index then has one of its two children: 0.5 < 0.6, so it is missing too
+    assert np.isnan(strict.loc["B", "Index"]) and not strict.drop("B")["Index"].isna().any()
+    with pytest.raises(InputError, match=r"dat_thresh 2\.0 is outside"):
+        aggregate(fw.data, fw, dat_thresh=2.0)
+
+
 def test_tree_and_effective_weights() -> None:
     fw = validate_framework(tiny_data(), tiny_meta())
     out = aggregate(fw.data, fw, "a_amean")

@@ -71,6 +71,23 @@ def test_tiny_pipeline_by_hand() -> None:
     assert r.ranks["Index"].tolist() == [2, 3, 1]
 
 
+@pytest.mark.parametrize("para", [[10, 2], [[10, 2]], {"m_sd": [10, 2]}])
+def test_f_n_para_as_coinr_users_write_it(para: object) -> None:
+    # list(c(10, 2)) positionally, or list(m_sd = c(10, 2)) by name: both are m_sd
+    p = parse_pipeline({"steps": [{"normalise": {"f_n": "n_zscore", "f_n_para": para}}]})
+    assert p.step("normalise").args == {"f_n": "n_zscore", "m_sd": [10, 2]}
+
+
+def test_aggregate_step_takes_dat_thresh() -> None:
+    # B lacks y, so P has half its children for B; dat_thresh 0.6 leaves B's P empty
+    fw = validate_framework(tiny_data().assign(y=[4.0, None, 0.0]), tiny_meta())
+    steps = [{"normalise": {"f_n": "n_minmax", "l_u": [0, 1]}}]
+    p = parse_pipeline({"steps": [*steps, {"aggregate": {"dat_thresh": 0.6}}]})
+    r = run_pipeline(fw, p)
+    assert pd.isna(r.scores.loc["B", "P"]) and r.scores.loc["A", "P"] == 0.0
+    assert r.ranks["Index"].isna().tolist() == [False, True, False]
+
+
 def test_unknown_group_names_the_step() -> None:
     fw = validate_framework(tiny_data(), tiny_meta())
     p = parse_pipeline({"steps": [{"impute": {"f_i": "i_mean_grp", "use_group": "Region"}}]})

@@ -23,16 +23,18 @@ __all__ = [
     "a_hmean",
     "a_wmedian",
     "aggregate",
+    "aggregate_columns",
     "effective_weights",
 ]
 
 
 def _masked(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     x = np.atleast_2d(np.asarray(x, dtype=float))
-    w = np.broadcast_to(np.asarray(w, dtype=float), x.shape) * ~np.isnan(x)
+    present = ~np.isnan(x)
+    w = np.asarray(w, dtype=float) * present
     total = w.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.nan_to_num(x), np.where(total > 0, w / total, np.nan)
+        return np.where(present, x, 0.0), np.where(total > 0, w / total, np.nan)
 
 
 def a_amean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -98,12 +100,15 @@ def a_gmean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 
 def a_hmean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Weighted harmonic mean ``sum(w) / sum(w / x)``; values must be positive.
+    """Weighted harmonic mean ``sum(w) / sum(w / x)``; values must not be zero.
+
+    As COINr's, only a zero stops it (``1 / x`` is undefined); negative values pass, though
+    a harmonic mean of values of both signs means little, so normalise onto a positive range.
 
     Parameters
     ----------
     x:
-        Units x children, all > 0.
+        Units x children, none 0.
     w:
         One weight per child.
 
@@ -121,9 +126,9 @@ def a_hmean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     ----------
     COINr ``a_hmean()``.
     """
-    if np.nanmin(x) <= 0:
+    if np.any(np.asarray(x) == 0):
         raise InputError(
-            "aggregate: a_hmean needs positive values, and there are zeros or negatives.",
+            "aggregate: a_hmean cannot divide by the zeros in its values.",
             "Normalise onto a positive range, e.g. {f_n: n_minmax, l_u: [1, 100]}.",
         )
     v, wn = _masked(1.0 / np.asarray(x, dtype=float), w)
@@ -226,12 +231,85 @@ _METHODS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
 AGGREGATE_METHODS = tuple(_METHODS)
 
 
+def _methods_per_level(f_ag: str | list[str], levels: int) -> list[str]:
+    methods = [f_ag] * (levels - 1) if isinstance(f_ag, str) else list(f_ag)
+    if len(methods) != levels - 1:
+        raise InputError(
+            f"aggregate: f_ag lists {len(methods)} methods for {levels - 1} levels.",
+            "Give one method, or one per level above the indicators.",
+        )
+    for name in methods:
+        if name not in _METHODS:
+            raise InputError(
+                f"aggregate: f_ag {name!r} is not a method.", f"Use one of {', '.join(_METHODS)}."
+            )
+    return methods
+
+
+def aggregate_columns(
+    columns: dict[str, np.ndarray],
+    framework: Framework,
+    f_ag: str | list[str],
+    weight_of: dict[str, float],
+    dat_thresh: float | None = None,
+) -> dict[str, np.ndarray]:
+    """The arithmetic of :func:`aggregate` on plain arrays (no tables built).
+
+    Parameters
+    ----------
+    columns:
+        Indicator code -> values (one per unit), all the same length.
+    framework:
+        The tree.
+    f_ag:
+        As :func:`aggregate`.
+    weight_of:
+        Weight per code.
+    dat_thresh:
+        As :func:`aggregate`.
+
+    Returns
+    -------
+    dict
+        ``columns`` followed by each aggregate's values, level by level.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from bioconnect.indicators.framework import validate_framework
+    >>> d = pd.DataFrame({"uCode": ["A", "B"], "x": [0, 100], "y": [50, 50]})
+    >>> m = pd.DataFrame({"iCode": ["x", "y", "Index"], "Level": [1, 1, 2],
+    ...     "Parent": ["Index", "Index", None], "Weight": 1, "Direction": 1,
+    ...     "Type": ["Indicator", "Indicator", "Aggregate"]})
+    >>> cols = {"x": np.array([0.0, 100.0]), "y": np.array([50.0, np.nan])}
+    >>> aggregate_columns(cols, validate_framework(d, m), "a_amean", {"x": 1, "y": 1})["Index"]
+    array([ 25., 100.])
+
+    References
+    ----------
+    COINr ``Aggregate()``.
+    """
+    levels = framework.n_levels
+    out = dict(columns)
+    for level, name in zip(range(2, levels + 1), _methods_per_level(f_ag, levels), strict=True):
+        method = _METHODS[name]
+        for code in framework.codes_at(level):
+            kids = framework.children(code)
+            x = np.column_stack([out[k] for k in kids])
+            y = method(x, np.array([weight_of.get(k, np.nan) for k in kids], dtype=float))
+            if dat_thresh is not None:
+                y = np.where((~np.isnan(x)).mean(axis=1) < dat_thresh, np.nan, y)
+            out[code] = y
+    return out
+
+
 def aggregate(
     normalised: pd.DataFrame,
     framework: Framework,
     f_ag: str | list[str] = "a_amean",
     *,
     weights: pd.Series | None = None,
+    dat_thresh: float | None = None,
 ) -> pd.DataFrame:
     """Aggregate level by level up the framework's tree.
 
@@ -247,6 +325,9 @@ def aggregate(
     weights:
         Weight per code (indicator or aggregate); iMeta's ``Weight`` by default. Weights are
         renormalised within each parent.
+    dat_thresh:
+        COINr's data availability threshold: a unit whose share of present children in a
+        group is below it gets no value for that group (``None``: no threshold).
 
     Returns
     -------
@@ -269,26 +350,19 @@ def aggregate(
     ----------
     OECD/JRC (2008), *Handbook*, step 6; COINr ``Aggregate()``.
     """
-    levels = framework.n_levels
-    methods = [f_ag] * (levels - 1) if isinstance(f_ag, str) else list(f_ag)
-    if len(methods) != levels - 1:
+    if dat_thresh is not None and not 0 <= dat_thresh <= 1:
         raise InputError(
-            f"aggregate: f_ag lists {len(methods)} methods for {levels - 1} levels.",
-            "Give one method, or one per level above the indicators.",
+            f"aggregate: dat_thresh {dat_thresh} is outside [0, 1].",
+            "Use e.g. 0.5, or leave it out.",
         )
-    for name in methods:
-        if name not in _METHODS:
-            raise InputError(
-                f"aggregate: f_ag {name!r} is not a method.", f"Use one of {', '.join(_METHODS)}."
-            )
     w = framework.meta["Weight"] if weights is None else weights
-    columns = {str(c): normalised[c].to_numpy(float) for c in normalised.columns}
-    for level, name in zip(range(2, levels + 1), methods, strict=True):
-        for code in framework.codes_at(level):
-            kids = framework.children(code)
-            x = np.column_stack([columns[k] for k in kids])
-            columns[code] = _METHODS[name](x, w.reindex(kids).to_numpy(float))
-    return pd.DataFrame(columns, index=normalised.index)
+    weight_of = dict(zip(map(str, w.index), w.to_numpy(float), strict=True))
+    values = normalised.to_numpy(float)
+    columns = {str(c): values[:, i] for i, c in enumerate(normalised.columns)}
+    out = aggregate_columns(columns, framework, f_ag, weight_of, dat_thresh)
+    return pd.DataFrame(
+        np.column_stack(list(out.values())), index=normalised.index, columns=list(out)
+    )
 
 
 def effective_weights(framework: Framework, weights: pd.Series | None = None) -> pd.Series:

@@ -40,7 +40,12 @@ def denominate(
     OECD/JRC (2008). *Handbook on Constructing Composite Indicators: Methodology and User
     Guide*, section 1.4 (scaling by size). COINr ``Denominate()``.
     """
-    out = data.copy()
+    values = data.to_numpy(float, copy=True)
+    position = {code: i for i, code in enumerate(data.columns)}
+    if not denominators.index.equals(data.index):
+        denominators = denominators.reindex(data.index)
+    columns = denominators.to_numpy(float)
+    by = {str(c): columns[:, i] for i, c in enumerate(denominators.columns)}
     for code, denom in denom_by.items():
-        out[code] = data[code] / denominators[denom]
-    return out
+        values[:, position[code]] = values[:, position[code]] / by[denom]
+    return pd.DataFrame(values, index=data.index, columns=data.columns)

@@ -11,6 +11,7 @@ naming the file, row and column.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -56,19 +57,34 @@ class Framework:
     @property
     def n_levels(self) -> int:
         """Number of levels, indicators included."""
-        return int(self.meta["Level"].max())
+        return max(self._tree[1])
+
+    @cached_property
+    def _tree(self) -> tuple[dict[str, list[str]], dict[int, list[str]]]:
+        # one pass over iMeta, kept for the framework's life (it is immutable)
+        kids: dict[str, list[str]] = {}
+        levels: dict[int, list[str]] = {}
+        for code, parent, level in zip(
+            self.meta.index, self.meta["Parent"], self.meta["Level"], strict=True
+        ):
+            if isinstance(parent, str):
+                kids.setdefault(parent, []).append(code)
+            levels.setdefault(int(level), []).append(code)
+        return kids, levels
 
     def children(self, code: str) -> list[str]:
         """Codes whose parent is ``code``, in iMeta order."""
-        return list(self.meta.index[self.meta["Parent"] == code])
+        return list(self._tree[0].get(code, []))
 
     def codes_at(self, level: int) -> list[str]:
         """Codes at ``level`` (1 = indicators), in iMeta order."""
-        return list(self.meta.index[self.meta["Level"] == level])
+        return list(self._tree[1].get(level, []))
 
     def with_data(self, data: pd.DataFrame) -> Framework:
         """The same framework with other indicator values (for example a subset of units)."""
         keep = data.index
+        if keep.equals(self.data.index):
+            return Framework(data, self.meta, self.groups, self.denominators, self.names)
         return Framework(
             data=data,
             meta=self.meta,

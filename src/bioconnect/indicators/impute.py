@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -55,20 +57,29 @@ def impute(
         )
     if f_i == "i_EM":
         return impute_em(data)
-    stat = "mean" if f_i.startswith("i_mean") else "median"
+    values = data.to_numpy(float)
+    stat = np.nanmean if f_i.startswith("i_mean") else np.nanmedian
     if f_i.endswith("_grp"):
         if groups is None:
             raise InputError(
                 f"impute: {f_i} needs a group.", "Give use_group, a Group column of iMeta."
             )
-        fill = data.groupby(groups.reindex(data.index)).transform(stat)
+        codes, labels = pd.factorize(groups.reindex(data.index))
+        fill = np.full(values.shape, np.nan)
+        for g in range(len(labels)):  # units with no group (code -1) keep their gaps
+            rows = codes == g
+            fill[rows] = _column_stat(stat, values[rows])
     else:
-        fill = pd.DataFrame(
-            np.broadcast_to(getattr(data, stat)().to_numpy(), data.shape),
-            index=data.index,
-            columns=data.columns,
-        )
-    return data.fillna(fill)
+        fill = np.broadcast_to(_column_stat(stat, values), values.shape)
+    filled = np.where(np.isnan(values), fill, values)
+    return pd.DataFrame(filled, index=data.index, columns=data.columns)
+
+
+def _column_stat(stat: object, values: np.ndarray) -> np.ndarray:
+    # a column with no value gives nan (and leaves its gaps), as pandas' mean/median would
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.asarray(stat(values, axis=0))  # type: ignore[operator]
 
 
 def impute_em(

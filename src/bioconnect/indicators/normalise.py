@@ -55,10 +55,10 @@ def n_minmax(x: np.ndarray, l_u: tuple[float, float] = (0.0, 100.0)) -> np.ndarr
     ----------
     OECD/JRC (2008), *Handbook*, section 1.5 (min-max); COINr ``n_minmax()``.
     """
-    lo, hi = np.nanmin(x), np.nanmax(x)
-    if hi == lo:
-        return np.full(np.shape(x), np.nan)
-    return np.asarray((x - lo) / (hi - lo) * (l_u[1] - l_u[0]) + l_u[0])
+    lo, hi = np.nanmin(x, axis=0), np.nanmax(x, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        y = (x - lo) / (hi - lo) * (l_u[1] - l_u[0]) + l_u[0]
+    return np.asarray(np.where(hi == lo, np.nan, y))
 
 
 def n_zscore(x: np.ndarray, m_sd: tuple[float, float] = (0.0, 1.0)) -> np.ndarray:
@@ -89,7 +89,9 @@ def n_zscore(x: np.ndarray, m_sd: tuple[float, float] = (0.0, 1.0)) -> np.ndarra
         raise InputError(
             "normalise: the standard deviation in m_sd must be positive.", "Use e.g. [0, 1]."
         )
-    return np.asarray((x - np.nanmean(x)) / np.nanstd(x, ddof=1) * m_sd[1] + m_sd[0])
+    return np.asarray(
+        (x - np.nanmean(x, axis=0)) / np.nanstd(x, ddof=1, axis=0) * m_sd[1] + m_sd[0]
+    )
 
 
 def min_ranks(x: np.ndarray) -> np.ndarray:
@@ -360,6 +362,12 @@ _PARAMS: dict[str, tuple[str, ...]] = {
     "n_goalposts": ("gposts", "trunc2posts"),
 }
 
+_WHOLE: dict[str, Callable[[np.ndarray, tuple[float, ...]], np.ndarray]] = {
+    "n_minmax": lambda x, p: n_minmax(x, (p[0], p[1])),
+    "n_zscore": lambda x, p: n_zscore(x, (p[0], p[1])),
+}
+_DEFAULTS = {"n_minmax": (0.0, 100.0), "n_zscore": (0.0, 1.0)}
+
 #: COINr's names of the normalisation methods and the parameters each takes.
 NORMALISE_METHODS = tuple(_PARAMS)
 
@@ -466,9 +474,21 @@ def normalise(
             f"normalise: f_n {f_n!r} is not a method.", f"Use one of {', '.join(_PARAMS)}."
         )
     method = _column_method(f_n, dict(params or {}), data)
-    out = {}
-    for code in data.columns:
-        d = int(directions[code])
-        t = float(targets[code]) if targets is not None and code in targets.index else float("nan")
-        out[code] = method(data[code].to_numpy(float) * d, code, d, t)
-    return pd.DataFrame(out, index=data.index)
+    codes = list(data.columns)
+    sign_of = dict(zip(directions.index, directions.to_numpy(float), strict=True))
+    signs = np.array([sign_of[code] for code in codes])  # a code without direction: KeyError
+    goal_of = {}
+    if targets is not None:
+        goal_of = dict(zip(targets.index, targets.to_numpy(float), strict=True))
+    goals = np.array([goal_of.get(code, np.nan) for code in codes], dtype=float)
+    values = data.to_numpy(float) * signs
+    if f_n in _WHOLE:  # column-wise formulas: one call on the matrix, same arithmetic
+        out = _WHOLE[f_n](
+            values,
+            _floats(dict(params or {}).get(_PARAMS[f_n][0], _DEFAULTS[f_n]), 2, _PARAMS[f_n][0]),
+        )
+        return pd.DataFrame(out, index=data.index, columns=data.columns)
+    out = np.empty(values.shape)
+    for j, code in enumerate(codes):
+        out[:, j] = method(values[:, j], code, int(signs[j]), float(goals[j]))
+    return pd.DataFrame(out, index=data.index, columns=data.columns)

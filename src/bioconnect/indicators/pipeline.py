@@ -45,7 +45,7 @@ STEP_ARGUMENTS: dict[str, tuple[str, ...]] = {
     "screen": ("dat_thresh", "unit_screen", "nonzero_thresh", "Force"),
     "treat": ("winmax", "skew_thresh", "kurt_thresh", "f2", "skip"),
     "normalise": ("f_n", "f_n_para", "l_u", "m_sd", "iref", "cap_max", "gposts", "trunc2posts"),
-    "aggregate": ("f_ag", "w"),
+    "aggregate": ("f_ag", "w", "dat_thresh"),
 }
 
 _METHOD_ARG = {"impute": ("f_i", IMPUTE_METHODS), "normalise": ("f_n", NORMALISE_METHODS)}
@@ -88,6 +88,8 @@ def _normalise_args(args: dict[str, Any], where: str) -> dict[str, Any]:
     if para is None:
         return args
     rest = {k: v for k, v in args.items() if k != "f_n_para"}
+    if isinstance(para, list) and len(para) == 1 and isinstance(para[0], list):
+        para = para[0]  # R's list(c(10, 2)) written as [[10, 2]]: one positional argument
     if isinstance(para, dict):
         return {**rest, **para}
     if isinstance(para, list) and f_n in _FIRST_PARA:
@@ -208,14 +210,20 @@ def rank_scores(scores: pd.DataFrame) -> pd.DataFrame:
     ----------
     "Sports" ranking (``min`` ties), as COINr's ``rank(-x, ties.method = "min")``.
     """
-    out = {}
-    for code in scores.columns:
-        x = scores[code].to_numpy(float)
-        r = pd.array([pd.NA] * len(x), dtype="Int64")
-        ok = ~np.isnan(x)
-        r[ok] = min_ranks(-x[ok]).astype(int)
-        out[code] = r
-    return pd.DataFrame(out, index=scores.index)
+    values = scores.to_numpy(float)
+    ranks = np.full(values.shape, np.nan)
+    for j in range(values.shape[1]):
+        ok = ~np.isnan(values[:, j])
+        ranks[ok, j] = min_ranks(-values[ok, j])
+    missing = np.isnan(ranks)
+    whole = np.where(missing, 0, ranks).astype(np.int64)
+    return pd.DataFrame(
+        {
+            code: pd.arrays.IntegerArray(whole[:, j], missing[:, j])
+            for j, code in enumerate(scores.columns)
+        },
+        index=scores.index,
+    )
 
 
 @dataclass(frozen=True)
@@ -331,7 +339,8 @@ def run_pipeline(
                 force=args.get("Force"),
             )
             fw = fw.with_data(data)
-            sets = {k: v.loc[data.index] for k, v in sets.items()}
+            if removed:
+                sets = {k: v.loc[data.index] for k, v in sets.items()}
             sets["Screened"] = data
         elif step.name == "treat":
             result = _treat(data, args)
@@ -360,6 +369,13 @@ def run_pipeline(
                 else None
             )
         )
-        full = aggregate(data, fw, agg.args.get("f_ag", "a_amean"), weights=w)
-        scores = full.drop(columns=list(data.columns))
+        thresh = agg.args.get("dat_thresh")
+        full = aggregate(
+            data,
+            fw,
+            agg.args.get("f_ag", "a_amean"),
+            weights=w,
+            dat_thresh=None if thresh is None else float(thresh),
+        )
+        scores = full.iloc[:, data.shape[1] :]
     return IndexResult(fw, sets, scores, rank_scores(scores), removed, details)

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from bioconnect.errors import InputError
 
 __all__ = ["data_availability", "screen_units"]
+
+
+def _availability(values: np.ndarray) -> tuple[np.ndarray, ...]:
+    missing = np.isnan(values).sum(axis=1)
+    zero = (values == 0).sum(axis=1)
+    n = values.shape[1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return missing, zero, 1 - missing / n, 1 - zero / (n - missing)
 
 
 def data_availability(data: pd.DataFrame) -> pd.DataFrame:
@@ -34,16 +43,15 @@ def data_availability(data: pd.DataFrame) -> pd.DataFrame:
     ----------
     COINr ``get_data_avail()``.
     """
-    missing = data.isna().sum(axis=1)
-    zero = (data == 0).sum(axis=1)
-    n = data.shape[1]
+    missing, zero, dat_avail, non_zero = _availability(data.to_numpy(float))
     return pd.DataFrame(
         {
             "n_missing": missing,
             "n_zero": zero,
-            "dat_avail": 1 - missing / n,
-            "non_zero": 1 - zero / (n - missing),
-        }
+            "dat_avail": dat_avail,
+            "non_zero": non_zero,
+        },
+        index=data.index,
     )
 
 
@@ -90,9 +98,9 @@ def screen_units(
         raise InputError(
             "screen: dat_thresh and nonzero_thresh must be in [0, 1].", "Use for example 0.9."
         )
-    avail = data_availability(data)
-    low_data = avail["dat_avail"] < dat_thresh
-    low_nonzero = avail["non_zero"] < nonzero_thresh
+    _, _, dat_avail, non_zero = _availability(data.to_numpy(float))
+    low_data = dat_avail < dat_thresh
+    low_nonzero = non_zero < nonzero_thresh
     rules = {"byNA": low_data, "byzeros": low_nonzero, "byNAandzeros": low_data | low_nonzero}
     if unit_screen not in rules:
         raise InputError(
@@ -100,9 +108,11 @@ def screen_units(
         )
     keep = ~rules[unit_screen]
     for code, include in (force or {}).items():
-        if code not in keep.index:
+        if code not in data.index:
             raise InputError(
                 f"screen: forced unit {code!r} is not in the data.", "Use a uCode of iData."
             )
-        keep[code] = bool(include)
+        keep[data.index.get_loc(code)] = bool(include)
+    if keep.all():
+        return data, []
     return data[keep], list(data.index[~keep])

@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 
 from bioconnect.errors import InputError
-from bioconnect.indicators.aggregate import aggregate
+from bioconnect.indicators.aggregate import aggregate_columns
 from bioconnect.indicators.framework import Framework
-from bioconnect.indicators.pipeline import Pipeline, Step, rank_scores, run_pipeline
+from bioconnect.indicators.normalise import min_ranks
+from bioconnect.indicators.pipeline import Pipeline, Step, run_pipeline
 
 __all__ = ["SensitivityResult", "noisy_weights", "rank_intervals", "sensitivity_analysis"]
 
@@ -229,18 +230,25 @@ def sensitivity_analysis(
     nominal_pipe = pipeline if f_ag is not None else pipeline.replace("aggregate", {})
     nominal = run_pipeline(framework, nominal_pipe).ranks[top].astype(float)
 
-    normalised: dict[tuple[int, int], pd.DataFrame] = {}
+    # each (treatment, normalisation) data set is built once, as plain columns; each weight
+    # set becomes a lookup once; a replication then only aggregates and ranks arrays
+    normalised: dict[tuple[int, int], dict[str, np.ndarray]] = {}
+    weight_maps = [
+        dict(zip(map(str, w.index), w.to_numpy(float), strict=True)) for w in weight_sets
+    ]
 
-    def scores(wi: int, ni: int, ai: int, ti: int) -> np.ndarray:
+    def ranks_of(wi: int, ni: int, ai: int, ti: int) -> np.ndarray:
         if (ti, ni) not in normalised:
             chosen = treatments[ti]
             steps = [] if chosen is None else [Step("treat", chosen)]
             steps.append(Step("normalise", dict(normalisations[ni])))
-            normalised[(ti, ni)] = run_pipeline(
-                fw.with_data(base), Pipeline(tuple(steps))
-            ).normalised
-        full = aggregate(normalised[(ti, ni)], fw, aggregations[ai], weights=weight_sets[wi])
-        return full[top].to_numpy(float)
+            frame = run_pipeline(fw.with_data(base), Pipeline(tuple(steps))).normalised
+            normalised[(ti, ni)] = {str(c): frame[c].to_numpy(float) for c in frame.columns}
+        score = aggregate_columns(normalised[(ti, ni)], fw, aggregations[ai], weight_maps[wi])[top]
+        out = np.full(score.shape, np.nan)
+        ok = ~np.isnan(score)
+        out[ok] = min_ranks(-score[ok])
+        return out
 
     sizes = {
         "weights": len(weight_sets),
@@ -257,7 +265,7 @@ def sensitivity_analysis(
     rank_rows = []
     for row in map(tuple, levels):
         if row not in cache:
-            cache[row] = rank_scores(pd.DataFrame({top: scores(*row)}))[top].to_numpy(float)
+            cache[row] = ranks_of(*row)
         rank_rows.append(cache[row])
     ranks = pd.DataFrame(rank_rows, columns=fw.data.index)
     y = np.abs(ranks.to_numpy() - nominal.reindex(ranks.columns).to_numpy()).mean(axis=1)
