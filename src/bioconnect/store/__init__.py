@@ -1,4 +1,6 @@
 """The store: SQLAlchemy tables, Alembic migrations, and the SQLite/PostgreSQL differences."""
 
-# Registers the dialogue tables on the schema's metadata (see store/dialogue_tables.py).
+# Registers the dialogue tables on the schema's metadata (see store/dialogue_tables.py and
+# store/dialogue_rounds_tables.py).
+from bioconnect.store import dialogue_rounds_tables as _dialogue_rounds_tables  # noqa: F401
 from bioconnect.store import dialogue_tables as _dialogue_tables  # noqa: F401
