@@ -14,10 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, Engine, select
 
+from bioconnect.charts.delphi import delphi_chart
 from bioconnect.dialogue import consensus_reached, item_feedback, kendall_w, stability
 from bioconnect.errors import InputError, NotFoundError
 from bioconnect.services.accounts import audit
@@ -245,7 +247,7 @@ def _answerable_round(conn: Connection, sid: int, name: str, round_no: int | Non
 def record_ratings(
     engine: Engine,
     name: str,
-    ratings: Mapping[int, int],
+    ratings: Mapping[int, object],
     *,
     user_id: int,
     username: str,
@@ -450,6 +452,12 @@ def delphi_results(engine: Engine, name: str) -> DelphiResults:
         rounds=results,
         consensus_items=sorted(i for i, yes in latest.items() if yes),
     )
+
+
+def results_chart(results: DelphiResults) -> dict[str, Any]:
+    """The Vega-Lite spec of every item's median and IQR per round (empty without ratings)."""
+    rows = [it.model_dump() for rr in results.rounds for it in rr.items]
+    return delphi_chart(rows, results.study.title) if rows else {}
 
 
 def delphi_ratings(engine: Engine, name: str) -> list[DelphiRatingOut]:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
+from bioconnect.charts.delphi import choice_chart, likert_chart, ranking_chart
 from bioconnect.dialogue import borda, choice_counts, likert_summary, schulze
 from bioconnect.errors import InputError, NotFoundError
 from bioconnect.services.accounts import audit
@@ -310,6 +312,21 @@ def survey_results(engine: Engine, name: str) -> SurveyResults:
         survey=summary,
         questions=[_question_result(q, given.get(q.question, [])) for q in summary.questions],
     )
+
+
+def results_charts(results: SurveyResults) -> dict[int, dict[str, Any]]:
+    """Per question, the Vega-Lite spec of its aggregate (empty for open text, no answers)."""
+    charts: dict[int, dict[str, Any]] = {}
+    for q in results.questions:
+        if q.counts is not None:
+            charts[q.question] = choice_chart(q.counts, q.text)
+        elif q.likert is not None:
+            charts[q.question] = likert_chart(q.likert.counts, q.text)
+        elif q.borda is not None:
+            charts[q.question] = ranking_chart(q.borda, q.text)
+        else:
+            charts[q.question] = {}
+    return charts
 
 
 def survey_answers(engine: Engine, name: str) -> list[SurveyAnswerOut]:
