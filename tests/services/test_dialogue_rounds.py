@@ -132,6 +132,17 @@ def test_kendall_w_through_the_store_on_irr_anxiety(engine: Engine) -> None:
     )
 
 
+def test_kendall_w_is_missing_when_every_panellist_ties_every_item(engine: Engine) -> None:
+    create_study(engine, "ties", title="Ties", items=["a", "b"], actor="eddie")
+    open_round(engine, "ties", actor="eddie")
+    for user in (1, 2):
+        record_ratings(engine, "ties", {1: 5, 2: 5}, user_id=user, username=f"p{user}")
+    first = delphi_results(engine, "ties").rounds[0]
+    assert first.concordance is None
+    assert first.concordance_problem is not None and "W is undefined" in first.concordance_problem
+    assert [i.consensus for i in first.items] == [True, True]  # IQR 0
+
+
 @pytest.mark.parametrize(
     ("ratings", "round_no", "message"),
     [

@@ -81,6 +81,8 @@ def check_name(name: str, what: str) -> str:
 def check_text(text: str, what: str, limit: int, *, required: bool = True) -> str:
     """``text`` stripped, or one InputError when it is empty (if required) or too long."""
     clean = text.strip()
+    if "\x00" in clean:
+        raise InputError(f"The {what} holds a NUL character.", f"Remove it from the {what}.")
     if required and not clean:
         raise InputError(f"The {what} is empty.", f"Write the {what}.")
     if len(clean) > limit:
@@ -385,7 +387,13 @@ def _concordance(round_ratings: dict[int, dict[int, int]], items: list[int]) -> 
         )
     order = sorted(users)
     table = np.array([[round_ratings[i][u] for u in order] for i in items], dtype=float)
-    corrected = kendall_w(table, correct_ties=True)
+    try:
+        corrected = kendall_w(table, correct_ties=True)
+    except ZeroDivisionError:
+        raise InputError(
+            "Every panellist gave every item the same rating, so W is undefined.",
+            "Wait for ratings that tell the items apart.",
+        ) from None
     plain = kendall_w(table)
     return ConcordanceOut(
         w=corrected.w,
