@@ -53,6 +53,7 @@ def delphi_chart(items: Sequence[Mapping[str, Any]], title: str) -> dict[str, An
         for r in items
     ]
     scale = {"domain": [1, 9], "nice": False}
+    axis = {"values": list(range(1, 10)), "format": "d"}
     y = {"field": "label", "type": "nominal", "title": None, "sort": None}
     colour = {"field": "status", "type": "nominal", "title": None, "scale": _CONSENSUS}
     return {
@@ -64,7 +65,13 @@ def delphi_chart(items: Sequence[Mapping[str, Any]], title: str) -> dict[str, An
             {
                 "mark": {"type": "rule", "strokeWidth": 6, "opacity": 0.45},
                 "encoding": {
-                    "x": {"field": "q1", "type": "quantitative", "title": "rating", "scale": scale},
+                    "x": {
+                        "field": "q1",
+                        "type": "quantitative",
+                        "title": "rating",
+                        "scale": scale,
+                        "axis": axis,
+                    },
                     "x2": {"field": "q3"},
                 },
             },
@@ -94,7 +101,12 @@ def _bars(values: list[dict[str, Any]], title: str, x_title: str) -> dict[str, A
         "mark": {"type": "bar"},
         "encoding": {
             "y": {"field": "option", "type": "nominal", "title": None, "sort": None},
-            "x": {"field": "value", "type": "quantitative", "title": x_title},
+            "x": {
+                "field": "value",
+                "type": "quantitative",
+                "title": x_title,
+                "axis": {"tickMinStep": 1},
+            },
             "tooltip": [{"field": "option"}, {"field": "value", "title": x_title}],
         },
         "width": 360,
@@ -140,8 +152,18 @@ def likert_chart(counts: Sequence[int], title: str) -> dict[str, Any]:
         "data": {"values": values},
         "mark": {"type": "bar"},
         "encoding": {
-            "x": {"field": "level", "type": "ordinal", "title": "level (1 = disagree)"},
-            "y": {"field": "answers", "type": "quantitative", "title": "answers"},
+            "x": {
+                "field": "level",
+                "type": "ordinal",
+                "title": "level (1 = disagree)",
+                "axis": {"labelAngle": 0},
+            },
+            "y": {
+                "field": "answers",
+                "type": "quantitative",
+                "title": "answers",
+                "axis": {"tickMinStep": 1, "format": "d"},
+            },
             "tooltip": [{"field": "level"}, {"field": "answers"}],
         },
         "width": 300,
