@@ -198,7 +198,7 @@ def test_bad_studies_are_refused_whole(engine: Engine) -> None:
 
 def test_a_delphi_item_with_consensus_becomes_a_proposed_goal(study: Engine) -> None:
     from bioconnect.services import plan as sp
-    from bioconnect.services.dialogue.delphi import accept_delphi_goal, propose_delphi_goal
+    from bioconnect.services.dialogue.delphi_goals import accept_delphi_goal, propose_delphi_goal
     from storekit import ROOT
 
     sp.import_plan(study, ROOT / "examples" / "baltic-action-plan.example.yaml", actor="alice")

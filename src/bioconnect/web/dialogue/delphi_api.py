@@ -22,10 +22,10 @@ from bioconnect.services.dialogue.delphi import (
     delphi_results,
     list_studies,
     open_round,
-    propose_delphi_goal,
     record_ratings,
     study_summary,
 )
+from bioconnect.services.dialogue.delphi_goals import propose_delphi_goal
 from bioconnect.services.dialogue.round_models import (
     Answer,
     DelphiForm,

@@ -26,11 +26,11 @@ from bioconnect.services.dialogue.delphi import (
     delphi_results,
     list_studies,
     open_round,
-    propose_delphi_goal,
     record_ratings,
     results_chart,
     study_summary,
 )
+from bioconnect.services.dialogue.delphi_goals import propose_delphi_goal
 from bioconnect.web.dialogue.delphi_forms import items_from_form, ratings_from_form, round_from_form
 from bioconnect.web.rendering import render
 from bioconnect.web.routing import Editor, Reader, Stakeholder, engine_of, page_router, preset_of
