@@ -310,3 +310,17 @@ def test_closed_survey_takes_no_answers_and_bad_surveys_are_refused(survey: Engi
     with pytest.raises(InputError, match="Unknown status"):
         set_survey_status(survey, "needs", "archived", actor="eddie")
     assert table_snapshot(survey) == before
+
+
+def test_simultaneous_first_ratings_of_one_panellist_leave_one_row_each(study: Engine) -> None:
+    """Eight submissions of the same newcomer at once: all stored, one row per item."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def rate(value: int) -> None:
+        record_ratings(study, "goals-2027", {1: value, 2: value}, user_id=77, username="p77")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(rate, range(1, 9)))
+    mine = [r for r in delphi_ratings(study, "goals-2027") if r.username == "p77"]
+    assert sorted((r.round, r.item) for r in mine) == [(2, 1), (2, 2)]
+    assert {r.rating for r in mine} <= set(range(1, 9))

@@ -12,16 +12,17 @@ be proposed as a plan goal (:mod:`~bioconnect.services.dialogue.delphi_goals`).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, Engine, select
+from sqlalchemy.exc import IntegrityError
 
 from bioconnect.charts.delphi import delphi_chart
 from bioconnect.dialogue import consensus_reached, item_feedback, kendall_w, stability
-from bioconnect.errors import InputError, NotFoundError
+from bioconnect.errors import BioconnectError, InputError, NotFoundError
 from bioconnect.services.accounts import audit
 from bioconnect.services.dialogue.round_models import (
     ConcordanceOut,
@@ -78,6 +79,24 @@ def check_text(text: str, what: str, limit: int, *, required: bool = True) -> st
             f"Shorten the {what}.",
         )
     return clean
+
+
+def retry_on_conflict(write: Callable[[], None]) -> None:
+    """Run ``write`` (one transaction) again when a simultaneous answer took its row first.
+
+    An answer replaces the stored one by update-then-insert; two first answers of the same
+    person arriving at once both insert, and the unique constraint refuses the second:
+    re-running it then updates the row the first wrote.
+    """
+    for _ in range(3):
+        try:
+            write()
+            return
+        except IntegrityError:
+            continue
+    raise BioconnectError(
+        "Could not store the answer: others from you arrived at the same moment.", "Try again."
+    )
 
 
 def _study_id(conn: Connection, name: str) -> int:
@@ -250,38 +269,44 @@ def record_ratings(
     if not ratings:
         raise InputError("No rating was given.", "Rate at least one item from 1 to 9.")
     checked = {item: _check_rating(item, r) for item, r in ratings.items()}
-    with transaction(engine) as conn:
-        sid = _study_id(conn, name)
-        number = _answerable_round(conn, sid, name, round_no)
-        known = set(conn.execute(select(ITEM.c.item).where(ITEM.c.study_id == sid)).scalars())
-        unknown = sorted(set(checked) - known)
-        if unknown:
-            raise InputError(
-                f"{name!r} has no item {unknown[0]}.", f"Rate the items 1 to {max(known)}."
-            )
-        now = schema.utcnow()
-        for item, rating in sorted(checked.items()):
-            where = (
-                (RATING.c.study_id == sid)
-                & (RATING.c.round == number)
-                & (RATING.c.item == item)
-                & (RATING.c.user_id == user_id)
-            )
-            done = conn.execute(RATING.update().where(where).values(rating=rating, rated_at=now))
-            if done.rowcount == 0:
-                conn.execute(
-                    RATING.insert().values(
-                        study_id=sid,
-                        round=number,
-                        item=item,
-                        user_id=user_id,
-                        username=username,
-                        rating=rating,
-                        rated_at=now,
-                    )
+
+    def write() -> None:
+        with transaction(engine) as conn:
+            sid = _study_id(conn, name)
+            number = _answerable_round(conn, sid, name, round_no)
+            known = set(conn.execute(select(ITEM.c.item).where(ITEM.c.study_id == sid)).scalars())
+            unknown = sorted(set(checked) - known)
+            if unknown:
+                raise InputError(
+                    f"{name!r} has no item {unknown[0]}.", f"Rate the items 1 to {max(known)}."
                 )
-        detail = f'{{"round": {number}, "items": {len(checked)}}}'
-        audit(conn, username, "rate", "delphi_study", name, detail)
+            now = schema.utcnow()
+            for item, rating in sorted(checked.items()):
+                where = (
+                    (RATING.c.study_id == sid)
+                    & (RATING.c.round == number)
+                    & (RATING.c.item == item)
+                    & (RATING.c.user_id == user_id)
+                )
+                done = conn.execute(
+                    RATING.update().where(where).values(rating=rating, rated_at=now)
+                )
+                if done.rowcount == 0:
+                    conn.execute(
+                        RATING.insert().values(
+                            study_id=sid,
+                            round=number,
+                            item=item,
+                            user_id=user_id,
+                            username=username,
+                            rating=rating,
+                            rated_at=now,
+                        )
+                    )
+            detail = f'{{"round": {number}, "items": {len(checked)}}}'
+            audit(conn, username, "rate", "delphi_study", name, detail)
+
+    retry_on_conflict(write)
     return delphi_form(engine, name, user_id=user_id)
 
 

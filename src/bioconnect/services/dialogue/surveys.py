@@ -25,6 +25,7 @@ from bioconnect.services.dialogue.delphi import (
     MAX_TITLE,
     check_name,
     check_text,
+    retry_on_conflict,
 )
 from bioconnect.services.dialogue.round_models import (
     Answer,
@@ -226,42 +227,48 @@ def record_answers(
     """Record a respondent's answers to an open survey, all or none; the last one counts."""
     if not answers:
         raise InputError("No answer was given.", "Answer at least one question.")
-    with transaction(engine) as conn:
-        sid = _survey_id(conn, name)
-        status = conn.execute(select(SURVEY.c.status).where(SURVEY.c.id == sid)).scalar()
-        if status != "open":
-            raise InputError(
-                f"The survey {name!r} is {status}; it takes no answers.", "Wait until it opens."
-            )
-        questions = {q.question: q for q in _questions(conn, sid)}
-        unknown = sorted(set(answers) - set(questions))
-        if unknown:
-            raise InputError(
-                f"{name!r} has no question {unknown[0]}.",
-                f"Answer the questions 1 to {max(questions)}.",
-            )
-        checked = {n: check_answer(questions[n], a) for n, a in answers.items()}
-        now = schema.utcnow()
-        for number, answer in sorted(checked.items()):
-            stored = json.dumps(answer, ensure_ascii=False)
-            where = (
-                (ANSWER.c.survey_id == sid)
-                & (ANSWER.c.question == number)
-                & (ANSWER.c.user_id == user_id)
-            )
-            done = conn.execute(ANSWER.update().where(where).values(answer=stored, answered_at=now))
-            if done.rowcount == 0:
-                conn.execute(
-                    ANSWER.insert().values(
-                        survey_id=sid,
-                        question=number,
-                        user_id=user_id,
-                        username=username,
-                        answer=stored,
-                        answered_at=now,
-                    )
+
+    def write() -> None:
+        with transaction(engine) as conn:
+            sid = _survey_id(conn, name)
+            status = conn.execute(select(SURVEY.c.status).where(SURVEY.c.id == sid)).scalar()
+            if status != "open":
+                raise InputError(
+                    f"The survey {name!r} is {status}; it takes no answers.", "Wait until it opens."
                 )
-        audit(conn, username, "answer", "survey", name, f'{{"questions": {len(checked)}}}')
+            questions = {q.question: q for q in _questions(conn, sid)}
+            unknown = sorted(set(answers) - set(questions))
+            if unknown:
+                raise InputError(
+                    f"{name!r} has no question {unknown[0]}.",
+                    f"Answer the questions 1 to {max(questions)}.",
+                )
+            checked = {n: check_answer(questions[n], a) for n, a in answers.items()}
+            now = schema.utcnow()
+            for number, answer in sorted(checked.items()):
+                stored = json.dumps(answer, ensure_ascii=False)
+                where = (
+                    (ANSWER.c.survey_id == sid)
+                    & (ANSWER.c.question == number)
+                    & (ANSWER.c.user_id == user_id)
+                )
+                done = conn.execute(
+                    ANSWER.update().where(where).values(answer=stored, answered_at=now)
+                )
+                if done.rowcount == 0:
+                    conn.execute(
+                        ANSWER.insert().values(
+                            survey_id=sid,
+                            question=number,
+                            user_id=user_id,
+                            username=username,
+                            answer=stored,
+                            answered_at=now,
+                        )
+                    )
+            audit(conn, username, "answer", "survey", name, f'{{"questions": {len(checked)}}}')
+
+    retry_on_conflict(write)
     return survey_form(engine, name, user_id=user_id)
 
 
