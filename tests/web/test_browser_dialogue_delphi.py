@@ -39,6 +39,7 @@ from bioconnect.services.accounts import add_user
 from bioconnect.services.dialogue.delphi import create_study, open_round, record_ratings
 from bioconnect.services.dialogue.round_models import QuestionIn
 from bioconnect.services.dialogue.surveys import create_survey, record_answers, set_survey_status
+from bioconnect.services.plan import EXAMPLE_PLAN, import_plan
 from bioconnect.store.database import open_store
 
 pytestmark = pytest.mark.browser
@@ -98,6 +99,7 @@ def site(tmp_path: Path) -> Iterator[LiveServer]:
     engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     for role in ("editor", "stakeholder", "viewer"):
         add_user(engine, f"delphi-{role}", PASSWORD, role)
+    import_plan(engine, EXAMPLE_PLAN, actor="browser-test")
     create_study(
         engine,
         STUDY,
@@ -216,6 +218,26 @@ def test_a_stakeholder_rates_two_rounds_and_sees_the_feedback(
     _axe(page, watcher, "Delphi results")
     context.close()
 
+    # the editor proposes item 1 (consensus in round 2) as a plan goal; item 2 has none
+    editor_context, editor, editor_watcher = new_page(browser, site)
+    sign_in(editor_context, "delphi-editor")
+    editor.goto("/dialogue/delphi")
+    assert editor.locator('tr[data-study="goals-2027"]').count() == 1
+    _axe(editor, editor_watcher, "Delphi studies (editor)")
+    editor.goto(f"/dialogue/delphi/{STUDY}/results")
+    assert editor.get_by_role("button", name="Propose item 2 as a plan goal").count() == 0
+    _axe(editor, editor_watcher, "Delphi results (editor)")
+    _submit(editor, "Propose item 1 as a plan goal")
+    proposed = editor.get_by_test_id("proposed")
+    item_id = proposed.inner_text().split("inbox item ")[1].split(" ")[0]
+    editor.get_by_role("link", name="the plan's inbox").click()
+    editor.wait_for_url("**/plan/inbox*")
+    entry = editor.locator(f"#item-{item_id}").inner_text()
+    assert f"Goal from Delphi study {STUDY}, item 1: {ITEMS[0]}" in entry
+    assert "Round 2 of 2: 5 panellists; median 8, IQR 0 (8–8)" in entry
+    editor_watcher.assert_clean()
+    editor_context.close()
+
 
 def test_a_survey_is_answered_and_its_results_shown(browser: Any, site: LiveServer) -> None:
     context, page, watcher = new_page(browser, site)
@@ -231,6 +253,25 @@ def test_a_survey_is_answered_and_its_results_shown(browser: Any, site: LiveServ
     page.get_by_label("Your answer to question 5").fill(MARKUP)
     _shot(page, "survey", focus='fieldset[data-question="4"]')
     _axe(page, watcher, "survey form")
+    # two options in the same place: refused with one error, nothing stored
+    page.get_by_label("Place of “biobank”").select_option("1")
+    assert _submit(page, "Save my answers").status == 400
+    assert (
+        "the places must be different whole numbers" in page.get_by_test_id("problem").inner_text()
+    )
+    assert _api(page, "/api/v1/dialogue/surveys/needs")["respondents"] == 3
+    # the browser logs the page's HTTP 400 as a console error: expected here, and only that
+    assert ["400 (Bad Request)" in e for e in watcher.console_errors] == [True]
+    watcher.console_errors.clear()
+    _axe(page, watcher, "survey form with an error")
+    form = page.get_by_test_id("survey-form")
+    form.get_by_label("LV", exact=True).check()
+    form.get_by_label("labs", exact=True).check()
+    form.get_by_label("funding", exact=True).check()
+    page.locator('fieldset[data-question="3"]').get_by_label("4", exact=True).check()
+    page.get_by_label("Place of “pilot plant”").select_option("1")
+    page.get_by_label("Place of “investors”").select_option("2")
+    page.get_by_label("Your answer to question 5").fill(MARKUP)
     _submit(page, "Save my answers")
     assert page.get_by_test_id("saved").count() == 1
     assert page.get_by_label("Your answer to question 5").input_value() == MARKUP
@@ -261,6 +302,9 @@ def test_a_survey_is_answered_and_its_results_shown(browser: Any, site: LiveServ
     # editors see the open answers, as text
     editor_context, editor, editor_watcher = new_page(browser, site)
     sign_in(editor_context, "delphi-editor")
+    editor.goto("/dialogue/surveys")
+    assert editor.locator('tr[data-survey="needs"]').count() == 1
+    _axe(editor, editor_watcher, "surveys (editor)")
     editor.goto("/dialogue/surveys/needs/results")
     assert MARKUP in editor.get_by_test_id("answers").inner_text()
     assert editor.locator("main b").count() == 0
