@@ -262,7 +262,7 @@ def test_the_startups_migration_adds_its_tables_and_takes_them_back(engine: Engi
     tables = {"startup_list", "startup"}
     assert tables <= set(inspect(engine).get_table_names())
     with engine.begin() as conn:
-        command.downgrade(_alembic_config(conn), "0008_dialogue")
+        command.downgrade(_alembic_config(conn), "0009_organisation_search")
     assert not tables & set(inspect(engine).get_table_names())
     with engine.begin() as conn:
         command.upgrade(_alembic_config(conn), "head")

@@ -63,6 +63,9 @@ def create_app(
     from bioconnect.web.benchmark import api as benchmark_api
     from bioconnect.web.benchmark import pages as benchmark_pages
     from bioconnect.web.dialogue import api as dialogue_api
+    from bioconnect.web.dialogue import delphi_api as dialogue_delphi_api
+    from bioconnect.web.dialogue import delphi_pages as dialogue_delphi_pages
+    from bioconnect.web.dialogue import survey_pages as dialogue_survey_pages
     from bioconnect.web.network import api as network_api
     from bioconnect.web.network import pages as network_pages
     from bioconnect.web.outcomes import api as outcomes_api
@@ -106,6 +109,7 @@ def create_app(
         network_api,
         plan_api,
         dialogue_api,
+        dialogue_delphi_api,
         benchmark_api,
         outcomes_api,
     ):
@@ -117,6 +121,8 @@ def create_app(
         plan_pages,
         benchmark_pages,
         outcomes_pages,
+        dialogue_delphi_pages,
+        dialogue_survey_pages,
     ):
         app.include_router(pages.router)
     return app
