@@ -35,9 +35,7 @@ def _preset():  # type: ignore[no-untyped-def]
     return baltic.model_copy(update={"sources": [source]})
 
 
-def test_a_header_only_file_is_refused_and_nothing_is_written(
-    engine: Engine, folder: Path
-) -> None:
+def test_a_header_only_file_is_refused_and_nothing_is_written(engine: Engine, folder: Path) -> None:
     ingest(engine, _preset(), folder)
     before = table_snapshot(engine)
     organisations = folder / SAMPLES / "organization.csv"
