@@ -26,6 +26,7 @@ from bioconnect.registry.canonical import build_registry
 from bioconnect.registry.domains import project_domains
 from bioconnect.registry.names import record_key
 from bioconnect.registry.resolve import Thresholds, resolve, score_pairs
+from bioconnect.services.places import locate
 from bioconnect.services.progress import NoProgress, Progress
 from bioconnect.settings import Settings, get_settings, resolve_data_dir
 from bioconnect.sources.cordis import read_cordis
@@ -473,9 +474,14 @@ def ingest(
     extra = list(extra_sources or [])
     replaced = {name for name, _, _ in extra}
     user_sources = [s for s in _stored_user_sources(engine) if s[0] not in replaced] + extra
-    progress.start(len(sources) + len(user_sources) + 6, f"Ingesting {chosen.name}")
+    progress.start(len(sources) + len(user_sources) + 7, f"Ingesting {chosen.name}")
     loaded = read_sources(chosen, base, sources, user_sources, progress)
     tables = assemble(loaded, chosen, _stored_decisions(engine), Thresholds(), progress)
+    progress.step("placing organisations")
+    frames = tables.frames
+    frames["organisation"], frames["field_provenance"] = locate(
+        frames["organisation"], frames["field_provenance"], base, settings
+    )
     report = IngestReport(
         preset=chosen.name, data_dir=str(base), review_pending=tables.review_pending
     )
