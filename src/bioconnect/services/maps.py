@@ -102,11 +102,6 @@ def _boundaries(path: Path) -> list[dict[str, Any]]:
     return list(json.loads(path.read_text(encoding="utf-8"))["features"])
 
 
-def nuts_features(data_dir: Path | None = None) -> list[dict[str, Any]]:
-    """The NUTS boundaries' GeoJSON features (read once a process)."""
-    return _boundaries(nuts_path(data_dir))
-
-
 def _filters(
     countries: list[str],
     stakeholder_group: str | None,

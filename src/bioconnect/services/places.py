@@ -8,6 +8,8 @@ no network) organisations still get coordinates, only no derived NUTS code.
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ import pandas as pd
 
 from bioconnect.errors import InputError
 from bioconnect.registry.places import GEONAMES_CREDIT, city_index, place_organisations
-from bioconnect.services.maps import nuts_features
+from bioconnect.services.maps import nuts_path
 from bioconnect.settings import Settings, get_settings
 
 __all__ = ["GEONAMES_CREDIT", "gazetteer", "locate"]
@@ -30,9 +32,14 @@ def gazetteer(settings: Settings | None = None) -> pd.DataFrame:
     return city_index(cache=cache)
 
 
+@lru_cache(maxsize=2)
+def _boundaries(path: Path) -> list[dict[str, Any]]:
+    return list(json.loads(path.read_text(encoding="utf-8"))["features"])
+
+
 def _features(data_dir: Path | None) -> list[dict[str, Any]] | None:
     try:
-        return nuts_features(data_dir)
+        return _boundaries(nuts_path(data_dir))
     except (InputError, OSError):
         return None
 
