@@ -96,3 +96,16 @@ def test_the_map_shades_nuts3_regions_and_draws_the_points(baltic_store: Engine)
     # one Latvian organisation has an official NUTS 2016 code (LV003) no 2024 region has
     assert len(points.features) == geo.coverage.placed + 1
     assert {f.properties.coordinates_from for f in points.features} <= {"source", "geonames-city"}
+
+
+def test_an_ingest_reads_the_boundaries_at_hand_and_never_downloads_them(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    from bioconnect.services.places import _features
+    from bioconnect.settings import Settings
+
+    empty = Settings(cache_dir=tmp_path / "cache", data_dir=tmp_path)
+    assert _features(tmp_path, empty) is None
+    assert not (tmp_path / "cache").exists()
+    features = _features(data_dir, empty)
+    assert features and {f["properties"]["LEVL_CODE"] for f in features} == {0, 1, 2, 3}

