@@ -8,12 +8,14 @@ import sys
 import bioconnect.network as network
 
 PUBLIC = {
+    "ActiveYears",
     "BetweennessResult",
     "CollaborationNetwork",
     "Communities",
     "CorePeriphery",
     "HoldoutEvaluation",
     "Timeline",
+    "active_years",
     "betweenness",
     "build_network",
     "burt_constraint",

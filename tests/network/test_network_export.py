@@ -8,6 +8,7 @@ from pathlib import Path
 
 import igraph
 import networkx as nx
+import numpy as np
 import pandas as pd
 import pytest
 from lxml import etree
@@ -156,3 +157,90 @@ def test_graphology_json_round_trip(baltic, metrics, tmp_path: Path) -> None:
     isolate = next(n for n in data["nodes"] if n["attributes"]["degree"] == 0)
     assert isolate["attributes"]["constraint"] is None  # NaN becomes null
     assert to_graphology(baltic)["nodes"][0]["attributes"]["label"]
+
+
+def test_gexf_and_graphml_carry_domain_community_and_centralities(
+    baltic, metrics, tmp_path: Path
+) -> None:
+    wanted = {"domain", "community", "degree", "strength", "pagerank", "eigenvector"}
+    wanted |= {"betweenness", "coreness", "constraint"}
+    gexf = etree.parse(str(write_gexf(baltic, tmp_path / "n.gexf", extra=metrics)))
+    titles = {a.get("title") for a in gexf.getroot().iter("{http://gexf.net/1.3}attribute")}
+    assert wanted <= titles
+    graph = igraph.Graph.Read_GraphML(
+        str(write_graphml(baltic, tmp_path / "n.graphml", extra=metrics))
+    )
+    assert wanted <= set(graph.vs.attributes())
+    domains = [d for d in graph.vs["domain"] if d]
+    assert domains and set(domains) <= {
+        "health",
+        "agrifood",
+        "industrial",
+        "marine",
+        "environmental",
+    }
+    assert graph.vs["community"] == pytest.approx(metrics["community"].tolist())
+
+
+@pytest.fixture(scope="module")
+def active(baltic, h2020):
+    from bioconnect.network import active_years
+
+    return active_years(baltic, h2020.participations, h2020.organisations, h2020.project_domains)
+
+
+def test_tie_years_are_the_start_years_of_shared_projects(baltic, h2020, active) -> None:
+    """Oracle: the shared projects of a few ties, joined by hand with pandas."""
+    p = h2020.participations.dropna(subset=["org_id"])
+    ids = baltic.nodes["org_id"].astype(str).tolist()
+    heavy = [*np.argsort(-baltic.weight)[:5].tolist(), 0, baltic.n_edges - 1]
+    for edge in heavy:
+        a, b = ids[baltic.source[edge]], ids[baltic.target[edge]]
+        shared = set(p.loc[p["org_id"].astype(str) == a, "project_id"]) & set(
+            p.loc[p["org_id"].astype(str) == b, "project_id"]
+        )
+        starts = p[p["project_id"].isin(shared)].drop_duplicates("project_id")["start_year"]
+        rows = active.edges[active.edges["edge"] == edge]
+        assert rows["year"].tolist() == sorted(starts.astype(int).unique())
+        assert rows["weight"].sum() == pytest.approx(baltic.weight[edge])
+    assert set(active.edges["edge"]) == set(range(baltic.n_edges))
+
+
+def test_a_dynamic_gexf_validates_against_gexf_1_3_and_carries_spells(
+    baltic, metrics, active, tmp_path: Path
+) -> None:
+    out = write_gexf(baltic, tmp_path / "d.gexf", extra=metrics, active=active)
+    document = etree.parse(str(out))
+    schema = gexf_schema("1.3")
+    assert schema.validate(document), schema.error_log
+    assert gexf_structure_errors(out) == []
+    ns = "{http://gexf.net/1.3}"
+    graph = document.getroot().find(f"{ns}graph")
+    assert (graph.get("mode"), graph.get("timeformat")) == ("dynamic", "integer")
+    edges = list(graph.iter(f"{ns}edge"))
+    assert all(e.find(f"{ns}spells") is not None for e in edges)
+    first = edges[0].find(f"{ns}spells")
+    years = active.edges[active.edges["edge"] == 0]["year"].tolist()
+    spans = [(int(s.get("start")), int(s.get("end"))) for s in first]
+    assert [y for lo, hi in spans for y in range(lo, hi + 1)] == years
+    yearly = [v for v in edges[0].iter(f"{ns}attvalue") if v.get("for") == "yearly_weight"]
+    assert [int(v.get("start")) for v in yearly] == years
+    nodes_with_spells = [n for n in graph.iter(f"{ns}node") if n.find(f"{ns}spells") is not None]
+    assert len(nodes_with_spells) == baltic.n_nodes
+    with pytest.raises(InputError, match=r"version 1\.3"):
+        write_gexf(baltic, tmp_path / "x.gexf", active=active, version="1.2draft")
+
+
+def test_the_schema_rejects_a_dynamic_gexf_with_a_bad_spell(baltic, active, tmp_path) -> None:
+    document = etree.parse(str(write_gexf(baltic, tmp_path / "d.gexf", active=active)))
+    spell = next(document.getroot().iter("{http://gexf.net/1.3}spell"))
+    spell.set("start", "the nineties")
+    assert not gexf_schema("1.3").validate(document)
+
+
+def test_a_dynamic_graphml_has_the_years_of_each_tie(baltic, active, tmp_path: Path) -> None:
+    out = write_graphml(baltic, tmp_path / "d.graphml", active=active)
+    graph = igraph.Graph.Read_GraphML(str(out))
+    years = active.edges[active.edges["edge"] == 0]["year"].tolist()
+    assert graph.es[0]["years"] == ";".join(map(str, years))
+    assert (graph.es[0]["first_year"], graph.es[0]["last_year"]) == (years[0], years[-1])

@@ -167,8 +167,18 @@ def test_cli_export_and_errors(
             main(["network", "export", "--format", fmt, "--output", str(tmp_path / f"n.{fmt}")])
             == 0
         )
+    dynamic = tmp_path / "years.gexf"
+    assert main(["network", "export", "--dynamic", "--from", "2018", "--output", str(dynamic)]) == 0
+    text = dynamic.read_text(encoding="utf-8")
+    assert 'mode="dynamic"' in text and '<spell start="2018"' in text
+    assert '<spell start="2017"' not in text  # the time window holds
+    assert 'title="community"' in text and 'title="pagerank"' in text
     capsys.readouterr()
     for args, message in [
+        (
+            ["network", "export", "--dynamic", "--format", "csv", "--output", "x.csv"],
+            "cannot carry time",
+        ),
         (["network", "build", "--countries", "XX"], "Unknown country code(s) XX"),
         (
             ["network", "build", "--from", "2030", "--to", "2031"],

@@ -69,6 +69,18 @@ def test_map_country_filter(browser_page: tuple[Any, Watcher]) -> None:
     countries = page.locator("#map").get_attribute("data-feature-count")
     assert countries == str(len(COUNTRIES))
     assert {row[2] for row in _region_rows(page)} == COUNTRIES
+    screenshot(page, "map-countries", docs=False, focus="#map")
+
+    # NUTS 3: regions placed from geocoded cities, dots for the organisations, a classed legend
+    page.get_by_role("combobox", name="Regions").select_option("3")
+    small = _show(page, r"/api/v1/atlas/map\?.*level=3")
+    assert len(small) >= 35 and all(len(f["properties"]["nuts_id"]) == 5 for f in small)
+    assert sum(f["properties"]["organisations"] for f in small) > 700
+    assert int(page.locator("#map").get_attribute("data-point-count")) > 700
+    legend = page.locator("#map-legend").inner_text()
+    assert (
+        "quantile classes" in legend and "GeoNames" in page.locator("#map-attribution").inner_text()
+    )
     screenshot(page, "map", focus="#map")
 
     page.get_by_role("combobox", name="Regions").select_option("2")

@@ -143,9 +143,11 @@ def org_show(
             f"{programme}: {funding.participations} participations, "
             f"EC € {funding.ec_contribution_eur:,.0f}"
         )
-    prov = Table("field", "value", "source", "file", "row", "repairs", title="Provenance")
+    prov = Table("field", "value", "source", "file", "row", "method", "repairs", title="Provenance")
     for f in data.provenance:
-        prov.add_row(f.field, str(f.value), f.source, f.file, str(f.row), f.repairs or "")
+        prov.add_row(
+            f.field, str(f.value), f.source, f.file, str(f.row), f.method or "", f.repairs or ""
+        )
     out.print(prov)
     projects = Table(
         "project", "acronym", "programme", "start", "role", "EC €", "file", "row", title="Projects"

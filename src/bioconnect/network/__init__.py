@@ -16,15 +16,16 @@ from bioconnect.network.centrality import (
 )
 from bioconnect.network.communities import Communities, leiden_communities
 from bioconnect.network.countries import country_ties
+from bioconnect.network.dynamic import ActiveYears, active_years
 from bioconnect.network.evaluate import HoldoutEvaluation, temporal_holdout
 from bioconnect.network.export import (
     node_table,
     to_graphology,
     write_csv,
-    write_gexf,
     write_graphml,
     write_graphology_json,
 )
+from bioconnect.network.gexf import write_gexf
 from bioconnect.network.recommend import candidate_scores, recommend_partners
 from bioconnect.network.region import (
     CorePeriphery,
@@ -37,12 +38,14 @@ from bioconnect.network.region import (
 from bioconnect.network.temporal import Timeline, snapshots
 
 __all__ = [
+    "ActiveYears",
     "BetweennessResult",
     "CollaborationNetwork",
     "Communities",
     "CorePeriphery",
     "HoldoutEvaluation",
     "Timeline",
+    "active_years",
     "betweenness",
     "build_network",
     "burt_constraint",

@@ -1,14 +1,12 @@
-"""Write a collaboration network to files other tools read: GraphML, GEXF (Gephi), CSV and a
-graphology-compatible JSON for the web."""
+"""Write a collaboration network to files other tools read: GraphML, CSV and a
+graphology-compatible JSON for the web (GEXF for Gephi: :mod:`bioconnect.network.gexf`)."""
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import math
-import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -16,12 +14,14 @@ import pandas as pd
 from bioconnect.errors import InputError
 from bioconnect.network.graph import CollaborationNetwork
 
+if TYPE_CHECKING:
+    from bioconnect.network.dynamic import ActiveYears
+
 __all__ = [
     "GEXF_VERSIONS",
     "node_table",
     "to_graphology",
     "write_csv",
-    "write_gexf",
     "write_graphml",
     "write_graphology_json",
 ]
@@ -99,12 +99,18 @@ def _python(value: Any) -> Any:
 
 
 def write_graphml(
-    net: CollaborationNetwork, path: str | Path, *, extra: pd.DataFrame | None = None
+    net: CollaborationNetwork,
+    path: str | Path,
+    *,
+    extra: pd.DataFrame | None = None,
+    active: ActiveYears | None = None,
 ) -> Path:
     """Write the network as GraphML (readable by Gephi, yEd, Cytoscape, igraph, networkx).
 
     Missing strings are written as empty strings and missing numbers as ``NaN``; the build
-    parameters are stored as a JSON graph attribute ``params``.
+    parameters are stored as a JSON graph attribute ``params``. GraphML has no time, so
+    with ``active`` each edge gets ``first_year``, ``last_year`` and ``years`` (the years
+    it is active, ``;``-joined) instead.
 
     Parameters
     ----------
@@ -114,6 +120,8 @@ def write_graphml(
         Output file.
     extra:
         Extra node columns keyed by ``org_id`` (see :func:`node_table`).
+    active:
+        Active years (:func:`bioconnect.network.dynamic.active_years`).
 
     Returns
     -------
@@ -152,118 +160,18 @@ def write_graphml(
             values = [float("nan") if _is_missing(v) else float(v) for v in values]
         graph.vs[column] = values
     graph.es["weight"] = net.weight.tolist()
+    if active is not None:
+        years = active.edges.groupby("edge")["year"]
+        first = years.min().reindex(range(net.n_edges))
+        graph.es["first_year"] = first.fillna(-1).astype(int).tolist()
+        graph.es["last_year"] = (
+            years.max().reindex(range(net.n_edges)).fillna(-1).astype(int).tolist()
+        )
+        joined = years.agg(lambda y: ";".join(str(v) for v in y)).reindex(range(net.n_edges))
+        graph.es["years"] = joined.fillna("").tolist()
     graph["params"] = json.dumps(net.params, sort_keys=True, default=str)
     out = Path(path)
     graph.write_graphml(str(out))
-    return out
-
-
-def write_gexf(
-    net: CollaborationNetwork,
-    path: str | Path,
-    *,
-    extra: pd.DataFrame | None = None,
-    version: str = "1.3",
-) -> Path:
-    """Write the network as GEXF for Gephi.
-
-    Nodes carry their ``org_id`` as id, the organisation name (or ``PIC <id>``) as label and
-    every node column as a typed attribute; edges carry the weight. Missing values are left
-    out (GEXF allows an absent attribute value).
-
-    Parameters
-    ----------
-    net:
-        The collaboration network.
-    path:
-        Output file.
-    extra:
-        Extra node columns keyed by ``org_id`` (see :func:`node_table`).
-    version:
-        ``"1.3"`` (Gephi 0.9+, default) or ``"1.2draft"`` (older readers).
-
-    Returns
-    -------
-    pathlib.Path
-        The written file.
-
-    Examples
-    --------
-    >>> import networkx as nx, pandas as pd, tempfile, pathlib
-    >>> from bioconnect.network import build_network
-    >>> p = pd.DataFrame({"org_id": ["a", "b"], "project_id": "P1", "programme": "H2020",
-    ...     "start_year": 2016, "ec_contribution": 1.0, "country": "EE"})
-    >>> out = write_gexf(build_network(p), pathlib.Path(tempfile.mkdtemp()) / "n.gexf")
-    >>> g = nx.read_gexf(out, version="1.3"); sorted(g.nodes), g.number_of_edges()
-    (['a', 'b'], 1)
-
-    References
-    ----------
-    GEXF Working Group (2009–2022). GEXF File Format, versions 1.2 and 1.3.
-    https://gexf.net/
-    """
-    if version not in GEXF_VERSIONS:
-        raise InputError(
-            f"Unknown GEXF version {version!r}.", f"Use one of {', '.join(GEXF_VERSIONS)}."
-        )
-    number, namespace = GEXF_VERSIONS[version]
-    nodes = node_table(net, extra)
-    root = ET.Element(
-        "gexf",
-        {
-            "xmlns": namespace,
-            "version": number,
-        },
-    )
-    meta = ET.SubElement(root, "meta", {"lastmodifieddate": _dt.date.today().isoformat()})
-    ET.SubElement(meta, "creator").text = "bioconnect"
-    ET.SubElement(meta, "description").text = "Organisation collaboration network " + json.dumps(
-        net.params, sort_keys=True, default=str
-    )
-    graph = ET.SubElement(root, "graph", {"defaultedgetype": "undirected", "mode": "static"})
-    attributes = ET.SubElement(graph, "attributes", {"class": "node", "mode": "static"})
-    columns = [c for c in nodes.columns if c != "org_id"]
-    kinds = {}
-    for index, column in enumerate(columns):
-        kind = _kind(nodes[column])
-        kinds[column] = kind
-        ET.SubElement(
-            attributes,
-            "attribute",
-            {"id": str(index), "title": column, "type": "long" if kind == "integer" else kind},
-        )
-    node_parent = ET.SubElement(graph, "nodes", {"count": str(net.n_nodes)})
-    ids = [str(v) for v in nodes["org_id"].tolist()]
-    names = nodes["name"].tolist()
-    records = nodes[columns].to_dict("records")
-    for org, name, record in zip(ids, names, records, strict=True):
-        label = name if isinstance(name, str) and name else f"PIC {org}"
-        element = ET.SubElement(node_parent, "node", {"id": org, "label": label})
-        values = ET.SubElement(element, "attvalues")
-        for index, column in enumerate(columns):
-            value = _python(record[column])
-            if _is_missing(value):
-                continue
-            if kinds[column] == "boolean":
-                text = "true" if value else "false"
-            elif kinds[column] == "double":
-                text = repr(float(value))
-            else:
-                text = str(value)
-            ET.SubElement(values, "attvalue", {"for": str(index), "value": text})
-    edge_parent = ET.SubElement(graph, "edges", {"count": str(net.n_edges)})
-    for index, (s, t, w) in enumerate(
-        zip(net.source.tolist(), net.target.tolist(), net.weight.tolist(), strict=True)
-    ):
-        ET.SubElement(
-            edge_parent,
-            "edge",
-            {"id": str(index), "source": ids[s], "target": ids[t], "weight": repr(float(w))},
-        )
-    out = Path(path)
-    tree = ET.ElementTree(root)
-    ET.indent(tree, space=" ")
-    tree.write(out, encoding="UTF-8", xml_declaration=True)
     return out
 
 

@@ -20,10 +20,12 @@ from sqlalchemy import Engine, select
 from bioconnect.errors import InputError
 from bioconnect.model.mapping import Mapping
 from bioconnect.model.preset import load_preset
+from bioconnect.registry.places import GEONAMES_CREDIT
 from bioconnect.services.atlas import ATTRIBUTION
 from bioconnect.store import schema
 
 ORG = schema.table(schema.Organisation)
+F = schema.table(schema.FieldProvenance)
 
 
 class ExportedOrganisation(NamedTuple):
@@ -91,7 +93,9 @@ def export_organisations(
 
     The format is taken from the file extension unless given. Returns the number written.
     GeoJSON features carry a Point where coordinates are known and a null geometry
-    otherwise (RFC 7946 §3.2), so no organisation is left out.
+    otherwise (RFC 7946 §3.2), so no organisation is left out; a point's
+    ``coordinates_from`` says ``source`` (stated by a source file) or ``geonames-city``
+    (its city's place in GeoNames).
     """
     path = Path(path)
     kind = fmt or path.suffix.lower().lstrip(".")
@@ -121,25 +125,37 @@ def export_organisations(
         about.append([ATTRIBUTION])
         workbook.save(tmp)
     else:
-        features = [
+        tmp.write_text(json.dumps(_geojson(engine, rows), ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
+    return len(rows)
+
+
+def _geojson(engine: Engine, rows: list[ExportedOrganisation]) -> dict[str, object]:
+    with engine.connect() as conn:
+        derived = dict(
+            conn.execute(
+                select(F.c.org_id, F.c.method).where(F.c.field == "lat", F.c.method.is_not(None))
+            ).all()
+        )
+    features = []
+    for row in rows:
+        placed = row.lat is not None and row.lon is not None
+        properties: dict[str, object] = {
+            k: v for k, v in row._asdict().items() if k not in ("lat", "lon")
+        }
+        properties["coordinates_from"] = derived.get(row.id, "source") if placed else None
+        features.append(
             {
                 "type": "Feature",
                 "id": row.id,
-                "geometry": (
-                    {"type": "Point", "coordinates": [row.lon, row.lat]}
-                    if row.lat is not None and row.lon is not None
-                    else None
-                ),
-                "properties": {k: v for k, v in row._asdict().items() if k not in ("lat", "lon")},
+                "geometry": {"type": "Point", "coordinates": [row.lon, row.lat]}
+                if placed
+                else None,
+                "properties": properties,
             }
-            for row in rows
-        ]
-        tmp.write_text(
-            json.dumps(
-                {"type": "FeatureCollection", "attribution": ATTRIBUTION, "features": features},
-                ensure_ascii=False,
-            ),
-            encoding="utf-8",
         )
-    tmp.replace(path)
-    return len(rows)
+    return {
+        "type": "FeatureCollection",
+        "attribution": f"{ATTRIBUTION}. {GEONAMES_CREDIT}",
+        "features": features,
+    }

@@ -26,6 +26,7 @@ from bioconnect.registry.claims import foreign_pic_claims
 from bioconnect.registry.domains import project_domains
 from bioconnect.registry.names import record_key
 from bioconnect.registry.resolve import LIST_PREFIX, Thresholds, resolve, score_pairs
+from bioconnect.services.places import locate
 from bioconnect.services.progress import NoProgress, Progress
 from bioconnect.services.source_files import LoadedFile, read_sources
 from bioconnect.settings import Settings, get_settings, resolve_data_dir
@@ -485,7 +486,7 @@ def ingest(
     extra = list(extra_sources or [])
     replaced = {name for name, _, _ in extra} | {unregister}
     user_sources = [s for s in _stored_user_sources(engine) if s[0] not in replaced] + extra
-    progress.start(len(sources) + len(user_sources) + 6, f"Ingesting {chosen.name}")
+    progress.start(len(sources) + len(user_sources) + 7, f"Ingesting {chosen.name}")
     loaded = read_sources(chosen, base, sources, user_sources, progress)
     tables = assemble(
         loaded,
@@ -494,6 +495,11 @@ def ingest(
         Thresholds(),
         progress,
         _stored_list_pairs(engine),
+    )
+    progress.step("placing organisations")
+    frames = tables.frames
+    frames["organisation"], frames["field_provenance"] = locate(
+        frames["organisation"], frames["field_provenance"], base, settings
     )
     report = IngestReport(
         preset=chosen.name, data_dir=str(base), review_pending=tables.review_pending

@@ -3,8 +3,9 @@
 Boundaries are Eurostat GISCO's NUTS GeoJSON (EPSG:4326), read from the data folder's
 ``nuts/`` or downloaded once into the cache. Values come from participations in the
 store, filtered like the rest of the atlas. At NUTS level 0 every participation counts
-(its country is always known); at level 2 only organisations whose NUTS code the source
-gives are counted, and the response says how many that is.
+(its country is always known); at levels 2 and 3 only organisations with a NUTS code are
+counted (the source's, or the region their coordinates fall in: see
+:mod:`bioconnect.services.places`), and the response says how many that is.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import Engine, distinct, func, select
 
 from bioconnect.errors import InputError
 from bioconnect.model.preset import load_preset
+from bioconnect.registry.places import GEONAMES_CREDIT
 from bioconnect.services.readmodel import ReadModel
 from bioconnect.settings import get_settings, resolve_data_dir
 from bioconnect.sources.fetch import RemoteFile, fetch
@@ -27,11 +29,12 @@ P = schema.table(schema.Participation)
 ORG = schema.table(schema.Organisation)
 PR = schema.table(schema.Project)
 PD = schema.table(schema.ProjectDomain)
+FP = schema.table(schema.FieldProvenance)
 
 NUTS_FILE = "NUTS_RG_20M_2024_4326.geojson"
 NUTS_URL = f"https://gisco-services.ec.europa.eu/distribution/v2/nuts/geojson/{NUTS_FILE}"
 NUTS_CREDIT = "© EuroGeographics for the administrative boundaries"
-LEVELS = (0, 2)
+LEVELS = (0, 2, 3)
 
 
 class RegionProperties(ReadModel):
@@ -46,12 +49,14 @@ class RegionProperties(ReadModel):
 
 
 class PointProperties(ReadModel):
-    """An organisation drawn as a point."""
+    """An organisation drawn as a point; ``coordinates_from`` is ``source`` (a source file
+    states them) or ``geonames-city`` (its city's place in GeoNames)."""
 
     org_id: str
     name: str | None
     country: str | None
     stakeholder_group: str | None
+    coordinates_from: str | None = None
 
 
 class Feature(ReadModel):
@@ -145,10 +150,13 @@ def atlas_map(
     many organisations could be placed at this level.
     """
     if level not in LEVELS:
-        raise InputError(f"Unknown NUTS level {level}.", "Use level 0 (countries) or 2 (regions).")
+        raise InputError(
+            f"Unknown NUTS level {level}.",
+            "Use level 0 (countries), 2 (regions) or 3 (small regions).",
+        )
     chosen = [c.upper() for c in countries] if countries else load_preset(preset).all_countries
     source, where = _filters(chosen, stakeholder_group, domain, programme, start_year, end_year)
-    key = P.c.country if level == 0 else func.substr(ORG.c.nuts_code, 1, 4)
+    key = P.c.country if level == 0 else func.substr(ORG.c.nuts_code, 1, level + 2)
     with engine.connect() as conn:
         rows = conn.execute(
             select(
@@ -186,14 +194,16 @@ def atlas_map(
                 "geometry": feature["geometry"],
             }
         )
-    placed = sum(v[0] for k, v in values.items()) if level == 2 else int(total or 0)
+    # a code of an older NUTS version than the boundaries has no region drawn: not placed
+    drawn = {f["id"] for f in features}
+    placed = sum(v[0] for k, v in values.items() if k in drawn) if level else int(total or 0)
     return GeoJSON.model_validate(
         {
             "type": "FeatureCollection",
             "features": features,
             "level": level,
             "coverage": {"organisations": int(total or 0), "placed": min(placed, int(total or 0))},
-            "attribution": NUTS_CREDIT,
+            "attribution": f"{NUTS_CREDIT}. {GEONAMES_CREDIT}",
         }
     )
 
@@ -212,10 +222,22 @@ def organisation_points(
     """Organisations with known coordinates, as GeoJSON points, under the same filters."""
     chosen = [c.upper() for c in countries] if countries else load_preset(preset).all_countries
     source, where = _filters(chosen, stakeholder_group, domain, programme, start_year, end_year)
+    derived = (
+        select(FP.c.org_id, FP.c.method)
+        .where(FP.c.field == "lat", FP.c.method.is_not(None))
+        .subquery()
+    )
+    source = source.outerjoin(derived, derived.c.org_id == ORG.c.id)
     with engine.connect() as conn:
         rows = conn.execute(
             select(
-                ORG.c.id, ORG.c.name, ORG.c.country, ORG.c.stakeholder_group, ORG.c.lat, ORG.c.lon
+                ORG.c.id,
+                ORG.c.name,
+                ORG.c.country,
+                ORG.c.stakeholder_group,
+                ORG.c.lat,
+                ORG.c.lon,
+                func.coalesce(derived.c.method, "source"),
             )
             .select_from(source)
             .where(*where, ORG.c.lat.is_not(None), ORG.c.lon.is_not(None))
@@ -234,10 +256,11 @@ def organisation_points(
                         "name": name,
                         "country": country,
                         "stakeholder_group": group,
+                        "coordinates_from": method,
                     },
                     "geometry": {"type": "Point", "coordinates": [lon, lat]},
                 }
-                for org_id, name, country, group, lat, lon in rows
+                for org_id, name, country, group, lat, lon, method in rows
             ],
         }
     )

@@ -23,6 +23,7 @@ from bioconnect.errors import InputError
 from bioconnect.model.preset import load_preset
 from bioconnect.network import (
     CollaborationNetwork,
+    active_years,
     build_network,
     core_periphery,
     country_matrix,
@@ -413,22 +414,34 @@ def network_evaluation(engine: Engine, query: NetworkQuery, *, train_end: int = 
 
 
 def export_network(
-    engine: Engine, query: NetworkQuery, fmt: ExportFormat, path: Path
+    engine: Engine, query: NetworkQuery, fmt: ExportFormat, path: Path, *, dynamic: bool = False
 ) -> list[Path]:
-    """Write the network as GraphML, GEXF, CSV (nodes and edges) or graphology JSON."""
+    """Write the network as GraphML, GEXF, CSV (nodes and edges) or graphology JSON.
+
+    Nodes carry the organisation's attributes (domain included), the centralities and the
+    Leiden community of :func:`network_metrics`. ``dynamic`` (GEXF and GraphML) adds the
+    years each tie is active: GEXF 1.3 spells and a yearly weight, GraphML edge columns.
+    """
+    if fmt not in ("graphml", "gexf", "json", "csv"):
+        raise InputError(f"Unknown network format {fmt!r}.", "Use graphml, gexf, csv or json.")
+    if dynamic and fmt not in ("gexf", "graphml"):
+        raise InputError(
+            f"A {fmt} export cannot carry time.", "Use --dynamic with gexf or graphml."
+        )
     net = build(engine, query)
+    metrics = network_metrics(engine, query)
+    extra = metrics.drop(columns=["betweenness_method", "betweenness_epsilon"], errors="ignore")
+    active = active_years(net, *network_frames(engine)) if dynamic else None
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "graphml":
-        return [write_graphml(net, path)]
+        return [write_graphml(net, path, extra=extra, active=active)]
     if fmt == "gexf":
-        return [write_gexf(net, path)]
+        return [write_gexf(net, path, extra=extra, active=active)]
     if fmt == "json":
-        return [write_graphology_json(net, path)]
-    if fmt == "csv":
-        stem = path.with_suffix("")
-        return list(write_csv(net, f"{stem}-nodes.csv", f"{stem}-edges.csv"))
-    raise InputError(f"Unknown network format {fmt!r}.", "Use graphml, gexf, csv or json.")
+        return [write_graphology_json(net, path, extra=extra)]
+    stem = path.with_suffix("")
+    return list(write_csv(net, f"{stem}-nodes.csv", f"{stem}-edges.csv", extra=extra))
 
 
 def network_view(engine: Engine, query: NetworkQuery, **view: Any) -> NetworkGraph:

@@ -130,6 +130,9 @@ class Provenance(ReadModel):
     download_url: str | None
     downloaded_at: str | None
     repairs: str | None
+    #: Empty for a value the source states; how it was derived from that row otherwise
+    #: (``geonames-city``: coordinates of its city; ``nuts-polygon``: the region they are in).
+    method: str | None = None
 
 
 class OrganisationDetail(ReadModel):
@@ -269,8 +272,9 @@ def _provenance(conn: Any, org_id: str, org: dict[str, Any]) -> list[dict[str, A
             "download_url": url,
             "downloaded_at": at,
             "repairs": repairs,
+            "method": method,
         }
-        for field, source, path, row, sha, url, at, repairs in conn.execute(
+        for field, source, path, row, sha, url, at, repairs, method in conn.execute(
             select(
                 F.c.field,
                 SF.c.source,
@@ -280,6 +284,7 @@ def _provenance(conn: Any, org_id: str, org: dict[str, Any]) -> list[dict[str, A
                 SF.c.download_url,
                 SF.c.downloaded_at,
                 SR.c.repairs,
+                F.c.method,
             )
             .select_from(
                 F.join(SF, SF.c.id == F.c.source_file_id).join(SR, SR.c.id == F.c.source_record_id)

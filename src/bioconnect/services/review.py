@@ -20,6 +20,7 @@ from bioconnect.errors import InputError, NotFoundError
 from bioconnect.registry.canonical import build_registry
 from bioconnect.registry.resolve import LIST_PREFIX, Thresholds, resolve
 from bioconnect.services.ingest import last_run
+from bioconnect.services.places import locate
 from bioconnect.services.readmodel import ReadModel
 from bioconnect.store import schema
 from bioconnect.store.changes import audit
@@ -142,7 +143,7 @@ def _record_cards(conn: Connection, keys: set[str]) -> dict[str, RecordCard]:
 
 def rebuild_registry(conn: Connection) -> int:
     """Re-cluster the stored records with the current decisions; returns pending pairs."""
-    preset, _ = last_run(conn)
+    preset, data_dir = last_run(conn)
     records = pd.read_sql(select(schema.table(schema.SourceRecord)), conn)
     priority = pd.read_sql(select(schema.SourceFile.id, schema.SourceFile.source), conn)
     order = {s.name: i for i, s in enumerate(preset.sources + preset.official_sources)}
@@ -176,7 +177,7 @@ def rebuild_registry(conn: Connection) -> int:
         select(schema.ProjectDomain.project_id, schema.ProjectDomain.domain), conn
     )
     registry = build_registry(records, links, preset.group_for_activity(), participations, domains)
-    orgs = registry.organisations
+    orgs, provenance = locate(registry.organisations, registry.provenance, data_dir)
 
     empty_tables(conn, REGISTRY_TABLES)
     for name, frame in (
@@ -185,7 +186,7 @@ def rebuild_registry(conn: Connection) -> int:
         ("record_link", links),
         ("organisation_identifier", registry.identifiers),
         ("organisation_name", registry.names),
-        ("field_provenance", registry.provenance),
+        ("field_provenance", provenance),
     ):
         bulk_insert(conn, name, frame)
     conn.exec_driver_sql(

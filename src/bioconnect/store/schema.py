@@ -220,7 +220,12 @@ class OrganisationIdentifier(Base):
 
 
 class FieldProvenance(Base):
-    """Where a canonical organisation's field value came from: file, row and download."""
+    """Where a canonical organisation's field value came from: file, row and download.
+
+    ``method`` is empty for a value the source states, and names how a value was derived
+    from the source's row otherwise: ``geonames-city`` (coordinates of the row's city) or
+    ``nuts-polygon`` (the NUTS region the coordinates fall in).
+    """
 
     __tablename__ = "field_provenance"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -229,6 +234,7 @@ class FieldProvenance(Base):
     source_record_id: Mapped[int] = mapped_column(Integer)
     source_file_id: Mapped[int] = mapped_column(ForeignKey("source_file.id"))
     source_row: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str | None] = mapped_column(String(40))
 
 
 class RecordLink(Base):

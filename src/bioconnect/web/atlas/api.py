@@ -97,7 +97,7 @@ def get_atlas_map(
     request: Request,
     user: Reader,
     filters: Filters,
-    level: Annotated[int, Query(ge=0, le=3, description="NUTS level: 0 (countries) or 2.")] = 0,
+    level: Annotated[int, Query(ge=0, le=3, description="NUTS level: 0 (countries), 2 or 3.")] = 0,
 ) -> GeoJSON:
     """NUTS regions with organisations, participations and EC contribution, as GeoJSON."""
     return maps.atlas_map(

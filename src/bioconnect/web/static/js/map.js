@@ -130,7 +130,7 @@
 
   function drawLegend(breaks, maxValue, pointGroups) {
     legend.replaceChildren();
-    legend.append(el("h3", { text: "Organisations per region" }));
+    legend.append(el("h3", { text: "Organisations per region (quantile classes)" }));
     const list = el("ul");
     list.append(
       el("li", {}, [el("span", { className: "swatch", style: `background:${NO_ORGS}` }), "none"]),
@@ -148,7 +148,7 @@
     }
     legend.append(list);
     if (pointGroups.length) {
-      legend.append(el("h3", { text: "Organisations with a known location" }));
+      legend.append(el("h3", { text: "Organisations (where a source places them, else at their city)" }));
       const points = el("ul");
       for (const group of pointGroups) {
         const colour = GROUP_COLOURS[group] || GROUP_COLOURS.other;
@@ -186,6 +186,10 @@
         el("dd", { text: p.country || "" }),
         el("dt", { text: "Group" }),
         el("dd", { text: p.stakeholder_group || "unknown" }),
+        el("dt", { text: "Located" }),
+        el("dd", {
+          text: p.coordinates_from === "geonames-city" ? "at its city (GeoNames)" : "as a source states",
+        }),
       ]),
       el("a", { href: `/organisations/${encodeURIComponent(p.org_id)}`, text: "Open the organisation page" }),
     ]);
@@ -360,7 +364,7 @@
       if (mine !== generation) return;
       drawTable(regions.features);
       drawCoverage(regions, level, points.features.length);
-      if (regions.attribution) attributionNote.textContent = `Boundaries: ${regions.attribution}.`;
+      if (regions.attribution) attributionNote.textContent = `${regions.attribution}.`;
       if (!map) {
         container.dataset.state = "error";
         setStatus(`${mapProblem}; the table below lists the regions.`, true);
