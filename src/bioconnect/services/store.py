@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from bioconnect.settings import get_settings
-from bioconnect.store.database import open_store
+from bioconnect.store.database import is_busy, open_store
+
+__all__ = ["connect", "is_busy"]
 
 
 def connect(url: str | None = None) -> Engine:

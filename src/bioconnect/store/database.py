@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from bioconnect.errors import BioconnectError, InputError
@@ -270,6 +270,28 @@ def transaction(engine: Engine) -> Iterator[Connection]:
             done = True
         finally:
             changes.end_changes(conn, commit=done)
+
+
+#: PostgreSQL's SQLSTATEs for a lock not granted in time, a serialisation failure, a deadlock.
+_PG_BUSY = {"55P03", "40001", "40P01"}
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` says the store was busy with another writer (worth a retry), not broken.
+
+    SQLite: "database is locked" once its busy timeout (5 s) ran out behind another
+    writer. PostgreSQL: a lock timeout, a serialisation failure or a deadlock.
+
+    >>> is_busy(ValueError("database is locked"))
+    False
+    """
+    if not isinstance(exc, OperationalError | DBAPIError):
+        return False
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) in _PG_BUSY:
+        return True
+    text_ = str(orig or exc).lower()
+    return "database is locked" in text_ or "database table is locked" in text_
 
 
 def serialise_on(conn: Connection, key: str) -> None:

@@ -13,12 +13,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bioconnect.errors import BioconnectError, InputError, NotFoundError
 from bioconnect.services.accounts import RateLimited
 from bioconnect.services.atlas import ATTRIBUTION
 from bioconnect.services.regions import filter_choices as region_filter_choices
+from bioconnect.services.store import is_busy
 from bioconnect.web.routing import API_PREFIX
 from bioconnect.web.security import CsrfFailed, Forbidden, SignInRequired, csrf_token, current_user
 
@@ -143,7 +145,27 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return error_page(request, exc.status_code, str(exc.detail), "Try again.")
 
 
+#: Seconds a client is asked to wait when the store was busy with another writer.
+BUSY_RETRY_AFTER = 5
+
+
+async def _store_error(request: Request, exc: Exception) -> Response:
+    """The store was busy with another writer past its timeout: 503 with Retry-After, never
+    500. Any other database error is a bug, and stays a 500."""
+    if not is_busy(exc):
+        raise exc
+    response = error_page(
+        request,
+        503,
+        "The store is busy with another change (an ingest or a review decision).",
+        f"Nothing was saved. Try again in {BUSY_RETRY_AFTER} seconds.",
+    )
+    response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
+    return response
+
+
 _HANDLERS: tuple[tuple[type[Exception], Any], ...] = (
+    (DBAPIError, _store_error),
     (SignInRequired, _sign_in_required),
     (Forbidden, _forbidden),
     (CsrfFailed, _csrf_failed),
