@@ -204,6 +204,7 @@ def _cached_text(
     text = json.dumps(compute(), default=str, separators=(",", ":"), allow_nan=False)
     with transaction(engine) as conn:
         conn.execute(CACHE.delete().where(CACHE.c.kind == kind, CACHE.c.params_hash == digest))
+        _evict(conn, run)
         conn.execute(
             CACHE.insert().values(
                 kind=kind,
@@ -215,6 +216,19 @@ def _cached_text(
             )
         )
     return text
+
+
+#: The stored analysis cache keeps at most this many results (each up to a few MB); the
+#: oldest go first, and results of earlier ingests (never read again) at once.
+CACHE_ROWS = 200
+
+
+def _evict(conn: Any, run: int) -> None:
+    """Keep the stored cache bounded: drop results of earlier ingests, then all but the
+    newest :data:`CACHE_ROWS` - 1 (room for the one about to be written)."""
+    conn.execute(CACHE.delete().where(CACHE.c.ingest_run_id != run))
+    keep = select(CACHE.c.id).order_by(CACHE.c.id.desc()).limit(CACHE_ROWS - 1).subquery()
+    conn.execute(CACHE.delete().where(CACHE.c.id.not_in(select(keep.c.id))))
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
