@@ -7,6 +7,7 @@ See ``docs/mappings.md`` for a worked example.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -133,7 +134,8 @@ class FieldSpec(_Strict):
     Exactly one of ``column`` (a column of the file) or ``value`` (a constant) is set.
     ``pattern`` keeps the first group of a regular expression applied to the column;
     ``template`` formats the result (``"rcn:{}"``). ``type`` overrides the field's type,
-    for example ``geolocation`` for a ``"lat,lon"`` column mapped to ``lat``.
+    for example ``geolocation`` for a ``"lat,lon"`` column mapped to ``lat`` (the first
+    number) or ``lon`` (the second).
     """
 
     column: str | None = None
@@ -154,6 +156,33 @@ class FieldSpec(_Strict):
         if (self.column is None) == (self.value is None):
             raise ValueError("give exactly one of `column` or `value`")
         return self
+
+    @field_validator("pattern")
+    @classmethod
+    def _usable_pattern(cls, pattern: str | None) -> str | None:
+        """A pattern is checked when the mapping is read, before any file: it must be a
+        regular expression with a group around the part to keep, in the syntax of RE2, the
+        engine that applies it in linear time (so no pattern can hang an import)."""
+        if pattern is None:
+            return None
+        try:
+            groups = re.compile(pattern).groups
+        except re.error as exc:
+            raise ValueError(f"pattern {pattern!r} is not a regular expression: {exc}") from None
+        if groups < 1:
+            raise ValueError(
+                f"pattern {pattern!r} has no group; put ( ) around the part of the cell to keep"
+            )
+        import duckdb
+
+        try:
+            duckdb.execute("SELECT regexp_matches('', $1)", [pattern])
+        except duckdb.Error as exc:
+            raise ValueError(
+                f"pattern {pattern!r} uses syntax RE2 does not support (no backreferences or "
+                f"lookarounds): {str(exc).splitlines()[0]}"
+            ) from None
+        return pattern
 
 
 class Target(_Strict):
@@ -191,6 +220,15 @@ class Target(_Strict):
             raise ValueError(
                 f"{self.entity} has no field(s) {', '.join(unknown)}; known: {', '.join(known)}"
             )
+        geolocated = sorted(
+            f
+            for f, spec in self.fields.items()
+            if spec.type == "geolocation" and f not in ("lat", "lon")
+        )
+        if geolocated:
+            raise ValueError(
+                f"type geolocation reads a 'lat,lon' cell into lat or lon, not {', '.join(geolocated)}"
+            )
         missing = [f for f in REQUIRED[self.entity] if f not in self.fields]
         if (
             self.entity == "participation"
@@ -223,7 +261,10 @@ class Mapping(_Strict):
         ),
     )
     delimiter: str | None = Field(
-        default=None, description="Detected from the header when not given."
+        default=None,
+        min_length=1,
+        max_length=1,
+        description="One character; detected from the header when not given.",
     )
     encoding: str = "utf-8"
     sheet: str | None = Field(

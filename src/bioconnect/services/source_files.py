@@ -43,7 +43,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_source(source: Source, preset: Preset, base: Path) -> list[MappedFile]:
+def _read_source(source: Source, mapping: Mapping | None, base: Path) -> list[MappedFile]:
     path = base / source.path
     if not path.exists():
         if source.optional:
@@ -54,7 +54,8 @@ def _read_source(source: Source, preset: Preset, base: Path) -> list[MappedFile]
         )
     if source.kind == "cordis":
         return read_cordis(path, source.programme)
-    return [read_mapped(path, load_mapping(preset.mapping_path(source)))]
+    assert mapping is not None
+    return [read_mapped(path, mapping)]
 
 
 def _relative(path: Path, base: Path) -> str:
@@ -79,11 +80,13 @@ def read_sources(
     progress: Progress,
 ) -> list[LoadedFile]:
     """Read every source (no store access). Raises InputError on the first bad file."""
+    # every mapping is checked before any file is read, so a broken one fails at once
+    mappings = {s.name: load_mapping(preset.mapping_path(s)) for s in sources if s.kind != "cordis"}
     manifest = read_manifest(base) if (base / "manifest.json").is_file() else {}
     loaded: list[LoadedFile] = []
     for priority, source in enumerate(sources):
         progress.step(f"reading {source.name}")
-        for result in _read_source(source, preset, base):
+        for result in _read_source(source, mappings.get(source.name), base):
             disk = _file_identity(result.path)
             fetched = manifest.get(disk.name)
             loaded.append(
