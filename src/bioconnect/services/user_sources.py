@@ -6,6 +6,12 @@ with every problem listed, and nothing is stored. A good file is kept as a sourc
 loaded by every later ingest until it is removed; removing it re-ingests without it, so
 the store is what it was before the import (the same counts, the same organisation ids).
 Each change is audited.
+
+Example
+-------
+>>> from bioconnect.store.database import open_store
+>>> list_user_sources(open_store("sqlite:///:memory:"))
+[]
 """
 
 from __future__ import annotations

@@ -66,6 +66,7 @@ def row_problems(result: MappedFile, groups: Collection[str]) -> list[RowProblem
     Example
     -------
     >>> from pathlib import Path
+    >>> import pandas as pd
     >>> from bioconnect.model.mapping import Mapping
     >>> mapping = Mapping.model_validate({"name": "list", "targets": [{"entity": "organisation",
     ...     "fields": {"name": "Name", "country": "Country", "pic": "PIC"}}]})
