@@ -188,6 +188,23 @@ class Tables:
     review_pending: int
 
 
+def _entities(
+    records: dict[str, pd.DataFrame], enrich_only: bool
+) -> list[tuple[str, pd.DataFrame]]:
+    """The records a file contributes. A file of an ``enrich_only`` source contributes
+    organisation facts only: its participation rows (an official ``organization`` table)
+    become organisation records, joined to other sources' organisations by their key (the
+    PIC), and its projects and participations are not counted."""
+    if not enrich_only:
+        return list(records.items())
+    out = [(e, f) for e, f in records.items() if e == "organisation"]
+    if "participation" in records:
+        frame = records["participation"]
+        keep = [c for c in [*ORG_COLUMNS, SOURCE_ROW, REPAIRS] if c in frame.columns]
+        out.append(("organisation", frame[keep]))
+    return out
+
+
 class _Sources:
     """The files read, as the store's ``source_file`` and ``repair`` rows and, per entity,
     the frames of every file, each row tagged with its file, priority and role."""
@@ -225,7 +242,7 @@ class _Sources:
             }
             for r in result.repairs
         )
-        for entity, frame in result.records.items():
+        for entity, frame in _entities(result.records, item.enrich_only):
             self.by_entity.setdefault(entity, []).append(
                 frame.assign(
                     source_file_id=file_id, priority=item.priority, enrich_only=item.enrich_only

@@ -225,6 +225,8 @@ def _field_values(
     column = spec.column or name
     if spec.pattern is not None:
         values = values.str.extract(spec.pattern, expand=False).astype("string")
+    if spec.recode:
+        values = values.replace(spec.recode).astype("string")
     if name in mapping.repair_mojibake:
         present = values.dropna()
         fixed = present.map(repair_mojibake)
