@@ -411,6 +411,16 @@ def assemble(
     return Tables(frames=frames, review_pending=int((candidates["status"] == "pending").sum()))
 
 
+def _distinct_projects(item: LoadedFile, entity: str) -> int:
+    """How many projects a file lists (``project``) or gives participations for
+    (``participation``), before duplicates across files are dropped: the size of an
+    extract such as Horizon Europe's 1,118-project subset."""
+    frame = item.result.records.get(entity)
+    if item.enrich_only or frame is None:
+        return 0
+    return int(frame["project_id"].nunique())
+
+
 def last_run(conn: Any) -> tuple[Preset, Path | None]:
     """The preset (exactly as configured) and data folder of the newest ingest."""
     run = schema.table(schema.IngestRun)
@@ -502,6 +512,8 @@ def ingest(
             "path": f.display_path,
             "rows": f.result.rows_read,
             "repairs": len(f.result.repairs),
+            "projects": _distinct_projects(f, "project"),
+            "participation_projects": _distinct_projects(f, "participation"),
         }
         for f in loaded
     ]
