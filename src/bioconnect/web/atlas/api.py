@@ -64,11 +64,15 @@ def get_atlas_summary(
     user: Reader,
     scope: Annotated[
         Literal["focus", "all"],
-        Query(description="focus: the preset's focus (the default); all: all research"),
+        Query(
+            description=(
+                "focus: the preset's focus (the default); all: all research. "
+                "The answer's scope says what its figures cover."
+            )
+        ),
     ] = "focus",
 ) -> AtlasSummary:
-    """Counts by country, stakeholder group, domain and programme, with EC contribution,
-    in the preset's focus or all research; ``scope`` says what the figures cover."""
+    """Counts by country, stakeholder group, domain and programme, with EC contribution."""
     return atlas_summary(engine_of(request), preset_of(request), scope)
 
 
