@@ -18,7 +18,8 @@ COUNTRIES = ["EE", "LV", "LT", "FI"]
 
 @pytest.fixture(scope="module")
 def oracle(data_dir: Path) -> pd.DataFrame:
-    """Each PIC's first H2020/Horizon Europe start year, read from the files with pandas."""
+    """Each PIC's first H2020/Horizon Europe start year, read from the files with pandas
+    (h2020.csv.gz, the Horizon Dashboard export, the Horizon Europe files)."""
     cordis = data_dir / "cordis"
     h2020 = pd.read_csv(cordis / "h2020/h2020.csv.gz", dtype=str, keep_default_na=False)
     h2020["year"] = pd.to_numeric(h2020["start_year"], errors="coerce")
@@ -39,7 +40,19 @@ def oracle(data_dir: Path) -> pd.DataFrame:
     )
     horizon = pd.concat([samples, subset])[["pic", "country", "startDate"]]
     horizon["year"] = pd.to_numeric(horizon["startDate"].str[:4], errors="coerce")
-    every = pd.concat([horizon, h2020])[["pic", "country", "year"]]
+    # the Horizon Dashboard export: H2020 projects of call year 2021 (dd/mm/yyyy dates)
+    dashboard = pd.read_csv(
+        data_dir / "horizon-dashboard/dashboard-export-2021.csv", dtype=str, keep_default_na=False
+    )
+    dashboard = dashboard.rename(columns={"country_code": "country_of_pic"})
+    dashboard = pd.DataFrame(
+        {
+            "pic": dashboard["pic"],
+            "country": dashboard["country_of_pic"],
+            "year": pd.to_numeric(dashboard["project_start_date"].str[-4:], errors="coerce"),
+        }
+    )
+    every = pd.concat([horizon, h2020, dashboard])[["pic", "country", "year"]]
     fp7 = set(pd.read_csv(cordis / "fp7/organization.csv", dtype=str)["idOrganization"])
     first = every.dropna(subset=["year"]).groupby("pic")["year"].min().astype(int)
     country = every.dropna(subset=["country"]).groupby("pic")["country"].first()

@@ -1,7 +1,8 @@
 """The biotech research index: its figures against pandas (and networkx) reading the files.
 
 The oracle reads the CORDIS files and the EIS workbook in ../shared/data directly: the
-participations (H2020 without repeated rows; Horizon Europe's official samples, then the
+participations (H2020 without repeated rows and the Horizon Dashboard export's 2021
+projects; Horizon Europe's official samples, then the
 subset without repeats, as ``test_atlas`` does), the projects' programme parts and
 EuroSciVoc paths matched against the preset's domain rules, and the structural sheet.
 """
@@ -61,6 +62,20 @@ def participations(data_dir: Path) -> pd.DataFrame:
             "ec": pd.to_numeric(h2020["contribution"].replace("NA", None)),
         }
     )
+    # the Horizon Dashboard export: "-" is a blank and "NA" is Namibia there; the last of
+    # two rows of one participation is kept, as the mapping does
+    export = pd.read_csv(
+        data_dir / "horizon-dashboard/dashboard-export-2021.csv", dtype=str, keep_default_na=False
+    ).drop_duplicates(["project_id", "pic", "partner_role"], keep="last")
+    dashboard = pd.DataFrame(
+        {
+            "project_id": export["project_id"],
+            "pic": export["pic"],
+            "role": export["partner_role"].str.lower(),
+            "country": export["country_code"],
+            "ec": pd.to_numeric(export["eu_contribution"].replace("-", None)),
+        }
+    )
     samples_dir = data_dir / CORDIS / "horizon-europe-official-samples"
     he_dir = data_dir / CORDIS / "horizon-europe"
     samples = pd.read_csv(samples_dir / "organization.csv", dtype=str)
@@ -96,6 +111,9 @@ def participations(data_dir: Path) -> pd.DataFrame:
                 for t in he_parts
             ],
             *[pd.DataFrame({"project_id": t["id"], "part": t["legalBasis"]}) for t in projects],
+            pd.DataFrame(
+                {"project_id": export["project_id"], "part": export["thematic_priority_abbr"]}
+            ),
         ]
     ).dropna()
     fields = pd.concat(
@@ -104,7 +122,7 @@ def participations(data_dir: Path) -> pd.DataFrame:
     )
     fields = pd.DataFrame({"project_id": fields["projectID"], "path": fields["euroSciVocPath"]})
     biotech = _biotech_projects(all_parts, fields.dropna())
-    both = pd.concat([h2020, he], ignore_index=True)
+    both = pd.concat([h2020, dashboard, he], ignore_index=True)
     return both[both["project_id"].isin(biotech)].reset_index(drop=True)
 
 
@@ -178,7 +196,8 @@ def test_indicator_values_equal_pandas_on_the_source_files(
     pd.testing.assert_frame_equal(got, oracle, check_exact=False, rtol=1e-9, check_names=False)
     # the figures themselves, not only their agreement: every EU country takes part
     assert (oracle["BioPart"] > 0).all()
-    assert oracle.loc["EE", "BioPart"] == 123
+    # 123 from CORDIS, and 6 in the Horizon Dashboard export's HEALTH/FOOD projects
+    assert oracle.loc["EE", "BioPart"] == 129
 
 
 def test_denominated_values_and_scores_follow_from_the_oracle(
@@ -213,6 +232,7 @@ def test_each_figure_traces_to_its_source_rows(baltic_eis: Engine, oracle: pd.Da
         "cordis/h2020/h2020.csv.gz",
         "cordis/horizon-europe/organization_subset.csv",
         "cordis/horizon-europe-official-samples/organization.csv",
+        "horizon-dashboard/dashboard-export-2021.csv",
     }
     assert rows["ec_contribution"].sum() == pytest.approx(oracle.at["EE", "BioFund"], rel=1e-9)
 

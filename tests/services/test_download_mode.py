@@ -74,7 +74,7 @@ def test_fetch_then_ingest_the_official_download(
         files = conn.execute(select(schema.SourceFile.path, schema.SourceFile.download_url)).all()
     assert {path for path, _ in files} >= {"cordis-HORIZONprojects-csv.zip/organization.csv"}
     assert all(url == f"{mirror}cordis-HORIZONprojects-csv.zip" for _, url in files)
-    summary = atlas_summary(engine, preset)
+    summary = atlas_summary(engine, preset, "all")
     assert sum(c.participations["HORIZON"] for c in summary.countries.values()) >= 1
 
 

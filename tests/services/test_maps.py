@@ -11,7 +11,7 @@ from bioconnect.services.maps import atlas_map, organisation_points
 
 
 def test_country_shading_agrees_with_the_atlas_summary(baltic_store: Engine) -> None:
-    summary = atlas_summary(baltic_store, "baltic")
+    summary = atlas_summary(baltic_store, "baltic", "all")
     geo = atlas_map(baltic_store, level=0)
     by_country = {f.properties.nuts_id: f.properties for f in geo.features}
     assert sorted(by_country) == ["EE", "FI", "LT", "LV"]

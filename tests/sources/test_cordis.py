@@ -266,3 +266,39 @@ def test_a_zip_without_cordis_tables_is_an_input_error(samples: Path, tmp_path: 
 def test_a_missing_path_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="does not exist"):
         read_cordis(tmp_path / "cordis-HORIZONprojects-csv.zip")
+
+
+SLICES = "cordis/h2020-official-slices"
+
+
+def test_dated_slices_are_read_newest_first_each_as_a_file(data_dir: Path) -> None:
+    """The official H2020 organization table in three dated slices (a pipeline's monthly
+    copies): every slice is read, the newest first, with the official mapping."""
+    results = read_cordis(data_dir / SLICES, "H2020")
+    names = [r.path.name for r in results]
+    assert names == sorted(names, reverse=True)
+    assert names[0] == "organization-updated-to-2023-06-13.csv" and len(names) == 3
+    for result in results:
+        raw = pd.read_csv(result.path, dtype=str, keep_default_na=False)
+        frame = result.records["participation"]
+        assert result.rows_read == len(raw)
+        # near duplicates (same project, PIC and role) keep the last row, as recorded
+        kept = raw.drop_duplicates(["projectID", "organisationID", "role"], keep="last")
+        assert len(frame) == len(kept)
+        assert set(frame["programme"]) == {"H2020"}
+        assert frame["lat"].notna().all() and frame["lon"].notna().all()
+    total = pd.concat([r.records["participation"] for r in results])
+    assert total["pic"].nunique() == 3114
+
+
+def test_a_zip_of_dated_slices_reads_them_too(data_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "slices.zip"
+    with zipfile.ZipFile(target, "w") as archive:
+        for path in sorted((data_dir / SLICES).glob("*.csv"))[:2]:
+            archive.write(path, f"export/{path.name}")
+        archive.writestr("organization_notes.csv", "a,b\n1,2\n")  # not a slice: skipped
+    results = read_cordis(target, "H2020")
+    assert [r.path.name for r in results] == [
+        "organization-updated-to-2023-06-05.csv",
+        "organization-updated-to-2023-05-29.csv",
+    ]

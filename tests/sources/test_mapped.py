@@ -557,3 +557,53 @@ def test_real_project_subset_decimal_commas(data_dir: Path, projects_mapping: Ma
     assert projects["total_cost"].tolist() == expected.tolist()
     first = projects.iloc[0]
     assert (first["project_id"], first["total_cost"]) == ("101147312", 4975670.75)
+
+
+def test_recode_replaces_whole_values_and_keeps_the_others(tmp_path: Path) -> None:
+    path = tmp_path / "roles.csv"
+    path.write_text(
+        "project,pic,country,role\nP1,1,EE,COORDINATOR\nP1,2,LV,PARTICIPANT\nP1,3,LT,partner\n",
+        encoding="utf-8",
+    )
+    mapping = Mapping.model_validate(
+        {
+            "name": "roles",
+            "targets": [
+                {
+                    "entity": "participation",
+                    "fields": {
+                        "project_id": "project",
+                        "pic": "pic",
+                        "country": "country",
+                        "role": {
+                            "column": "role",
+                            "recode": {"COORDINATOR": "coordinator", "PARTICIPANT": "participant"},
+                        },
+                    },
+                }
+            ],
+        }
+    )
+    frame = read_mapped(path, mapping).records["participation"]
+    assert frame["role"].tolist() == ["coordinator", "participant", "partner"]
+
+
+def test_the_dashboard_mapping_reads_its_quirks(data_dir: Path) -> None:
+    """The Horizon Dashboard export: "-" and "." are blanks, "NA" is Namibia, dates are
+    dd/mm/yyyy, roles are upper case; checked against pandas."""
+    preset = load_preset("baltic")
+    source = next(s for s in preset.sources if s.name == "horizon-dashboard")
+    path = data_dir / source.path
+    result = read_mapped(path, load_mapping(preset.mapping_path(source)))
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    kept = raw.drop_duplicates(["project_id", "pic", "partner_role"], keep="last")
+    frame = result.records["participation"]
+    assert len(frame) == len(kept) == 2553
+    assert (frame["country"] == "NA").sum() == (kept["country_code"] == "NA").sum() == 6
+    assert frame["vat"].isna().sum() == kept["legal_entity_vat"].isin(["-", "."]).sum()
+    assert frame["nuts_code"].isna().sum() == (kept["nuts_3_code"] == "-").sum()
+    assert set(frame["role"]) == {"coordinator", "participant"}
+    projects = result.records["project"]
+    assert len(projects) == raw["project_id"].nunique() == 131
+    first = projects.set_index("project_id").loc["101039118"]
+    assert (first["start_date"], first["end_date"]) == ("2022-01-01", "2024-12-31")

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from bioconnect.cli.options import FormatOption, PresetOption
 from bioconnect.cli.output import check_format, err, out, print_json
+from bioconnect.errors import BioconnectError
 
 atlas_app = typer.Typer(help="The atlas of a region's organisations.", no_args_is_help=True)
 orgs_app = typer.Typer(help="Find organisations.", no_args_is_help=True)
@@ -23,36 +24,58 @@ export_app = typer.Typer(help="Export data to files.", no_args_is_help=True)
 def summary(
     fmt: FormatOption = "table",
     preset: PresetOption = "baltic",
+    scope: Annotated[
+        str, typer.Option(help="focus: the preset's focus (the default); all: all research.")
+    ] = "focus",
 ) -> None:
-    """Counts by country, stakeholder group, domain and programme, with EC contribution.
+    """Counts by country, stakeholder group, domain and programme, with EC contribution,
+    and the share of named organisations; the preset's focus unless --scope all.
 
     \b
     Example:
         bioconnect atlas summary --format json
+        bioconnect atlas summary --scope all
     """
     from bioconnect.services.atlas import atlas_summary
     from bioconnect.services.store import connect
 
     check_format(fmt, ("table", "json"))
-    data = atlas_summary(connect(), preset)
+    if scope not in ("focus", "all"):
+        raise BioconnectError(f"Unknown scope {scope!r}.", "Use --scope focus or --scope all.")
+    data = atlas_summary(connect(), preset, "all" if scope == "all" else "focus")
     if fmt == "json":
         print_json(data.model_dump(mode="json"))
         return
+    out.print(f"Scope: {data.scope.label}", markup=False)
+    for note in data.scope.notes:
+        out.print(f"  {note}", markup=False)
     programmes = sorted({p for c in data.countries.values() for p in c.participations})
-    table = Table(title=f"{data.label}: EU research participation", caption=data.attribution)
+    table = Table(
+        title=f"{data.label}: EU research participation ({data.scope.label})",
+        caption=data.attribution,
+    )
     table.add_column("country")
     table.add_column("role")
     table.add_column("organisations", justify="right")
+    table.add_column("named", justify="right")
     for programme in programmes:
         table.add_column(f"{programme} participations", justify="right")
         table.add_column(f"{programme} EC € m", justify="right")
     for code, entry in data.countries.items():
-        cells = [code, entry.role, f"{entry.organisations:,}"]
+        named = data.named.by_country.get(code)
+        share = f"{named.share:.1%}" if named and named.share is not None else "–"
+        cells = [code, entry.role, f"{entry.organisations:,}", share]
         for programme in programmes:
             cells.append(f"{entry.participations.get(programme, 0):,}")
             cells.append(f"{entry.ec_contribution_eur.get(programme, 0.0) / 1e6:,.1f}")
         table.add_row(*cells)
     out.print(table)
+    total = f"{data.named.share:.1%}" if data.named.share is not None else "–"
+    out.print(
+        f"Named organisations: {total} ({data.named.named:,} of {data.named.organisations:,}); "
+        "the others are known only by their PIC in the files loaded.",
+        markup=False,
+    )
     groups = sorted({g for c in data.countries.values() for g in c.by_group})
     by_group = Table(title="Organisations by stakeholder group")
     by_group.add_column("country")
@@ -134,8 +157,14 @@ def org_show(
         print_json(data.model_dump(mode="json"))
         return
     org = data.organisation
-    out.print(f"[bold]{org.name}[/bold]  id {org.id}  ({org.country}, {org.stakeholder_group})")
+    out.print(
+        f"[bold]{org.name or 'PIC ' + str(org.pic)}[/bold]  id {org.id}  ({org.country}, {org.stakeholder_group})"
+    )
     out.print("identifiers: " + ", ".join(f"{i.scheme} {i.value}" for i in data.identifiers))
+    if data.unnamed_reason:
+        out.print(data.unnamed_reason, markup=False)
+    if data.pic_register_url:
+        out.print(f"PIC in the EU Funding & Tenders portal: {data.pic_register_url}", markup=False)
     if len(data.names) > 1:
         out.print("names: " + " | ".join(n.name for n in data.names))
     for programme, funding in data.funding.items():

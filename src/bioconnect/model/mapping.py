@@ -135,7 +135,8 @@ class FieldSpec(_Strict):
     ``pattern`` keeps the first group of a regular expression applied to the column;
     ``template`` formats the result (``"rcn:{}"``). ``type`` overrides the field's type,
     for example ``geolocation`` for a ``"lat,lon"`` column mapped to ``lat`` (the first
-    number) or ``lon`` (the second).
+    number) or ``lon`` (the second). ``recode`` replaces whole values
+    (``{COORDINATOR: coordinator}``); values it does not list are kept.
     """
 
     column: str | None = None
@@ -149,6 +150,10 @@ class FieldSpec(_Strict):
     )
     optional: bool = Field(
         default=False, description="When true, a missing column gives nulls instead of an error."
+    )
+    recode: dict[str, str] = Field(
+        default_factory=dict,
+        description="Whole values replaced by others, e.g. {COORDINATOR: coordinator}.",
     )
 
     @model_validator(mode="after")

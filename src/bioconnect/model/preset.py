@@ -76,7 +76,9 @@ class Source(_Strict):
         default=False,
         description=(
             "When true, the source only adds names and addresses to organisations that other "
-            "sources bring in (by the same key); it creates none of its own."
+            "sources bring in (by the same key); it creates none of its own, and its "
+            "participation rows (an official organization table) count as organisation facts, "
+            "not participations."
         ),
     )
 
@@ -85,6 +87,15 @@ class Source(_Strict):
         if self.kind == "mapped" and not self.mapping:
             raise ValueError(f"source {self.name!r} is kind 'mapped' but names no mapping file")
         return self
+
+
+class Focus(_Strict):
+    """What a preset is about: the domains its atlas, dashboard, map and network show unless
+    asked for all research (the Baltic preset: biotechnology through its five domains)."""
+
+    name: str = Field(description="A short key, e.g. biotech.")
+    label: str = Field(description="How figures name their scope, e.g. 'biotech domains'.")
+    domains: list[str] = Field(min_length=1, description="Keys of the preset's domains.")
 
 
 class Preset(_Strict):
@@ -106,12 +117,27 @@ class Preset(_Strict):
             "cohorts; national codes (TOL 72110, EMTAK 72111) match on their digits."
         ),
     )
+    focus: Focus | None = Field(
+        default=None, description="The domains shown by default; all research when absent."
+    )
     sources: list[Source] = Field(description="Files read from a local data folder.")
     official_sources: list[Source] = Field(
         default_factory=list,
         description="Official downloads read when no local data folder exists.",
     )
     folder: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _focus_domains_known(self) -> Preset:
+        if self.focus is not None:
+            known = {d.key for d in self.domains}
+            unknown = [d for d in self.focus.domains if d not in known]
+            if unknown:
+                raise ValueError(
+                    f"focus names unknown domain(s) {', '.join(unknown)}; "
+                    f"the preset's domains are {', '.join(sorted(known))}"
+                )
+        return self
 
     @property
     def all_countries(self) -> list[str]:

@@ -5,12 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Engine, distinct, func, select
+from sqlalchemy import ColumnElement, Engine, and_, distinct, func, select
 
 from bioconnect.charts.specs import atlas_chart
 from bioconnect.errors import InputError
 from bioconnect.model.preset import Preset, load_preset
 from bioconnect.services.readmodel import ReadModel
+from bioconnect.services.scope import (
+    NamedShare,
+    Scope,
+    ScopeStatement,
+    in_scope,
+    named_share,
+    scope_domains,
+    scope_statement,
+)
 from bioconnect.store import schema
 
 if TYPE_CHECKING:
@@ -68,6 +77,8 @@ class AtlasSummary(ReadModel):
 
     region: str
     label: str
+    scope: ScopeStatement
+    named: NamedShare
     countries: dict[str, CountrySummary]
     rows: list[AtlasRow]
     attribution: str
@@ -77,7 +88,7 @@ def _num(value: Any) -> float:
     return round(float(value or 0.0), 2)
 
 
-def _breakdown(conn: Any, key: Any, source: Any, countries: list[str]) -> list[Any]:
+def _breakdown(conn: Any, key: Any, source: Any, where: ColumnElement[bool]) -> list[Any]:
     """(country, key, organisations, participations, EC contribution) rows grouped by ``key``."""
     return list(
         conn.execute(
@@ -89,7 +100,7 @@ def _breakdown(conn: Any, key: Any, source: Any, countries: list[str]) -> list[A
                 func.sum(P.c.ec_contribution),
             )
             .select_from(source)
-            .where(P.c.country.in_(countries))
+            .where(where)
             .group_by(P.c.country, key)
         ).all()
     )
@@ -107,11 +118,14 @@ class _Figures:
     rows: list[Any]
 
 
-def _read_figures(engine: Engine, countries: list[str]) -> _Figures:
+def _read_figures(engine: Engine, countries: list[str], domains: list[str] | None) -> _Figures:
     group = func.coalesce(ORG.c.stakeholder_group, "unknown").label("group")
     domain = func.coalesce(D.c.domain, UNASSIGNED).label("domain")
     with_org = P.outerjoin(ORG, ORG.c.id == P.c.org_id)
-    in_region = P.c.country.in_(countries)
+    in_region = in_scope(countries, domains)
+    on_domain = D.c.project_id == P.c.project_id
+    if domains is not None:
+        on_domain = and_(on_domain, D.c.domain.in_(domains))
     with engine.connect() as conn:
         totals = conn.execute(
             select(P.c.country, P.c.programme, func.count(P.c.id), func.sum(P.c.ec_contribution))
@@ -125,16 +139,14 @@ def _read_figures(engine: Engine, countries: list[str]) -> _Figures:
                 .group_by(P.c.country)
             ).all()
         )
-        by_group = _breakdown(conn, group, with_org, countries)
+        by_group = _breakdown(conn, group, with_org, in_region)
         group_programme = conn.execute(
             select(P.c.country, group, P.c.programme, func.count(P.c.id))
             .select_from(with_org)
             .where(in_region)
             .group_by(P.c.country, group, P.c.programme)
         ).all()
-        by_domain = _breakdown(
-            conn, domain, P.outerjoin(D, D.c.project_id == P.c.project_id), countries
-        )
+        by_domain = _breakdown(conn, domain, P.outerjoin(D, on_domain), in_region)
         rows = conn.execute(
             select(
                 P.c.country,
@@ -145,7 +157,7 @@ def _read_figures(engine: Engine, countries: list[str]) -> _Figures:
                 func.count(P.c.id),
                 func.sum(P.c.ec_contribution),
             )
-            .select_from(with_org.outerjoin(D, D.c.project_id == P.c.project_id))
+            .select_from(with_org.outerjoin(D, on_domain))
             .where(in_region)
             .group_by(P.c.country, group, domain, P.c.programme)
             .order_by(P.c.country, group, domain, P.c.programme)
@@ -189,22 +201,27 @@ def _countries(chosen: Preset, figures: _Figures) -> dict[str, dict[str, Any]]:
     return countries
 
 
-def atlas_summary(engine: Engine, preset: str | Preset = "baltic") -> AtlasSummary:
+def atlas_summary(
+    engine: Engine, preset: str | Preset = "baltic", scope: Scope = "focus"
+) -> AtlasSummary:
     """Counts by country × stakeholder group × domain × programme, with EC contribution.
 
     Participations are counted by the country the source row gives. A participation in a
     project with two domains counts under both in ``by_domain`` and ``rows``; the country
-    totals count it once.
+    totals count it once. ``scope`` is ``focus`` (the preset's focus: participations in
+    projects of its domains; all research when the preset has none) or ``all``.
 
     Returns
     -------
     AtlasSummary
-        ``region``, ``label``, ``countries`` (by code: ``role``, ``organisations``,
-        ``participations`` and ``ec_contribution_eur`` by programme, ``by_group``,
-        ``by_domain``), the flat ``rows`` and the ``attribution``.
+        ``region``, ``label``, ``scope`` (what the figures cover, with notes), ``named``
+        (the share of organisations the files name), ``countries`` (by code: ``role``,
+        ``organisations``, ``participations`` and ``ec_contribution_eur`` by programme,
+        ``by_group``, ``by_domain``), the flat ``rows`` and the ``attribution``.
     """
     chosen = preset if isinstance(preset, Preset) else load_preset(preset)
-    figures = _read_figures(engine, chosen.all_countries)
+    domains = scope_domains(chosen, scope)
+    figures = _read_figures(engine, chosen.all_countries, domains)
     rows = [
         {
             "country": country,
@@ -221,6 +238,8 @@ def atlas_summary(engine: Engine, preset: str | Preset = "baltic") -> AtlasSumma
         {
             "region": chosen.name,
             "label": chosen.label,
+            "scope": scope_statement(engine, chosen, scope),
+            "named": named_share(engine, chosen.all_countries, domains),
             "countries": _countries(chosen, figures),
             "rows": rows,
             "attribution": ATTRIBUTION,
@@ -230,7 +249,8 @@ def atlas_summary(engine: Engine, preset: str | Preset = "baltic") -> AtlasSumma
 
 @dataclass(frozen=True)
 class Dashboard:
-    """What the dashboard shows: the atlas summary, the network's, and the chart of both."""
+    """What the dashboard shows: the atlas summary, the network's (the region with its
+    reference countries, and the region's own countries alone), and the chart."""
 
     summary: AtlasSummary
     network: NetworkSummary | None
@@ -238,25 +258,63 @@ class Dashboard:
     chart_spec: dict[str, Any]
     groups: list[str]
     domains: list[str]
+    network_region_only: NetworkSummary | None = None
+    ties_counted: str = ""
+    ties_counted_region_only: str = ""
 
 
-def dashboard(engine: Engine, preset: str | Preset = "baltic") -> Dashboard:
-    """The region at a glance: the atlas summary, the network summary (None before an
-    ingest has given a network) and the Vega-Lite chart of organisations per country."""
+def _listed(codes: list[str], word: str) -> str:
+    return ", ".join(codes[:-1]) + f" {word} {codes[-1]}" if len(codes) > 1 else codes[0]
+
+
+def ties_counted(countries: list[str], excluded: list[str]) -> str:
+    """Which ties a cross-border share counts, in words.
+
+    >>> ties_counted(["EE", "LV", "LT", "FI"], [])
+    'Ties between two organisations of EE, LV, LT or FI; a tie within one country (FI–FI too) is not cross-border.'
+    >>> ties_counted(["EE", "LV", "LT"], ["FI"])
+    'Ties between two organisations of EE, LV or LT, without FI; a tie within one country is not cross-border.'
+    """
+    if excluded:
+        return (
+            f"Ties between two organisations of {_listed(countries, 'or')}, without "
+            f"{_listed(excluded, 'and')}; a tie within one country is not cross-border."
+        )
+    last = countries[-1]
+    return (
+        f"Ties between two organisations of {_listed(countries, 'or')}; a tie within one "
+        f"country ({last}–{last} too) is not cross-border."
+    )
+
+
+def dashboard(engine: Engine, preset: str | Preset = "baltic", scope: Scope = "focus") -> Dashboard:
+    """The region at a glance in ``scope`` (the preset's focus, or ``all`` research): the
+    atlas summary, the network summaries (None before an ingest has given a network) and
+    the Vega-Lite chart of organisations per country.
+
+    The cross-border share is given twice: over the region and its reference countries
+    (a Finland–Finland tie counts, as not cross-border) and over the region's own
+    countries alone."""
     from bioconnect.services.network import NetworkQuery, network_summary
 
     chosen = preset if isinstance(preset, Preset) else load_preset(preset)
-    summary = atlas_summary(engine, chosen)
-    network: NetworkSummary | None
-    try:
-        network = network_summary(engine, NetworkQuery(preset=chosen.name))
-    except InputError:
-        network = None
-    countries = summary.countries.values()
+    summary = atlas_summary(engine, chosen, scope)
+    focus = tuple(summary.scope.domains)
+    networks: list[NetworkSummary | None] = []
+    for countries in (chosen.all_countries, chosen.countries):
+        query = NetworkQuery(preset=chosen.name, countries=tuple(countries), domains=focus)
+        try:
+            networks.append(network_summary(engine, query))
+        except InputError:
+            networks.append(None)
+    countries_of = summary.countries.values()
     return Dashboard(
         summary=summary,
-        network=network,
+        network=networks[0],
         chart_spec=atlas_chart(summary),
-        groups=sorted({g for c in countries for g in c.by_group}),
-        domains=sorted({d for c in countries for d in c.by_domain}),
+        groups=sorted({g for c in countries_of for g in c.by_group}),
+        domains=sorted({d for c in countries_of for d in c.by_domain}),
+        network_region_only=networks[1] if chosen.reference_countries else None,
+        ties_counted=ties_counted(chosen.all_countries, []),
+        ties_counted_region_only=ties_counted(chosen.countries, chosen.reference_countries),
     )

@@ -93,6 +93,23 @@ class Tables:
     review_pending: int
 
 
+def _entities(
+    records: dict[str, pd.DataFrame], enrich_only: bool
+) -> list[tuple[str, pd.DataFrame]]:
+    """The records a file contributes. A file of an ``enrich_only`` source contributes
+    organisation facts only: its participation rows (an official ``organization`` table)
+    become organisation records, joined to other sources' organisations by their key (the
+    PIC), and its projects and participations are not counted."""
+    if not enrich_only:
+        return list(records.items())
+    out = [(e, f) for e, f in records.items() if e == "organisation"]
+    if "participation" in records:
+        frame = records["participation"]
+        keep = [c for c in [*ORG_COLUMNS, SOURCE_ROW, REPAIRS] if c in frame.columns]
+        out.append(("organisation", frame[keep]))
+    return out
+
+
 class _Sources:
     """The files read, as the store's ``source_file`` and ``repair`` rows and, per entity,
     the frames of every file, each row tagged with its file, priority and role."""
@@ -130,7 +147,7 @@ class _Sources:
             }
             for r in result.repairs
         )
-        for entity, frame in result.records.items():
+        for entity, frame in _entities(result.records, item.enrich_only):
             self.by_entity.setdefault(entity, []).append(
                 frame.assign(
                     source_file_id=file_id, priority=item.priority, enrich_only=item.enrich_only
@@ -351,6 +368,16 @@ def assemble(
     return Tables(frames=frames, review_pending=int((candidates["status"] == "pending").sum()))
 
 
+def _distinct_projects(item: LoadedFile, entity: str) -> int:
+    """How many projects a file lists (``project``) or gives participations for
+    (``participation``), before duplicates across files are dropped: the size of an
+    extract such as Horizon Europe's 1,118-project subset."""
+    frame = item.result.records.get(entity)
+    if item.enrich_only or frame is None:
+        return 0
+    return int(frame["project_id"].nunique())
+
+
 def last_run(conn: Any) -> tuple[Preset, Path | None]:
     """The preset (exactly as configured) and data folder of the newest ingest."""
     run = schema.table(schema.IngestRun)
@@ -510,6 +537,8 @@ def ingest(
             "path": f.display_path,
             "rows": f.result.rows_read,
             "repairs": len(f.result.repairs),
+            "projects": _distinct_projects(f, "project"),
+            "participation_projects": _distinct_projects(f, "participation"),
         }
         for f in loaded
     ]

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, and_, case, func, literal, or_, select
 from bioconnect.errors import InputError, NotFoundError
 from bioconnect.model.text_search import fold_text
 from bioconnect.services.cache import LRU, cached
+from bioconnect.services.links import pic_search_url, unnamed_reason
 from bioconnect.services.readmodel import ReadModel
 from bioconnect.store import schema
 
@@ -20,6 +21,7 @@ F = schema.table(schema.FieldProvenance)
 SF = schema.table(schema.SourceFile)
 SR = schema.table(schema.SourceRecord)
 IDS = schema.table(schema.OrganisationIdentifier)
+RL = schema.table(schema.RecordLink)
 
 # Kept until the store's data changes (see services.cache). A detail is up to ~2 MB of
 # Python objects for the most active organisations; a search page about 50 KB.
@@ -145,6 +147,8 @@ class OrganisationDetail(ReadModel):
     projects: list[OrganisationProject]
     partners: list[Partner]
     provenance: list[Provenance]
+    unnamed_reason: str | None = None
+    pic_register_url: str | None = None
 
 
 def search_organisations(
@@ -255,9 +259,34 @@ def _organisation_detail(engine: Engine, ident: str, partner_limit: int) -> Orga
             "projects": _projects(conn, org_id),
             "partners": _partners(conn, org_id, partner_limit),
             "provenance": _provenance(conn, org_id, org),
+            **_naming(conn, org_id, org),
         }
     # one validation of the whole answer: the most active organisations have thousands of rows
     return OrganisationDetail.model_validate(detail)
+
+
+def _naming(conn: Any, org_id: str, org: dict[str, Any]) -> dict[str, Any]:
+    """Why the organisation has no name (the sources that know it), and where to look its
+    PIC up; nothing for a named organisation but the link."""
+    sources: list[str] = []
+    if not org.get("name"):
+        sources = list(
+            conn.execute(
+                select(SF.c.source)
+                .select_from(
+                    RL.join(SR, SR.c.record_key == RL.c.record_key).join(
+                        SF, SF.c.id == SR.c.source_file_id
+                    )
+                )
+                .where(RL.c.org_id == org_id)
+                .distinct()
+                .order_by(SF.c.source)
+            ).scalars()
+        )
+    return {
+        "unnamed_reason": unnamed_reason(org.get("name"), org.get("pic"), sources),
+        "pic_register_url": pic_search_url(org.get("pic")),
+    }
 
 
 def _provenance(conn: Any, org_id: str, org: dict[str, Any]) -> list[dict[str, Any]]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from sqlalchemy import Engine, func, or_, select
 
 from bioconnect.errors import InputError, NotFoundError
+from bioconnect.services.links import cordis_project_url
 from bioconnect.services.readmodel import ReadModel
 from bioconnect.store import schema
 
@@ -95,6 +97,7 @@ class ProjectDetail(ReadModel):
     """One project with its participants, programme parts, fields of science and domains."""
 
     project: Project
+    cordis_url: str = Field(description="The project's page on CORDIS (by grant id or rcn).")
     participants: list[Participant]
     parts: list[ProgrammePart]
     fields: list[ScienceField]
@@ -197,6 +200,9 @@ def project_detail(engine: Engine, project_id: str) -> ProjectDetail:
     return ProjectDetail.model_validate(
         {
             "project": project,
+            "cordis_url": cordis_project_url(
+                str(project["id"]), project.get("grant_id"), project.get("rcn")
+            ),
             "participants": participants,
             "parts": parts,
             "fields": fields,

@@ -5,6 +5,11 @@ xlsx): ``project``, ``organization``, ``euroSciVoc``, ``topics``, ``legalBasis``
 ``webLink``. :func:`read_cordis` takes the zip, or a folder holding some of those files
 as ``.csv``, ``.csv.gz`` or ``.xlsx``, and reads each through its built-in mapping
 (``cordis_schema.yaml``), so the official files and a user's mapped files share one path.
+
+A table may also come as dated slices, as pipelines that copy CORDIS every month keep it:
+``organization-updated-to-2023-05-29.csv``, ``organization-updated-to-2023-06-05.csv``.
+Each slice is read as a file of its own, the newest (last by name) first, so that where
+two slices describe the same organisation the newest one wins.
 """
 
 from __future__ import annotations
@@ -50,12 +55,30 @@ def with_programme(mapping: Mapping, programme: str | None) -> Mapping:
     return mapping.model_copy(update={"targets": targets})
 
 
-def _find(folder: Path, table: str) -> Path | None:
+def _is_table_file(name: str, table: str) -> bool:
+    """Whether a file name is ``table`` itself or a dated slice of it (``table-<suffix>``).
+
+    >>> _is_table_file("organization-updated-to-2023-05-29.csv", "organization")
+    True
+    >>> _is_table_file("project.csv", "project"), _is_table_file("projects.csv", "project")
+    (True, False)
+    """
+    for ext in _EXTENSIONS:
+        if name.endswith(ext):
+            stem = name[: -len(ext)]
+            return stem == table or stem.startswith(f"{table}-")
+    return False
+
+
+def _find(folder: Path, table: str) -> list[Path]:
+    """The files of ``table`` in ``folder``: the table itself, else its dated slices,
+    newest first."""
     for ext in _EXTENSIONS:
         candidate = folder / f"{table}{ext}"
         if candidate.is_file():
-            return candidate
-    return None
+            return [candidate]
+    slices = [p for p in folder.iterdir() if p.is_file() and _is_table_file(p.name, table)]
+    return sorted(slices, key=lambda p: p.name, reverse=True)
 
 
 @contextmanager
@@ -78,7 +101,7 @@ def _opened(path: Path) -> Iterator[Path]:
     with archive, tempfile.TemporaryDirectory(prefix="bioconnect-cordis-") as tmp:
         for member in archive.namelist():
             name = Path(member).name
-            if any(name == f"{t}{ext}" for t in TABLES for ext in _EXTENSIONS):
+            if any(_is_table_file(name, t) for t in TABLES):
                 (Path(tmp) / name).write_bytes(archive.read(member))
         yield Path(tmp)
 
@@ -97,14 +120,12 @@ def read_cordis(path: Path, programme: str | None = None) -> list[MappedFile]:
     results: list[MappedFile] = []
     with _opened(path) as folder:
         for table in TABLES:
-            found = _find(folder, table)
-            if found is None:
-                continue
             mapping = with_programme(official_mappings()[table], programme)
-            result = read_mapped(found, mapping)
-            if not path.is_dir():
-                result.path = path / found.name
-            results.append(result)
+            for found in _find(folder, table):
+                result = read_mapped(found, mapping)
+                if not path.is_dir():
+                    result.path = path / found.name
+                results.append(result)
     if not results:
         raise InputError(
             f"{path} holds none of the CORDIS tables ({', '.join(TABLES)}).",

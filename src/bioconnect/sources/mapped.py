@@ -206,6 +206,22 @@ def _to_boolean(values: pd.Series, rows: pd.Series, path: Path, column: str) -> 
     return out
 
 
+def _repaired_mojibake(
+    values: pd.Series, rows: pd.Series, column: str, repairs: list[Repair]
+) -> pd.Series:
+    """``values`` with double-encoded UTF-8 repaired, each repair recorded."""
+    present = values.dropna()
+    fixed = present.map(repair_mojibake)
+    changed = fixed[fixed != present]
+    for idx in changed.index:
+        repairs.append(
+            Repair(int(rows[idx]), column, "mojibake", f"{present[idx]!r} -> {changed[idx]!r}")
+        )
+    values = values.copy()
+    values.loc[changed.index] = changed
+    return values
+
+
 def _field_values(
     raw: pd.DataFrame,
     target: Target,
@@ -225,16 +241,10 @@ def _field_values(
     column = spec.column or name
     if spec.pattern is not None:
         values = extract_first_group(values, spec.pattern)
+    if spec.recode:
+        values = values.replace(spec.recode).astype("string")
     if name in mapping.repair_mojibake:
-        present = values.dropna()
-        fixed = present.map(repair_mojibake)
-        changed = fixed[fixed != present]
-        for idx in changed.index:
-            repairs.append(
-                Repair(int(rows[idx]), column, "mojibake", f"{present[idx]!r} -> {changed[idx]!r}")
-            )
-        values = values.copy()
-        values.loc[changed.index] = changed
+        values = _repaired_mojibake(values, rows, column, repairs)
     if spec.template is not None:
         prefix, _, suffix = spec.template.partition("{}")
         values = (prefix + values + suffix).astype("string")

@@ -59,9 +59,21 @@ class Decision(BaseModel):
 
 
 @router.get("/atlas/summary", response_model=AtlasSummary, tags=["atlas"])
-def get_atlas_summary(request: Request, user: Reader) -> AtlasSummary:
+def get_atlas_summary(
+    request: Request,
+    user: Reader,
+    scope: Annotated[
+        Literal["focus", "all"],
+        Query(
+            description=(
+                "focus: the preset's focus (the default); all: all research. "
+                "The answer's scope says what its figures cover."
+            )
+        ),
+    ] = "focus",
+) -> AtlasSummary:
     """Counts by country, stakeholder group, domain and programme, with EC contribution."""
-    return atlas_summary(engine_of(request), preset_of(request))
+    return atlas_summary(engine_of(request), preset_of(request), scope)
 
 
 @dataclass(frozen=True)

@@ -18,15 +18,25 @@ from bioconnect.web.routing import Editor, Reader, engine_of, page_router
 router = page_router()
 
 
+ScopeParam = Annotated[
+    Literal["focus", "all"],
+    Query(description="focus: the preset's focus (the default); all: all research"),
+]
+
+
 @router.get("/")
-def dashboard(request: Request, user: Reader) -> Response:
-    board = atlas.dashboard(engine_of(request), request.app.state.preset)
+def dashboard(request: Request, user: Reader, scope: ScopeParam = "focus") -> Response:
+    board = atlas.dashboard(engine_of(request), request.app.state.preset, scope)
     return render(
         request,
         "dashboard.html",
         active="dashboard",
         summary=board.summary,
         network=board.network,
+        network_region_only=board.network_region_only,
+        ties_counted=board.ties_counted,
+        ties_counted_region_only=board.ties_counted_region_only,
+        focus=request.app.state.preset.focus,
         chart_spec=board.chart_spec,
         groups=board.groups,
         domains=board.domains,
