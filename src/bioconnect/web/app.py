@@ -63,6 +63,8 @@ def create_app(
     from bioconnect.web.benchmark import api as benchmark_api
     from bioconnect.web.benchmark import pages as benchmark_pages
     from bioconnect.web.dialogue import api as dialogue_api
+    from bioconnect.web.dialogue import manage as dialogue_manage
+    from bioconnect.web.dialogue import pages as dialogue_pages
     from bioconnect.web.network import api as network_api
     from bioconnect.web.network import pages as network_pages
     from bioconnect.web.outcomes import api as outcomes_api
@@ -117,6 +119,8 @@ def create_app(
         plan_pages,
         benchmark_pages,
         outcomes_pages,
+        dialogue_pages,  # before dialogue_manage: /dialogue/join/{token} before /dialogue/{name}/…
+        dialogue_manage,
     ):
         app.include_router(pages.router)
     return app

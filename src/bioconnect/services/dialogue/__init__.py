@@ -74,6 +74,7 @@ from bioconnect.services.dialogue.moderation import (
 )
 from bioconnect.services.dialogue.participants import link_participants
 from bioconnect.services.dialogue.polis_files import MAX_STATEMENT_CHARS
+from bioconnect.services.dialogue.results import ResultsView, consultation_results
 from bioconnect.services.dialogue.voting import (
     account_voter,
     add_statement,
@@ -101,6 +102,7 @@ __all__ = [
     "ParticipationRow",
     "PendingStatement",
     "RepresentativeStatement",
+    "ResultsView",
     "ShownStatement",
     "StatementSupport",
     "Voter",
@@ -112,6 +114,7 @@ __all__ = [
     "consultation_consensus",
     "consultation_groups",
     "consultation_report",
+    "consultation_results",
     "consultation_summary",
     "create_consultation",
     "create_invitation",
