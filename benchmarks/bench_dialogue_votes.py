@@ -232,7 +232,7 @@ def bench_store(store: str, url: str, paces: list[str], rounds: int, folder: Pat
         with server(command, env, port, folder / f"serve-{store}-{pace}.log"):
             found = asyncio.run(run_voters(f"http://127.0.0.1:{port}", tokens, pace, rounds))
         results.append(summarise(store, pace, "bioconnect", found))
-        print(results[-1], flush=True)  # noqa: T201
+        print(results[-1], flush=True)
     return results
 
 
@@ -272,7 +272,7 @@ def bench_baseline(paces: list[str], rounds: int, folder: Path) -> list[Result]:
         with server(command, dict(os.environ), port, folder / f"baseline-{pace}.log"):
             found = asyncio.run(run_voters(f"http://127.0.0.1:{port}", tokens, pace, rounds))
         results.append(summarise("-", pace, "baseline", found))
-        print(results[-1], flush=True)  # noqa: T201
+        print(results[-1], flush=True)
     return results
 
 
@@ -320,7 +320,7 @@ def main() -> None:
                         check=False,
                     )
     load = os.getloadavg()[0]
-    print(  # noqa: T201
+    print(
         f"\n{COMMAND} --backends {args.backends} --rounds {args.rounds}\n"
         f"Machine: nproc {os.cpu_count()}, {platform.machine()}, Python "
         f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}; load average "

@@ -122,9 +122,7 @@ def test_an_invited_participant_votes_on_a_phone_with_the_keyboard_alone(
     browser: Any, site: LiveServer
 ) -> None:
     made = create_invitation(site.engine, VOTING, actor="browser-test", label="Invitee")
-    context = browser.new_context(
-        base_url=site.url, viewport=PHONE, is_mobile=True, has_touch=True
-    )
+    context = browser.new_context(base_url=site.url, viewport=PHONE, is_mobile=True, has_touch=True)
     context.set_default_timeout(20_000)
     page = context.new_page()
     watcher = Watcher()

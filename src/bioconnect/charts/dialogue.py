@@ -55,7 +55,7 @@ def opinion_map_chart(
         }
         for p in participants
     ]
-    groups = sorted({v["group"] for v in values} - {NOT_GROUPED})
+    groups = sorted({str(v["group"]) for v in values} - {NOT_GROUPED})
     palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"]
     domain = [*groups, NOT_GROUPED]
     colours = [palette[i % len(palette)] for i in range(len(groups))] + ["#9a9a9a"]

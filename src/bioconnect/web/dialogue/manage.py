@@ -148,9 +148,7 @@ def editor_statement(request: Request, name: Name, user: Editor, form: Form) -> 
     """An editor's statement, shown at once; a bad one shows the form again with it."""
     text = field(form, "text")
     try:
-        add_statement(
-            engine_of(request), name, text, actor=user.username, author=None, shown=True
-        )
+        add_statement(engine_of(request), name, text, actor=user.username, author=None, shown=True)
     except InputError as exc:
         return _manage(request, name, status=400, error=exc, typed={"text": text[:20_000]})
     return RedirectResponse(f"/dialogue/{name}/manage#statements-h", status_code=303)
