@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, delete, func, select
+from sqlalchemy import Connection, Engine, bindparam, delete, func, select
 
 from bioconnect.errors import InputError, NotFoundError
 from bioconnect.services.accounts import audit
@@ -264,6 +264,38 @@ def check_vote(vote: int) -> int:
     return vote
 
 
+# The vote path's statements, built once (a vote is the one write that comes by the
+# hundred a minute): the consultation's lock with its id and status, then what the vote
+# needs to know in one query.
+_LOCK = (
+    CONSULTATION.update()
+    .where(CONSULTATION.c.name == bindparam("the_name"))
+    .values(status=CONSULTATION.c.status)
+    .returning(CONSULTATION.c.id, CONSULTATION.c.status)
+)
+_VOTE_FACTS = select(
+    select(STATEMENT.c.moderation)
+    .where(
+        STATEMENT.c.consultation_id == bindparam("cid"),
+        STATEMENT.c.statement == bindparam("statement"),
+    )
+    .scalar_subquery()
+    .label("shown"),
+    select(func.coalesce(func.max(VOTE.c.seq), -1))
+    .where(VOTE.c.consultation_id == bindparam("cid"))
+    .scalar_subquery()
+    .label("seq"),
+    select(PARTICIPANT.c.id)
+    .where(
+        PARTICIPANT.c.consultation_id == bindparam("cid"),
+        PARTICIPANT.c.participant == bindparam("participant"),
+    )
+    .scalar_subquery()
+    .label("known"),
+)
+_INSERT_VOTE = VOTE.insert()
+
+
 def record_vote(
     engine: Engine,
     name: str,
@@ -283,49 +315,43 @@ def record_vote(
     """
     check_vote(vote)
     with transaction(engine) as conn:
-        cid, status = lock_consultation(conn, name)
+        head = conn.execute(_LOCK, {"the_name": name}).first()
+        if head is None:
+            raise NotFoundError(f"No consultation named {name!r}.", "See the list at /dialogue.")
+        cid, status = int(head.id), str(head.status)
         if status != "open":
             raise InputError(
                 f"The consultation {name!r} is {status}; it takes no votes.", "Open it first."
             )
-        shown = conn.execute(
-            select(STATEMENT.c.moderation).where(
-                STATEMENT.c.consultation_id == cid, STATEMENT.c.statement == statement
-            )
-        ).scalar()
-        if shown != 1:
+        facts = conn.execute(
+            _VOTE_FACTS, {"cid": cid, "statement": statement, "participant": participant}
+        ).one()
+        if facts.shown != 1:
             raise InputError(
                 f"Statement {statement} does not exist in {name!r}"
                 + (
                     "."
-                    if shown is None
+                    if facts.shown is None
                     else " or is not shown (it awaits moderation or was refused)."
                 ),
                 "Vote on a listed statement.",
             )
-        seq = conn.execute(
-            select(func.coalesce(func.max(VOTE.c.seq), -1)).where(VOTE.c.consultation_id == cid)
-        ).scalar()
-        known = conn.execute(
-            select(PARTICIPANT.c.id).where(
-                PARTICIPANT.c.consultation_id == cid, PARTICIPANT.c.participant == participant
-            )
-        ).scalar()
-        if known is None:
+        if facts.known is None:
             conn.execute(
                 PARTICIPANT.insert().values(
                     consultation_id=cid, participant=participant, xid=xid, **(profile or {})
                 )
             )
         conn.execute(
-            VOTE.insert().values(
-                consultation_id=cid,
-                seq=int(seq if seq is not None else -1) + 1,
-                participant=participant,
-                statement=statement,
-                vote=vote,
-                voted_ms=voted_ms if voted_ms is not None else now_ms(),
-            )
+            _INSERT_VOTE,
+            {
+                "consultation_id": cid,
+                "seq": int(facts.seq) + 1,
+                "participant": participant,
+                "statement": statement,
+                "vote": vote,
+                "voted_ms": voted_ms if voted_ms is not None else now_ms(),
+            },
         )
         audit(conn, actor, "vote", "consultation", name, f'{{"statement": {statement}}}')
 
