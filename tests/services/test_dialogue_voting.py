@@ -208,3 +208,24 @@ def test_invitations_take_the_organisation_s_group_and_country(baltic_store: Eng
         "not a stakeholder group",
     )
     _refused(engine, lambda: create_invitation(engine, name, actor="e", days=0), "0 days")
+
+
+def test_concurrent_voters_each_get_their_own_place_in_the_vote_log(
+    engine: Engine, consultation: str
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bioconnect.services.dialogue.consultations import VOTE
+
+    voters = [account_voter(n, f"voter-{n}") for n in range(8)]
+
+    def vote_all(voter):  # type: ignore[no-untyped-def]
+        for round_ in range(6):
+            cast_vote(engine, consultation, voter, round_ % 3, (round_ % 3) - 1)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(vote_all, voters))
+    with engine.connect() as conn:
+        seqs = sorted(conn.execute(select(VOTE.c.seq)).scalars())
+    assert seqs == list(range(48))
+    assert consultation_summary(engine, consultation).votes == 8 * 3
