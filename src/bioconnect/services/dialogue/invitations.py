@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, bindparam, func, select
 
 from bioconnect.errors import InputError, NotFoundError
 from bioconnect.model.preset import load_preset
@@ -198,6 +198,14 @@ def revoke_invitation(engine: Engine, name: str, invitation: int, *, actor: str)
     return _invitations(engine, name, only=invitation)[0]
 
 
+# Built once: every request of an invited participant looks its token up.
+_BY_TOKEN = (
+    select(INVITATION, CONSULTATION.c.name)
+    .join(CONSULTATION, CONSULTATION.c.id == INVITATION.c.consultation_id)
+    .where(INVITATION.c.token_hash == bindparam("hash"))
+)
+
+
 def invited_voter(engine: Engine, token: str | None) -> Voter:
     """The participant an invitation token stands for, or one InputError.
 
@@ -210,11 +218,7 @@ def invited_voter(engine: Engine, token: str | None) -> Voter:
             "Copy the whole link from your invitation, or ask the coordinator for a new one.",
         )
     with engine.connect() as conn:
-        row = conn.execute(
-            select(INVITATION, CONSULTATION.c.name)
-            .join(CONSULTATION, CONSULTATION.c.id == INVITATION.c.consultation_id)
-            .where(INVITATION.c.token_hash == token_hash(token))
-        ).first()
+        row = conn.execute(_BY_TOKEN, {"hash": token_hash(token)}).first()
     if row is None:
         raise InputError(
             "This invitation link is not valid.",
