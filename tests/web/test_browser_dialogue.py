@@ -267,10 +267,13 @@ def test_coordinators_manage_moderate_and_invite(browser: Any, site: LiveServer)
     assert "/dialogue/join/" in link
     _shot(page, "manage", focus="#invitations-h")
     _axe(page, watcher, "manage with a new link")
-    sid = queue.locator("li").first.get_attribute("data-statement")
+    waiting = queue.locator("li").count()
+    sid = queue.locator("li").last.get_attribute("data-statement")
     with page.expect_navigation():
         page.get_by_role("button", name=f"Approve statement {sid}").click()
-    assert page.get_by_test_id("queue-empty").count() == 1
+    after = page.get_by_test_id("moderation-queue").locator("li")
+    assert after.count() == waiting - 1
+    assert "Fund shared pilot plants." not in page.locator("#moderation-h + *").inner_text()
     # a used-up link: revoke it, then open it
     with page.expect_navigation():
         page.get_by_role("button", name="Revoke the invitation of participant").last.click()
