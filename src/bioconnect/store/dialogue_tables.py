@@ -67,3 +67,27 @@ class DialogueVote(Base):
     vote: Mapped[int] = mapped_column(Integer)
     voted_ms: Mapped[int | None] = mapped_column(BigInteger)
     __table_args__ = (UniqueConstraint("consultation_id", "seq"),)
+
+
+class DialogueInvitation(Base):
+    """An invitation link to vote without an account; only the token's SHA-256 is stored.
+
+    The invitee votes as participant ``participant``, with the stakeholder group, country
+    and atlas organisation given here. The link is used up when ``revoked_at`` is set or
+    ``expires_at`` has passed.
+    """
+
+    __tablename__ = "dialogue_invitation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("dialogue_consultation.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    participant: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    stakeholder_group: Mapped[str | None] = mapped_column(String(60))
+    country: Mapped[str | None] = mapped_column(String(2))
+    org_id: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(120))
+    expires_at: Mapped[str | None] = mapped_column(String(40))
+    revoked_at: Mapped[str | None] = mapped_column(String(40))
+    __table_args__ = (UniqueConstraint("consultation_id", "participant"),)

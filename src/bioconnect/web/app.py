@@ -66,6 +66,8 @@ def create_app(
     from bioconnect.web.dialogue import delphi_api as dialogue_delphi_api
     from bioconnect.web.dialogue import delphi_pages as dialogue_delphi_pages
     from bioconnect.web.dialogue import survey_pages as dialogue_survey_pages
+    from bioconnect.web.dialogue import manage as dialogue_manage
+    from bioconnect.web.dialogue import pages as dialogue_pages
     from bioconnect.web.network import api as network_api
     from bioconnect.web.network import pages as network_pages
     from bioconnect.web.outcomes import api as outcomes_api
@@ -123,6 +125,8 @@ def create_app(
         outcomes_pages,
         dialogue_delphi_pages,
         dialogue_survey_pages,
+        dialogue_pages,  # before dialogue_manage: /dialogue/join/{token} before /dialogue/{name}/…
+        dialogue_manage,
     ):
         app.include_router(pages.router)
     return app

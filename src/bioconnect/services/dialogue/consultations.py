@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, delete, func, select
+from sqlalchemy import Connection, Engine, bindparam, delete, func, select
 
 from bioconnect.errors import InputError, NotFoundError
 from bioconnect.services.accounts import audit
@@ -31,7 +32,7 @@ STATUSES = ("draft", "open", "closed")
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789.-_")
 
 
-def _check_name(name: str) -> str:
+def check_name(name: str) -> str:
     if not name or len(name) > 100 or not set(name) <= _NAME_CHARS:
         raise InputError(
             f"The consultation name {name!r} is not allowed.",
@@ -87,7 +88,7 @@ def import_polis(engine: Engine, folder: Path, *, name: str, actor: str) -> Cons
     the same folder again under the same name writes nothing; a changed folder replaces
     the consultation's statements, participants and votes in one transaction.
     """
-    _check_name(name)
+    check_name(name)
     export = read_export(folder)
     if _unchanged(engine, name, export, f"polis:{folder.name}"):
         return consultation_summary(engine, name)
@@ -233,6 +234,68 @@ def set_status(engine: Engine, name: str, status: str, *, actor: str) -> Consult
     return consultation_summary(engine, name)
 
 
+def lock_consultation(conn: Connection, name: str) -> tuple[int, str]:
+    """Take consultation ``name``'s write lock first thing in a transaction: (id, status).
+
+    A no-op update as the transaction's first statement: PostgreSQL locks the row and
+    SQLite takes its write lock (waiting its busy timeout), so writers to one consultation
+    follow one another and each reads what the previous one committed (the vote log's
+    next ``seq`` above all).
+    """
+    touched = conn.execute(
+        CONSULTATION.update()
+        .where(CONSULTATION.c.name == name)
+        .values(status=CONSULTATION.c.status)
+    )
+    if touched.rowcount == 0:
+        raise NotFoundError(f"No consultation named {name!r}.", "See the list at /dialogue.")
+    head = conn.execute(
+        select(CONSULTATION.c.id, CONSULTATION.c.status).where(CONSULTATION.c.name == name)
+    ).one()
+    return int(head.id), str(head.status)
+
+
+def check_vote(vote: int) -> int:
+    """``vote`` when it is -1, 0 or 1, else one InputError."""
+    if vote not in (-1, 0, 1):
+        raise InputError(
+            f"Vote {vote} is not -1, 0 or 1.", "Use 1 for agree, -1 for disagree and 0 for pass."
+        )
+    return vote
+
+
+# The vote path's statements, built once (a vote is the one write that comes by the
+# hundred a minute): the consultation's lock with its id and status, then what the vote
+# needs to know in one query.
+_LOCK = (
+    CONSULTATION.update()
+    .where(CONSULTATION.c.name == bindparam("the_name"))
+    .values(status=CONSULTATION.c.status)
+    .returning(CONSULTATION.c.id, CONSULTATION.c.status)
+)
+_VOTE_FACTS = select(
+    select(STATEMENT.c.moderation)
+    .where(
+        STATEMENT.c.consultation_id == bindparam("cid"),
+        STATEMENT.c.statement == bindparam("statement"),
+    )
+    .scalar_subquery()
+    .label("shown"),
+    select(func.coalesce(func.max(VOTE.c.seq), -1))
+    .where(VOTE.c.consultation_id == bindparam("cid"))
+    .scalar_subquery()
+    .label("seq"),
+    select(PARTICIPANT.c.id)
+    .where(
+        PARTICIPANT.c.consultation_id == bindparam("cid"),
+        PARTICIPANT.c.participant == bindparam("participant"),
+    )
+    .scalar_subquery()
+    .label("known"),
+)
+_INSERT_VOTE = VOTE.insert()
+
+
 def record_vote(
     engine: Engine,
     name: str,
@@ -243,53 +306,59 @@ def record_vote(
     actor: str,
     voted_ms: int | None = None,
     xid: str | None = None,
+    profile: dict[str, str | None] | None = None,
 ) -> None:
-    """Record one vote on an open consultation; the participant's last vote counts."""
-    if vote not in (-1, 0, 1):
-        raise InputError(
-            f"Vote {vote} is not -1, 0 or 1.", "Use 1 for agree, -1 for disagree and 0 for pass."
-        )
+    """Record one vote on an open consultation; the participant's last vote counts.
+
+    Only shown statements (moderation 1) take votes. A participant voting for the first
+    time is added, with ``profile`` (stakeholder group, country, atlas organisation).
+    """
+    check_vote(vote)
     with transaction(engine) as conn:
-        cid = consultation_id(conn, name)
-        status = conn.execute(
-            select(CONSULTATION.c.status).where(CONSULTATION.c.id == cid)
-        ).scalar()
+        head = conn.execute(_LOCK, {"the_name": name}).first()
+        if head is None:
+            raise NotFoundError(f"No consultation named {name!r}.", "See the list at /dialogue.")
+        cid, status = int(head.id), str(head.status)
         if status != "open":
             raise InputError(
                 f"The consultation {name!r} is {status}; it takes no votes.", "Open it first."
             )
-        shown = conn.execute(
-            select(STATEMENT.c.moderation).where(
-                STATEMENT.c.consultation_id == cid, STATEMENT.c.statement == statement
-            )
-        ).scalar()
-        if shown is None:
+        facts = conn.execute(
+            _VOTE_FACTS, {"cid": cid, "statement": statement, "participant": participant}
+        ).one()
+        if facts.shown != 1:
             raise InputError(
-                f"Statement {statement} does not exist in {name!r}.", "Vote on a listed statement."
+                f"Statement {statement} does not exist in {name!r}"
+                + (
+                    "."
+                    if facts.shown is None
+                    else " or is not shown (it awaits moderation or was refused)."
+                ),
+                "Vote on a listed statement.",
             )
-        seq = conn.execute(
-            select(func.coalesce(func.max(VOTE.c.seq), -1)).where(VOTE.c.consultation_id == cid)
-        ).scalar()
-        known = conn.execute(
-            select(PARTICIPANT.c.id).where(
-                PARTICIPANT.c.consultation_id == cid, PARTICIPANT.c.participant == participant
-            )
-        ).scalar()
-        if known is None:
+        if facts.known is None:
             conn.execute(
-                PARTICIPANT.insert().values(consultation_id=cid, participant=participant, xid=xid)
+                PARTICIPANT.insert().values(
+                    consultation_id=cid, participant=participant, xid=xid, **(profile or {})
+                )
             )
         conn.execute(
-            VOTE.insert().values(
-                consultation_id=cid,
-                seq=int(seq if seq is not None else -1) + 1,
-                participant=participant,
-                statement=statement,
-                vote=vote,
-                voted_ms=voted_ms,
-            )
+            _INSERT_VOTE,
+            {
+                "consultation_id": cid,
+                "seq": int(facts.seq) + 1,
+                "participant": participant,
+                "statement": statement,
+                "vote": vote,
+                "voted_ms": voted_ms if voted_ms is not None else now_ms(),
+            },
         )
         audit(conn, actor, "vote", "consultation", name, f'{{"statement": {statement}}}')
+
+
+def now_ms() -> int:
+    """Milliseconds since 1970, as Pol.is stamps votes."""
+    return int(time.time() * 1000)
 
 
 #: Participants who vote with an account are numbered from here (imported ids stay below).

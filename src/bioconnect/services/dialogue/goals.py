@@ -109,3 +109,20 @@ def accept_goal(
         engine, "action_item", item_id, expected_version=version, actor=actor, region=region
     )
     return goal
+
+
+def goal_proposals(items: list[ActionItem]) -> set[str]:
+    """The ids of the open inbox items that propose a goal from a consultation."""
+    return {i.id for i in items if i.merged_into is None and _HEAD.match(i.text.partition("\n")[0])}
+
+
+def next_goal_id(goals: list[Goal]) -> str:
+    """A free goal id ``G<n>``, one above the highest in use.
+
+    Examples
+    --------
+    >>> next_goal_id([])
+    'G1'
+    """
+    numbers = [int(m[1]) for g in goals if (m := re.fullmatch(r"G(\d+)", g.id))]
+    return f"G{max(numbers, default=0) + 1}"

@@ -118,3 +118,98 @@ class GoalProposal(_Frozen):
     statement: int
     title: str
     evidence: str
+
+
+class Voter(_Frozen):
+    """Who votes: an invited participant (by link) or a signed-in stakeholder."""
+
+    consultation: str | None
+    participant: int
+    label: str
+    via: str
+    actor: str
+    xid: str
+    profile: dict[str, str | None] = {}
+
+
+class Invitation(_Frozen):
+    """An invitation link (never its token): who it is for and whether it still works."""
+
+    id: int
+    consultation: str
+    participant: int
+    label: str
+    stakeholder_group: str | None
+    country: str | None
+    org_id: str | None
+    created_at: str
+    created_by: str
+    expires_at: str | None
+    state: str
+
+
+class InvitationCreated(_Frozen):
+    """A new invitation and its token: shown once, stored only hashed."""
+
+    invitation: Invitation
+    token: str
+    path: str
+
+
+class ShownStatement(_Frozen):
+    """A statement as a participant sees it."""
+
+    statement: int
+    text: str
+
+
+class VotingView(_Frozen):
+    """What the voting page shows a participant: the next statement and the progress."""
+
+    consultation: str
+    title: str
+    description: str
+    status: str
+    participant: int
+    next: ShownStatement | None
+    voted: int
+    shown: int
+    pending_own: int
+
+
+class MyVote(_Frozen):
+    """A participant's vote on one statement (the last one counts)."""
+
+    statement: int
+    text: str
+    vote: int
+    voted_ms: int | None
+
+
+class PendingStatement(_Frozen):
+    """A statement waiting in the moderation queue."""
+
+    statement: int
+    text: str
+    author: int | None
+    created_ms: int | None
+
+
+class ParticipationRow(_Frozen):
+    """Participants who voted and votes cast, in one week, by one stakeholder group or country."""
+
+    week: str
+    by: str
+    value: str
+    participants: int
+    votes: int
+
+
+class Participation(_Frozen):
+    """Participation over time by stakeholder group and by country (``unknown`` when not known)."""
+
+    consultation: str
+    by_stakeholder_group: list[ParticipationRow]
+    by_country: list[ParticipationRow]
+    totals_by_stakeholder_group: dict[str, int]
+    totals_by_country: dict[str, int]

@@ -19,11 +19,13 @@ from bioconnect.services.dialogue import (
     ConsultationSummary,
     GoalProposal,
     GroupsResult,
+    Participation,
     consultation_consensus,
     consultation_groups,
     consultation_report,
     consultation_summary,
     list_consultations,
+    participation,
     propose_goal,
     record_account_vote,
 )
@@ -74,6 +76,12 @@ def report(request: Request, name: Name, user: Reader) -> ConsultationReport:
 def consensus(request: Request, name: Name, user: Reader) -> ConsensusResult:
     """Consensus overall, across opinion groups and across stakeholder groups."""
     return consultation_consensus(engine_of(request), name)
+
+
+@router.get("/consultations/{name}/participation", response_model=Participation)
+def participation_over_time(request: Request, name: Name, user: Reader) -> Participation:
+    """Participants voting and votes per week, by stakeholder group and by country."""
+    return participation(engine_of(request), name)
 
 
 @router.get("/consultations/{name}/groups", response_model=GroupsResult)

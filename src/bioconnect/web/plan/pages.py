@@ -17,6 +17,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from bioconnect.errors import BioconnectError, InputError, NotFoundError
 from bioconnect.services.accounts import Role, User
+from bioconnect.services.dialogue import accept_goal, goal_proposals, next_goal_id
 from bioconnect.services.plan import (
     UPLOAD_LIMIT,
     Plan,
@@ -459,6 +460,8 @@ def inbox_page(request: Request, user: Reader) -> Response:
         plan=plan,
         may_propose=_may(request, Role.stakeholder),
         may_edit=_may(request, Role.editor),
+        goal_items=goal_proposals(plan.action_items),
+        next_goal=next_goal_id(plan.goals),
     )
 
 
@@ -484,3 +487,36 @@ def inbox_merge(request: Request, user: Editor, record_id: RecordId, form: Form)
         engine_of(request), record_id, initiative, actor=user.username, region=region_of(request)
     )
     return RedirectResponse(f"/plan/inbox#item-{record_id}", status_code=303)
+
+
+@router.post("/inbox/{record_id}/accept-goal")
+def inbox_accept_goal(request: Request, user: Editor, record_id: RecordId, form: Form) -> Response:
+    """Accept a goal proposed from a consultation: it becomes a plan goal with its evidence."""
+    goal_id = forms.field_text(form, "goal_id")
+    if not goal_id:
+        raise InputError("No goal id was given.", "Give the new goal an id such as G4.")
+    goal = accept_goal(
+        engine_of(request), record_id, goal_id, actor=user.username, region=region_of(request)
+    )
+    return RedirectResponse(f"/plan/goals/{goal.id}", status_code=303)
+
+
+# ---------------------------------------------------------------------------------- goals
+
+
+@router.get("/goals/{record_id}")
+def goal_page(request: Request, user: Reader, record_id: RecordId) -> Response:
+    """A goal: its title, where it came from (the evidence) and what serves it."""
+    plan = _plan_or_404(request)
+    goal = next((g for g in plan.goals if g.id == record_id), None)
+    if goal is None:
+        raise NotFoundError(f"The plan has no goal {record_id}.", "See the plan's goals at /plan.")
+    return render(
+        request,
+        "plan_goal.html",
+        active="plan",
+        plan=plan,
+        goal=goal,
+        initiatives=[i for i in plan.initiatives if goal.id in (i.goals or [])],
+        kpis=[k for k in plan.kpis if goal.id in (k.goals or [])],
+    )
