@@ -27,7 +27,7 @@ from bioconnect.services.store import connect
 from bioconnect.settings import Settings, get_settings
 from bioconnect.web.etag import ETagMiddleware
 from bioconnect.web.rendering import install_error_handlers
-from bioconnect.web.routing import API_PREFIX
+from bioconnect.web.routing import API_PREFIX, document_security
 from bioconnect.web.security import (
     SecurityHeadersMiddleware,
 )
@@ -119,4 +119,5 @@ def create_app(
         outcomes_pages,
     ):
         app.include_router(pages.router)
+    document_security(app)
     return app
