@@ -172,8 +172,10 @@ def test_a_user_makes_a_token_sees_it_once_uses_it_and_revokes_it(
     browser_page: tuple[Any, Watcher], accounts: dict[str, str]
 ) -> None:
     page, watcher = browser_page
-    sign_in_with_form(page, accounts["viewer"])
+    sign_in(page.context, accounts["viewer"])
+    page.goto("/")
     page.get_by_role("link", name="API tokens").click()
+    page.wait_for_url("**/account/tokens")
     page.get_by_label("Name (what uses it)").fill("notebook")
     page.get_by_label("Scope").select_option("read")
     page.get_by_role("button", name="Make token").click()
