@@ -185,3 +185,30 @@ def test_a_piped_password_is_refused_with_the_way_to_give_it(
     monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery staple\n"))
     code, _, err = _run(capsys, "users", "add", "bob", "--role", "editor", "--password-stdin")
     assert code == 0, err
+
+
+def test_tokens_are_made_printed_once_listed_and_revoked(
+    store: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery staple\n"))
+    assert _run(capsys, "users", "add", "tina", "--password-stdin")[0] == 0
+    code, out, err = _run(capsys, "tokens", "create", "tina", "notebook", "--scope", "write")
+    assert code == 0, err
+    secret = out.strip()
+    assert secret.startswith("bct_") and "not shown again" in err
+    code, out, _ = _run(capsys, "tokens", "list", "tina", "--format", "json")
+    listed = json.loads(out)
+    assert code == 0 and secret not in out
+    assert [(t["name"], t["scope"], t["state"]) for t in listed] == [
+        ("notebook", "write", "active")
+    ]
+    code, _, err = _run(capsys, "tokens", "revoke", "tina", str(listed[0]["id"]))
+    assert code == 0 and "revoked" in err
+    code, out, _ = _run(capsys, "tokens", "list", "tina")
+    assert code == 0 and "revoked" in out
+    code, out, err = _run(capsys, "tokens", "create", "tina", "x", "--scope", "admin")
+    assert code == 1 and "Use read or write" in err and "Traceback" not in out + err
+    code, _, err = _run(capsys, "tokens", "revoke", "nobody", "1")
+    assert code == 1 and "No user called" in err

@@ -1,5 +1,7 @@
 """Every route × every role: what each role may do, and that everything else is refused.
 
+Every API route is also called with a read and a write API token of every role.
+
 The table below is the authorisation policy. A route missing from it fails the test, so
 a new route cannot ship without a decision about who may use it.
 """
@@ -9,8 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
+from bioconnect.services.tokens import create_token
 from bioconnect.store import schema
 from webkit import ROLES, csrf_headers, role_clients
 
@@ -52,6 +56,11 @@ POLICY: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/users"): "admin",
     ("PUT", "/api/v1/users/{username}/role"): "admin",
     ("GET", "/api/v1/audit"): "admin",
+    ("GET", "/api/v1/tokens"): "viewer",
+    ("DELETE", "/api/v1/tokens/{token_id}"): "viewer",
+    ("GET", "/account/tokens"): "viewer",
+    ("POST", "/account/tokens"): "viewer",
+    ("POST", "/account/tokens/{token_id}/revoke"): "viewer",
     ("GET", "/plan"): READ,
     ("POST", "/plan/import"): "editor",
     ("GET", "/plan/initiatives/new"): "editor",
@@ -223,6 +232,7 @@ def _fill(path: str, engine: Engine, names: dict[str, str]) -> str:
         "{token}": "no-such-token",
         "{statement}": "1",
         "{invitation}": "1",
+        "{token_id}": "2147483000",
     }
     for key, value in values.items():
         path = path.replace(key, value)
@@ -259,7 +269,37 @@ def _check_matrix(engine: Engine, public_read: bool) -> None:
             assert response.status_code < 500, (method, url, role, response.text[:300])
             if allowed == refused:
                 failures.append((role, method, url, response.status_code))
+    failures += _token_failures(engine, app, clients.names, routes, public_read)
     assert failures == []
+
+
+def _token_failures(
+    engine: Engine, app: Any, names: dict[str, str], routes: list[tuple[str, str]], public: bool
+) -> list[tuple[str, ...]]:
+    """Every API route with a read and a write token of every role, sent with no cookies.
+
+    A token may do what its owner's role may, and a read token only with safe methods.
+    """
+    failures: list[tuple[str, ...]] = []
+    for role in ROLES[1:]:
+        for scope in ("read", "write"):
+            secret = create_token(engine, names[role], f"matrix {scope}", scope).token
+            client = TestClient(app)
+            for method, template in routes:
+                if not template.startswith("/api/"):
+                    continue
+                url = _fill(template, engine, names)
+                client.cookies.clear()
+                response = client.request(
+                    method, url, headers={"Authorization": f"Bearer {secret}"}
+                )
+                assert response.status_code < 500, (method, url, role, scope, response.text)
+                allowed = _allowed(POLICY[(method, template)], role, public) and (
+                    method == "GET" or scope == "write"
+                )
+                if allowed == (response.status_code in (401, 403)):
+                    failures.append((role, scope, method, url, str(response.status_code)))
+    return failures
 
 
 def test_every_route_for_every_role(baltic_store: Engine) -> None:

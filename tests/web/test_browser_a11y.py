@@ -34,6 +34,7 @@ PAGES: dict[str, tuple[str | None, str, str]] = {
     "login": (None, "/login", "form"),
     "review": ("editor", "/review", "h1"),
     "users": ("admin", "/admin/users", "h1"),
+    "tokens": ("viewer", "/account/tokens", "h1"),
     "error": (None, "/organisations/no-such-organisation", "[data-testid=problem]"),
 }
 

@@ -8,8 +8,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from browserkit import (
+    BLOCKING,
     PASSWORD,
     Watcher,
+    describe,
+    run_axe,
     screenshot,
     sign_in,
     sign_in_with_form,
@@ -163,3 +166,32 @@ def test_post_without_csrf_token_is_refused(
     assert statuses == [403, 403]
     assert intruder not in {u.username for u in list_users(live_server.engine)}
     watcher.assert_clean(allow=(REFUSED,))
+
+
+def test_a_user_makes_a_token_sees_it_once_uses_it_and_revokes_it(
+    browser_page: tuple[Any, Watcher], accounts: dict[str, str]
+) -> None:
+    page, watcher = browser_page
+    sign_in(page.context, accounts["viewer"])
+    page.goto("/")
+    page.get_by_role("link", name="API tokens").click()
+    page.wait_for_url("**/account/tokens")
+    page.get_by_label("Name (what uses it)").fill("notebook")
+    page.get_by_label("Scope").select_option("read")
+    page.get_by_role("button", name="Make token").click()
+    shown = page.locator("#new-token-value")
+    secret = shown.input_value()
+    assert secret.startswith("bct_")
+    blocking = [v for v in run_axe(page) if v["impact"] in BLOCKING]
+    assert not blocking, describe(blocking)
+    screenshot(page, "api-token", docs=False)
+    answer = page.request.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+    assert answer.json()["username"] == accounts["viewer"]
+    page.goto("/account/tokens")
+    assert secret not in page.content()
+    page.get_by_role("button", name="Revoke token notebook").first.click()
+    page.wait_for_url("**/account/tokens")
+    assert "revoked" in page.locator("table").inner_text()
+    refused = page.request.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+    assert refused.status == 401
+    watcher.assert_clean()

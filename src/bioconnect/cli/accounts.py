@@ -94,3 +94,80 @@ def users_set_role(
 
     user = set_role(connect(), username, role, actor=actor())
     err.print(f"{user.username} is now {user.role.name}.")
+
+
+tokens_app = typer.Typer(
+    help="Personal API tokens: how scripts call the API without a browser.",
+    no_args_is_help=True,
+)
+
+
+@tokens_app.command("create")
+def tokens_create(
+    username: Annotated[str, typer.Argument(help="The account the token acts for.")],
+    name: Annotated[str, typer.Argument(help="What uses the token, e.g. 'notebook'.")],
+    scope: Annotated[
+        str, typer.Option("--scope", help="read (safe methods only) or write.")
+    ] = "read",
+    days: Annotated[int, typer.Option("--days", help="Days until it expires (1–365).")] = 90,
+) -> None:
+    """Make a token; it is printed once, on standard output, and never shown again.
+
+    The token acts with the account's role. Send it as `Authorization: Bearer <token>`.
+
+    \b
+    Example:
+        bioconnect tokens create alice notebook --scope write --days 30
+    """
+    from bioconnect.services.store import connect
+    from bioconnect.services.tokens import create_token
+
+    made = create_token(connect(), username, name, scope, days=days, actor=actor())
+    details = made.details
+    err.print(
+        f"Token {details.id} ({details.scope}) for {username.strip().lower()}, "
+        f"valid until {details.expires_at}. Copy it now: it is not shown again."
+    )
+    sys.stdout.write(made.token + "\n")
+
+
+@tokens_app.command("list")
+def tokens_list(
+    username: Annotated[str, typer.Argument(help="The account.")],
+    fmt: FormatOption = "table",
+) -> None:
+    """List an account's tokens (never their secrets).
+
+    \b
+    Example:
+        bioconnect tokens list alice --format json
+    """
+    from bioconnect.services.store import connect
+    from bioconnect.services.tokens import list_tokens
+
+    rows = list_tokens(connect(), username)
+    if check_format(fmt, ("table", "json")) == "json":
+        print_json([row.model_dump(mode="json") for row in rows])
+        return
+    table = Table("id", "name", "scope", "made", "expires", "state")
+    for row in rows:
+        table.add_row(str(row.id), row.name, row.scope, row.created_at, row.expires_at, row.state)
+    out.print(table)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    username: Annotated[str, typer.Argument(help="The account.")],
+    token_id: Annotated[int, typer.Argument(help="The token's id (see `tokens list`).")],
+) -> None:
+    """Revoke a token at once (audited; revoking twice is harmless).
+
+    \b
+    Example:
+        bioconnect tokens revoke alice 3
+    """
+    from bioconnect.services.store import connect
+    from bioconnect.services.tokens import revoke_token
+
+    token = revoke_token(connect(), username, token_id, actor=actor())
+    err.print(f"Token {token.id} ({token.name}) of {username.strip().lower()} is revoked.")

@@ -378,6 +378,24 @@ class LoginAttempt(Base):
     at: Mapped[str] = mapped_column(String(40), default=utcnow, index=True)
 
 
+class ApiToken(Base):
+    """A personal API token: a script's bearer credential, acting with its owner's role.
+
+    Only a SHA-256 of the token is stored. ``scope`` is ``read`` or ``write``; a token
+    stops working at ``expires_at`` or once ``revoked_at`` is set.
+    """
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scope: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+    expires_at: Mapped[str] = mapped_column(String(40))
+    revoked_at: Mapped[str | None] = mapped_column(String(40))
+
+
 #: Tables an ingest rewrites as a whole. Everything else (decisions, audit) is kept.
 BULK_TABLES = (
     "repair",

@@ -27,7 +27,7 @@ from bioconnect.services.store import connect
 from bioconnect.settings import Settings, get_settings
 from bioconnect.web.etag import ETagMiddleware
 from bioconnect.web.rendering import install_error_handlers
-from bioconnect.web.routing import API_PREFIX
+from bioconnect.web.routing import API_PREFIX, document_security
 from bioconnect.web.security import (
     SecurityHeadersMiddleware,
 )
@@ -65,9 +65,9 @@ def create_app(
     from bioconnect.web.dialogue import api as dialogue_api
     from bioconnect.web.dialogue import delphi_api as dialogue_delphi_api
     from bioconnect.web.dialogue import delphi_pages as dialogue_delphi_pages
-    from bioconnect.web.dialogue import survey_pages as dialogue_survey_pages
     from bioconnect.web.dialogue import manage as dialogue_manage
     from bioconnect.web.dialogue import pages as dialogue_pages
+    from bioconnect.web.dialogue import survey_pages as dialogue_survey_pages
     from bioconnect.web.network import api as network_api
     from bioconnect.web.network import pages as network_pages
     from bioconnect.web.outcomes import api as outcomes_api
@@ -129,4 +129,5 @@ def create_app(
         dialogue_manage,
     ):
         app.include_router(pages.router)
+    document_security(app)
     return app

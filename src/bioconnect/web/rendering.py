@@ -22,7 +22,18 @@ from bioconnect.services.atlas import ATTRIBUTION
 from bioconnect.services.regions import filter_choices as region_filter_choices
 from bioconnect.services.store import is_busy
 from bioconnect.web.routing import API_PREFIX
-from bioconnect.web.security import CsrfFailed, Forbidden, SignInRequired, csrf_token, current_user
+from bioconnect.web.security import (
+    CsrfFailed,
+    Forbidden,
+    ReadOnlyToken,
+    SignInRequired,
+    TokenRefused,
+    csrf_token,
+    current_user,
+)
+
+#: Sent with every 401 from the API (RFC 9110 asks for it): scripts use a bearer token.
+WWW_AUTHENTICATE = 'Bearer realm="bioconnect"'
 
 
 def is_api(request: Request) -> bool:
@@ -70,7 +81,14 @@ def error_page(request: Request, status: int, problem: str, fix: str) -> Respons
 
 async def _sign_in_required(request: Request, _exc: Exception) -> Response:
     if is_api(request):
-        return problem_response(401, "You need to sign in for this.", "Sign in at /login.")
+        response = problem_response(
+            401,
+            "You need to sign in for this.",
+            "Sign in at /login, or send a personal API token as 'Authorization: Bearer "
+            "<token>' (make one at /account/tokens).",
+        )
+        response.headers["WWW-Authenticate"] = WWW_AUTHENTICATE
+        return response
     target = request.url.path
     if request.url.query:
         target += "?" + request.url.query
@@ -95,6 +113,29 @@ async def _csrf_failed(request: Request, _exc: Exception) -> Response:
         "Reload the page and submit again. API clients send the bc_csrf cookie's "
         "value in an X-CSRF-Token header.",
     )
+
+
+async def _token_refused(request: Request, _exc: Exception) -> Response:
+    response = problem_response(
+        401,
+        "The API token is not valid: unknown, expired or revoked.",
+        "Make a new token at /account/tokens or with `bioconnect tokens create`.",
+    )
+    response.headers["WWW-Authenticate"] = (
+        f'{WWW_AUTHENTICATE}, error="invalid_token", '
+        'error_description="unknown, expired or revoked token"'
+    )
+    return response
+
+
+async def _read_only_token(request: Request, _exc: Exception) -> Response:
+    response = problem_response(
+        403,
+        "This API token has read scope; it cannot change anything.",
+        "Use a token with write scope (make one at /account/tokens).",
+    )
+    response.headers["WWW-Authenticate"] = f'{WWW_AUTHENTICATE}, error="insufficient_scope"'
+    return response
 
 
 async def _rate_limited(request: Request, exc: Exception) -> Response:
@@ -169,6 +210,8 @@ _HANDLERS: tuple[tuple[type[Exception], Any], ...] = (
     (SignInRequired, _sign_in_required),
     (Forbidden, _forbidden),
     (CsrfFailed, _csrf_failed),
+    (TokenRefused, _token_refused),
+    (ReadOnlyToken, _read_only_token),
     (RateLimited, _rate_limited),
     (NotFoundError, _not_found),
     (InputError, _bad_input),

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
 from bioconnect.services.accounts import Role, User
+from bioconnect.web.security import API_PREFIX as API_PREFIX
 from bioconnect.web.security import csrf_protect, require
-
-API_PREFIX = "/api/v1"
 
 
 class ProblemDetail(BaseModel):
@@ -52,12 +51,49 @@ def api_router(**kwargs: Any) -> APIRouter:
     )
 
 
+SECURITY_SCHEMES: dict[str, Any] = {
+    "bearerToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": (
+            "A personal API token (make one at /account/tokens or with `bioconnect tokens "
+            "create`), sent as `Authorization: Bearer <token>`. It acts with its owner's "
+            "role; a read-scope token may only use GET. No CSRF token is needed."
+        ),
+    },
+    "sessionCookie": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "bc_session",
+        "description": (
+            "The browser's session (sign in at /login). Unsafe methods must also send the "
+            "bc_csrf cookie's value in an X-CSRF-Token header."
+        ),
+    },
+}
+
+
+def document_security(app: FastAPI) -> None:
+    """Add the ways to authenticate to the app's OpenAPI schema (all optional: public
+    reading may need none)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+        schema["security"] = [{"bearerToken": []}, {"sessionCookie": []}, {}]
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def page_router() -> APIRouter:
     """A router for server-rendered pages: CSRF-checked, left out of the OpenAPI schema."""
     return APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
 
 Reader = Annotated[User | None, Depends(require(None))]
+Viewer = Annotated[User, Depends(require(Role.viewer))]
 Stakeholder = Annotated[User, Depends(require(Role.stakeholder))]
 Editor = Annotated[User, Depends(require(Role.editor))]
 Admin = Annotated[User, Depends(require(Role.admin))]

@@ -6,6 +6,12 @@
   (double-submit). Routers depend on :func:`csrf_protect`, so no write can forget it.
 - :func:`require` guards a route with a minimum :class:`Role`. Reading is open to
   anonymous visitors when ``BIOCONNECT_PUBLIC_READ`` is true.
+- Scripts use a personal API token (:mod:`bioconnect.services.tokens`), sent only as
+  ``Authorization: Bearer <token>`` and only to ``/api/v1`` routes (never taken from a
+  cookie or the query string). It acts with its owner's current role; a bearer request
+  carries no cookie's ambient authority, so it needs no CSRF token, unless it also
+  carries a session cookie (then it is treated as a browser's and the CSRF check
+  applies). A read-scope token may use safe methods only.
 """
 
 from __future__ import annotations
@@ -20,7 +26,9 @@ from fastapi import Request
 from starlette.requests import cookie_parser
 
 from bioconnect.services.accounts import Role, User, session_user
+from bioconnect.services.tokens import TokenRejected, token_user
 
+API_PREFIX = "/api/v1"
 SESSION_COOKIE = "bc_session"
 CSRF_COOKIE = "bc_csrf"
 CSRF_FIELD = "csrf_token"
@@ -62,12 +70,54 @@ class CsrfFailed(Exception):
     """An unsafe request without the matching CSRF token."""
 
 
+class TokenRefused(Exception):
+    """A bearer token that is malformed, unknown, expired or revoked (answered with 401)."""
+
+
+class ReadOnlyToken(Exception):
+    """A read-scope token used for an unsafe method (answered with 403)."""
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token of an API request's ``Authorization: Bearer`` header, or None.
+
+    Only the header counts, and only on API routes: pages never take a token.
+    """
+    if not request.url.path.startswith(API_PREFIX + "/"):
+        return None
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, value = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return value.strip()
+
+
 def current_user(request: Request) -> User | None:
-    """The signed-in user, looked up once per request."""
+    """The user a request acts for, looked up once per request.
+
+    A bearer token on an API route decides alone (a session cookie beside it is ignored);
+    otherwise the session cookie does.
+
+    Raises
+    ------
+    TokenRefused
+        When the request sends a bearer token that is not valid now.
+    """
     if not hasattr(request.state, "user"):
-        request.state.user = session_user(
-            request.app.state.engine, request.cookies.get(SESSION_COOKIE)
-        )
+        token = bearer_token(request)
+        if token is None:
+            request.state.user = session_user(
+                request.app.state.engine, request.cookies.get(SESSION_COOKIE)
+            )
+        else:
+            try:
+                owner, scope = token_user(request.app.state.engine, token)
+            except TokenRejected:
+                raise TokenRefused() from None
+            request.state.token_scope = scope
+            request.state.user = owner
     user: User | None = request.state.user
     return user
 
@@ -82,9 +132,23 @@ def csrf_token(request: Request) -> str:
 
 
 async def csrf_protect(request: Request) -> None:
-    """Refuse an unsafe request whose token does not match the visitor's cookie."""
+    """Refuse an unsafe request whose token does not match the visitor's cookie.
+
+    A bearer request without a session cookie needs no CSRF token (no ambient authority);
+    its token must be valid and have write scope.
+    """
     if request.method not in UNSAFE:
         return
+    bearer = bearer_token(request)
+    if bearer is None or SESSION_COOKIE in request.cookies:
+        await _check_csrf(request)
+    if bearer is not None:
+        current_user(request)
+        if request.state.token_scope != "write":
+            raise ReadOnlyToken()
+
+
+async def _check_csrf(request: Request) -> None:
     expected = request.cookies.get(CSRF_COOKIE)
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.headers.get("content-type", "").startswith(

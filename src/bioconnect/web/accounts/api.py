@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import Body, Request
+from fastapi import Body, Path, Request
 from pydantic import BaseModel, Field
 
 from bioconnect.services.accounts import (
@@ -15,7 +15,8 @@ from bioconnect.services.accounts import (
     list_users,
     set_role,
 )
-from bioconnect.web.routing import Admin, Limit, Offset, Reader, api_router, engine_of
+from bioconnect.services.tokens import TokenOut, list_tokens, revoke_token
+from bioconnect.web.routing import Admin, Limit, Offset, Reader, Viewer, api_router, engine_of
 
 router = api_router()
 
@@ -77,3 +78,21 @@ def get_audit(
 ) -> list[AuditEntryOut]:
     """The audit log, newest first (administrators)."""
     return audit_entries(engine_of(request), limit=limit, offset=offset)
+
+
+@router.get("/tokens", response_model=list[TokenOut], tags=["accounts"])
+def get_tokens(request: Request, user: Viewer) -> list[TokenOut]:
+    """Your personal API tokens, newest first (never their secrets).
+
+    Tokens are made at /account/tokens or with `bioconnect tokens create`, not through
+    the API, so a leaked token cannot make itself a longer-lived successor.
+    """
+    return list_tokens(engine_of(request), user.username)
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenOut, tags=["accounts"])
+def delete_token(
+    request: Request, user: Viewer, token_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
+) -> TokenOut:
+    """Revoke one of your tokens (audited; revoking twice is harmless)."""
+    return revoke_token(engine_of(request), user.username, token_id, actor=user.username)

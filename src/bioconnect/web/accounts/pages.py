@@ -1,4 +1,5 @@
-"""The accounts pages: users and roles (administrators), sign-in and sign-out."""
+"""The accounts pages: users and roles (administrators), sign-in and sign-out, and each
+user's personal API tokens."""
 
 from __future__ import annotations
 
@@ -19,8 +20,15 @@ from bioconnect.services.accounts import (
     sign_in,
     sign_out,
 )
+from bioconnect.services.tokens import (
+    DEFAULT_DAYS,
+    MAX_DAYS,
+    create_token,
+    list_tokens,
+    revoke_token,
+)
 from bioconnect.web.rendering import render
-from bioconnect.web.routing import Admin, engine_of, page_router
+from bioconnect.web.routing import Admin, Viewer, engine_of, page_router
 from bioconnect.web.security import SESSION_COOKIE, set_csrf_cookie, set_session_cookie
 
 router = page_router()
@@ -122,3 +130,47 @@ def logout(request: Request) -> Response:
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+def _tokens_page(request: Request, user: Viewer, status: int = 200, **context: object) -> Response:
+    return render(
+        request,
+        "tokens.html",
+        status,
+        active="tokens",
+        tokens=list_tokens(engine_of(request), user.username),
+        default_days=DEFAULT_DAYS,
+        max_days=MAX_DAYS,
+        **context,
+    )
+
+
+@router.get("/account/tokens")
+def tokens_page(request: Request, user: Viewer) -> Response:
+    return _tokens_page(request, user)
+
+
+@router.post("/account/tokens")
+def tokens_create(
+    request: Request,
+    user: Viewer,
+    name: Annotated[str, Form(max_length=200)],
+    scope: Annotated[str, Form(max_length=20)] = "read",
+    days: Annotated[int, Form(ge=1, le=MAX_DAYS)] = DEFAULT_DAYS,
+) -> Response:
+    try:
+        made = create_token(engine_of(request), user.username, name, scope, days=days)
+    except InputError as exc:
+        return _tokens_page(request, user, 400, error=exc)
+    # The secret is in this one answer only; it must not be cached anywhere.
+    response = _tokens_page(request, user, 201, new_token=made)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def tokens_revoke(
+    request: Request, user: Viewer, token_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
+) -> Response:
+    revoke_token(engine_of(request), user.username, token_id, actor=user.username)
+    return RedirectResponse("/account/tokens", status_code=303)
