@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -27,7 +27,7 @@ from bioconnect.services.store import connect
 from bioconnect.settings import Settings, get_settings
 from bioconnect.web.etag import ETagMiddleware
 from bioconnect.web.rendering import install_error_handlers
-from bioconnect.web.routing import API_PREFIX
+from bioconnect.web.routing import API_PREFIX, refuse_control_characters
 from bioconnect.web.security import (
     SecurityHeadersMiddleware,
 )
@@ -81,6 +81,7 @@ def create_app(
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         lifespan=_freeze_startup_objects,
+        dependencies=[Depends(refuse_control_characters)],
     )
     app.state.engine = engine
     app.state.settings = settings
