@@ -44,3 +44,23 @@ def test_a_nul_in_a_json_or_form_body_gets_400(engine: Engine) -> None:
     assert form.status_code == 400 and "control character" in form.text
     lines = client.post("/login", data={"username": "ok\r\nname", "password": "x"})
     assert lines.status_code != 400 or "control character" not in lines.text
+
+
+def test_templates_write_no_bidi_override(engine: Engine) -> None:
+    """Issue 11, item 11: a name with U+202E no longer reorders the page around it."""
+    from sqlalchemy import insert
+
+    from bioconnect.store import schema
+
+    name = "Evil \u202egnp.exe\u202c \u2066x\u2069 OÜ"
+    with engine.begin() as conn:
+        conn.execute(
+            insert(schema.table(schema.Organisation)),
+            [{"id": "org-bidi", "name": name, "country": "EE", "n_projects": 0}],
+        )
+    app = create_app(engine, settings=Settings())
+    env = app.state.templates.env
+    assert env.from_string("<b>{{ n }}</b>").render(n=name) == "<b>Evil gnp.exe x OÜ</b>"
+    page = TestClient(app).get("/organisations/org-bidi")
+    assert page.status_code == 200 and "Evil gnp.exe" in page.text
+    assert not any(c in page.text for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

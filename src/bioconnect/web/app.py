@@ -26,7 +26,7 @@ from bioconnect.services.regions import load_region
 from bioconnect.services.store import connect
 from bioconnect.settings import Settings, get_settings
 from bioconnect.web.etag import ETagMiddleware
-from bioconnect.web.rendering import install_error_handlers
+from bioconnect.web.rendering import display_text, install_error_handlers
 from bioconnect.web.routing import API_PREFIX, refuse_control_characters
 from bioconnect.web.security import (
     SecurityHeadersMiddleware,
@@ -91,6 +91,7 @@ def create_app(
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=display_text,  # names with bidi overrides cannot reorder the page
     )
     app.state.templates = Jinja2Templates(env=environment)
 
