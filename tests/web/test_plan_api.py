@@ -21,7 +21,9 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import Engine
 
+from bioconnect.services.accounts import Role
 from bioconnect.services.plan import import_plan, load_plan, plan_history
+from bioconnect.services.plan.versions import HIDDEN_ACTOR
 from bioconnect.store.database import open_store
 from bioconnect.web.app import API_PREFIX
 from webkit import Clients, csrf_headers, role_clients
@@ -117,7 +119,7 @@ def test_put_with_a_stale_version_is_a_409_and_nothing_is_lost(
         {"field": "budget", "theirs": 1_000_000.0, "yours": 2_000_000.0}
     ]
     assert load_plan(store).initiative("R01").budget == 1_000_000.0
-    entry = plan_history(store, "R01")[0]
+    entry = plan_history(store, "R01", viewer=Role.editor)[0]
     assert entry.actor == clients.names["editor"] and entry.action == "update"
     assert entry.detail["fields"] == {"budget": 1_000_000.0}
 
@@ -203,7 +205,9 @@ def test_roles_inbox_snapshots_diff_history(clients: Clients) -> None:
     # only stored versions: no reading files from the server
     assert editor.get(f"/api/v1/plan/diff?a={EXAMPLE}").status_code == 404
     history = viewer.get("/api/v1/plan/history?id=S01").json()
-    assert history[0]["action"] == "update" and history[0]["actor"] == clients.names["editor"]
+    assert history[0]["action"] == "update" and history[0]["actor"] == HIDDEN_ACTOR
+    history = editor.get("/api/v1/plan/history?id=S01").json()
+    assert history[0]["actor"] == clients.names["editor"]
     assert [s["name"] for s in viewer.get("/api/v1/plan/snapshots").json()] == ["before"]
 
 
@@ -304,3 +308,24 @@ def test_plan_api_fuzz_with_a_stored_plan(clients: Clients) -> None:
                 f"{operation.label}: {''.join(traceback.format_exception(exc))[-3000:]}"
             )
     assert failures == [], "\n\n".join(failures)
+
+
+def test_plan_history_hides_user_names_below_editor(clients: Clients, store: Engine) -> None:
+    """Issue 11, item 11: anonymous visitors and viewers read who changed what as "an
+    editor", in the service's read model (API and pages alike); editors read the names."""
+    editor = _editor(clients)
+    start = editor.get(f"{API_PREFIX}/plan/initiatives/R02").json()
+    saved = editor.put(
+        f"{API_PREFIX}/plan/initiatives/R02",
+        json={"record": {**start["record"], "budget": 7.0}, "expected_version": start["version"]},
+        headers=csrf_headers(editor),
+    )
+    assert saved.status_code == 200, saved.text
+    name = clients.names["editor"]
+    for role in ("anonymous", "viewer", "stakeholder"):
+        reader = clients.by_role[role]
+        api = reader.get(f"{API_PREFIX}/plan/history?id=R02").json()
+        assert api[0]["actor"] == HIDDEN_ACTOR and name not in str(api)
+        assert name not in reader.get("/plan/initiatives/R02").text
+    assert editor.get(f"{API_PREFIX}/plan/history?id=R02").json()[0]["actor"] == name
+    assert plan_history(store, "R02")[0].actor == HIDDEN_ACTOR

@@ -218,11 +218,13 @@ def plan_history_command(
     Example:
         bioconnect plan history --id S01
     """
+    from bioconnect.services.accounts import Role
     from bioconnect.services.plan import plan_history
     from bioconnect.services.store import connect
 
     check_format(fmt, ("table", "json"))
-    entries = plan_history(connect(), entity_id, region=region, limit=limit)
+    # the operator of the store reads every name
+    entries = plan_history(connect(), entity_id, region=region, limit=limit, viewer=Role.admin)
     if fmt == "json":
         print_json([e.model_dump(mode="json") for e in entries])
         return

@@ -1,5 +1,10 @@
 """Write a collaboration network to files other tools read: GraphML, CSV and a
-graphology-compatible JSON for the web (GEXF for Gephi: :mod:`bioconnect.network.gexf`)."""
+graphology-compatible JSON for the web (GEXF for Gephi: :mod:`bioconnect.network.gexf`).
+
+Every file goes through :mod:`bioconnect.model.exports`: CSV cells that a spreadsheet would
+run as formulas are quoted, characters XML cannot hold are removed from GEXF and GraphML,
+and files are written atomically (a failed write leaves no file).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from bioconnect.errors import InputError
+from bioconnect.model import exports
 from bioconnect.network.graph import CollaborationNetwork
 
 if TYPE_CHECKING:
@@ -92,6 +98,12 @@ def _kind(series: pd.Series) -> str:
     return "string"
 
 
+def _frame_rows(frame: pd.DataFrame) -> list[list[Any]]:
+    """The header and rows of ``frame``, missing values as empty cells."""
+    values = frame.astype(object).where(frame.notna(), None)
+    return [list(frame.columns), *(list(row) for row in values.itertuples(index=False))]
+
+
 def _python(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
@@ -155,7 +167,7 @@ def write_graphml(
         kind = _kind(nodes[column])
         values = nodes[column].tolist()
         if kind == "string":
-            values = ["" if _is_missing(v) else str(v) for v in values]
+            values = ["" if _is_missing(v) else exports.xml_text(str(v)) for v in values]
         elif kind == "double":
             values = [float("nan") if _is_missing(v) else float(v) for v in values]
         graph.vs[column] = values
@@ -170,9 +182,7 @@ def write_graphml(
         joined = years.agg(lambda y: ";".join(str(v) for v in y)).reindex(range(net.n_edges))
         graph.es["years"] = joined.fillna("").tolist()
     graph["params"] = json.dumps(net.params, sort_keys=True, default=str)
-    out = Path(path)
-    graph.write_graphml(str(out))
-    return out
+    return exports.write_with(path, lambda tmp: graph.write_graphml(str(tmp)))
 
 
 def write_csv(
@@ -216,10 +226,10 @@ def write_csv(
     ----------
     Shafranovich, Y. (2005). RFC 4180: Common Format and MIME Type for CSV Files.
     """
-    nodes_out, edges_out = Path(nodes_path), Path(edges_path)
-    node_table(net, extra).to_csv(nodes_out, index=False)
-    net.edges().to_csv(edges_out, index=False)
-    return nodes_out, edges_out
+    return (
+        exports.write_csv(nodes_path, _frame_rows(node_table(net, extra)), lineterminator="\n"),
+        exports.write_csv(edges_path, _frame_rows(net.edges()), lineterminator="\n"),
+    )
 
 
 def to_graphology(
@@ -322,9 +332,5 @@ def write_graphology_json(
     ----------
     Bray, T. (2017). RFC 8259: The JavaScript Object Notation (JSON) Data Interchange Format.
     """
-    out = Path(path)
-    out.write_text(
-        json.dumps(to_graphology(net, extra=extra), ensure_ascii=False, allow_nan=False),
-        encoding="utf-8",
-    )
-    return out
+    text = json.dumps(to_graphology(net, extra=extra), ensure_ascii=False, allow_nan=False)
+    return exports.write_text(path, text)

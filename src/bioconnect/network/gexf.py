@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from bioconnect.errors import InputError
+from bioconnect.model import exports
 from bioconnect.network.dynamic import ActiveYears, spells
 from bioconnect.network.export import GEXF_VERSIONS, _is_missing, _kind, _python, node_table
 from bioconnect.network.graph import CollaborationNetwork
@@ -186,8 +187,5 @@ def write_gexf(
     years = active.nodes.groupby("node") if active is not None else None
     ids = _nodes(graph, nodes, columns, kinds, years)
     _edges(graph, net, ids, active)
-    out = Path(path)
-    tree = ET.ElementTree(root)
-    ET.indent(tree, space=" ")
-    tree.write(out, encoding="UTF-8", xml_declaration=True)
-    return out
+    # XML-safe text, indented, written atomically (bioconnect.model.exports)
+    return exports.write_xml(path, root)

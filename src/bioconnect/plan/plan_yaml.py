@@ -13,6 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from bioconnect.errors import InputError
+from bioconnect.model.exports import write_text
 from bioconnect.plan.config import PlanConfig
 from bioconnect.plan.model import Initiative, Plan
 from bioconnect.plan.structure import FIX, describe_error, raise_problems, structure_problems
@@ -137,7 +138,5 @@ def read_yaml(path: str | Path, config: PlanConfig | None = None) -> Plan:
 
 
 def write_yaml(plan: Plan, path: str | Path) -> Path:
-    """Write the plan as YAML; returns the path."""
-    path = Path(path)
-    path.write_text(plan_to_yaml(plan), encoding="utf-8")
-    return path
+    """Write the plan as YAML (atomically); returns the path."""
+    return write_text(path, plan_to_yaml(plan))

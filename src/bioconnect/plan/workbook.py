@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from bioconnect.errors import InputError
+from bioconnect.model.exports import write_with, xml_text
 from bioconnect.plan.config import PlanConfig
 from bioconnect.plan.model import ActionItem, Goal, Initiative, Kpi, Milestone, Plan
 from bioconnect.plan.structure import raise_problems, structure_problems
@@ -220,6 +221,8 @@ def write_xlsx(plan: Plan, path: str | Path, config: PlanConfig | None = None) -
                 value = record.get(column)
                 if value is None or value == "":
                     continue
+                if isinstance(value, str):
+                    value = xml_text(value)  # a control character would make openpyxl raise
                 cell = ws.cell(row=r, column=c, value=value)
                 if isinstance(value, str):
                     cell.data_type = "s"  # never a formula, even when it starts with "="
@@ -228,9 +231,7 @@ def write_xlsx(plan: Plan, path: str | Path, config: PlanConfig | None = None) -
         ws.freeze_panes = "A2"
         for c, column in enumerate(columns, start=1):
             ws.column_dimensions[get_column_letter(c)].width = max(12, min(40, len(column) + 4))
-    path = Path(path)
-    book.save(path)
-    return path
+    return write_with(path, book.save)
 
 
 def _load_sheets(path: Path, problems: list[str]) -> dict[str, Sheet]:

@@ -9,13 +9,13 @@ comes with its Vega-Lite charts (:mod:`bioconnect.charts.benchmark`).
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine
 
+from bioconnect.model.exports import csv_text, xlsx_bytes
 from bioconnect.services.benchmark import (
     BenchmarkGroups,
     BestPractice,
@@ -325,10 +325,11 @@ def _export_frame(engine: Engine, preset: str, table: ExportTable) -> pd.DataFra
 def benchmark_export(
     engine: Engine, table: ExportTable, fmt: Literal["csv", "xlsx"], preset: str = "baltic"
 ) -> bytes:
-    """A table of the Benchmark pages as CSV (UTF-8) or XLSX bytes."""
+    """A table of the Benchmark pages as CSV (UTF-8) or XLSX bytes, written by
+    :mod:`bioconnect.model.exports` (formula prefixes quoted, text cells never formulas)."""
     frame = _export_frame(engine, preset, table)
+    values = frame.astype(object).where(frame.notna(), None)
+    rows = [list(frame.columns), *(list(row) for row in values.itertuples(index=False))]
     if fmt == "csv":
-        return frame.to_csv(index=False).encode("utf-8")
-    buffer = io.BytesIO()
-    frame.to_excel(buffer, index=False, sheet_name=table[:31])
-    return buffer.getvalue()
+        return csv_text(rows).encode("utf-8")
+    return xlsx_bytes({table: rows})

@@ -7,7 +7,6 @@ imported again.
 
 from __future__ import annotations
 
-import csv
 import json
 from functools import cache
 from importlib import resources
@@ -18,6 +17,7 @@ import yaml
 from sqlalchemy import Engine, select
 
 from bioconnect.errors import InputError
+from bioconnect.model.exports import write_csv, write_text, write_xlsx
 from bioconnect.model.mapping import Mapping
 from bioconnect.model.preset import load_preset
 from bioconnect.registry.places import GEONAMES_CREDIT
@@ -95,7 +95,8 @@ def export_organisations(
     GeoJSON features carry a Point where coordinates are known and a null geometry
     otherwise (RFC 7946 §3.2), so no organisation is left out; a point's
     ``coordinates_from`` says ``source`` (stated by a source file) or ``geonames-city``
-    (its city's place in GeoNames).
+    (its city's place in GeoNames). Files are written by :mod:`bioconnect.model.exports`
+    (inert cells, XML-safe text, atomic).
     """
     path = Path(path)
     kind = fmt or path.suffix.lower().lstrip(".")
@@ -105,28 +106,13 @@ def export_organisations(
             "Use a .csv, .xlsx or .geojson file name, or --format.",
         )
     rows = organisation_rows(engine, _countries(preset, countries))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
     if kind == "csv":
-        with tmp.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(COLUMNS)
-            writer.writerows(rows)
+        write_csv(path, [COLUMNS, *rows])
     elif kind == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("organisations")
-        sheet.append(list(COLUMNS))
-        for row in rows:
-            sheet.append(list(row))
-        about = workbook.create_sheet("about")
-        about.append(["Exported by bioconnect"])
-        about.append([ATTRIBUTION])
-        workbook.save(tmp)
+        about = [["Exported by bioconnect"], [ATTRIBUTION]]
+        write_xlsx(path, {"organisations": [COLUMNS, *rows], "about": about})
     else:
-        tmp.write_text(json.dumps(_geojson(engine, rows), ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
+        write_text(path, json.dumps(_geojson(engine, rows), ensure_ascii=False))
     return len(rows)
 
 

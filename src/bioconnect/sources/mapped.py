@@ -10,6 +10,9 @@ workbook. Documented repairs (each is recorded in provenance):
 * ``decimal-comma``: a number written ``4975670,75`` is read as 4975670.75.
 * ``mojibake``: text double-encoded as UTF-8 (``CÃ¨dres``, ``J√∂ckel``) is decoded back
   (``Cèdres``, ``Jöckel``) for the fields the mapping lists under ``repair_mojibake``.
+* ``control-character``: C0 control characters other than tab and line breaks (NUL,
+  ``\\x07``, escape) and DEL are removed from text: PostgreSQL cannot store NUL, so both
+  engines store the same text.
 * ``exact-duplicate``: a row whose mapped fields repeat an earlier row is dropped.
 * ``near-duplicate``: rows sharing a target's ``dedupe_on`` key keep the last one.
 """
@@ -222,6 +225,30 @@ def _repaired_mojibake(
     return values
 
 
+_CONTROL = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+
+def _without_controls(
+    values: pd.Series, rows: pd.Series, column: str, repairs: list[Repair]
+) -> pd.Series:
+    """``values`` without control characters (the ``control-character`` repair)."""
+    present = values.dropna()
+    if present.empty:
+        return values
+    text = present.astype("string")
+    hit = text.str.contains(_CONTROL, regex=True)
+    if not hit.any():
+        return values
+    fixed = text[hit].str.replace(_CONTROL, "", regex=True)
+    for idx in fixed.index:
+        repairs.append(
+            Repair(int(rows[idx]), column, "control-character", f"{text[idx]!r} -> {fixed[idx]!r}")
+        )
+    values = values.copy()
+    values.loc[fixed.index] = fixed
+    return values
+
+
 def _field_values(
     raw: pd.DataFrame,
     target: Target,
@@ -239,6 +266,7 @@ def _field_values(
     else:
         values = _blank(raw[spec.column], mapping.null_values)
     column = spec.column or name
+    values = _without_controls(values, rows, column, repairs)
     if spec.pattern is not None:
         values = extract_first_group(values, spec.pattern)
     if spec.recode:

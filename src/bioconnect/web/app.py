@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -26,8 +26,8 @@ from bioconnect.services.regions import load_region
 from bioconnect.services.store import connect
 from bioconnect.settings import Settings, get_settings
 from bioconnect.web.etag import ETagMiddleware
-from bioconnect.web.rendering import install_error_handlers
-from bioconnect.web.routing import API_PREFIX, document_security
+from bioconnect.web.rendering import display_text, install_error_handlers
+from bioconnect.web.routing import API_PREFIX, document_security, refuse_control_characters
 from bioconnect.web.security import (
     SecurityHeadersMiddleware,
 )
@@ -86,6 +86,7 @@ def create_app(
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         lifespan=_freeze_startup_objects,
+        dependencies=[Depends(refuse_control_characters)],
     )
     app.state.engine = engine
     app.state.settings = settings
@@ -95,6 +96,7 @@ def create_app(
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=display_text,  # names with bidi overrides cannot reorder the page
     )
     app.state.templates = Jinja2Templates(env=environment)
 

@@ -6,6 +6,7 @@ nothing imports the factory (no cycle).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -13,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -34,6 +36,26 @@ from bioconnect.web.security import (
 
 #: Sent with every 401 from the API (RFC 9110 asks for it): scripts use a bearer token.
 WWW_AUTHENTICATE = 'Bearer realm="bioconnect"'
+
+#: Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): in a
+#: name they reorder the text around it on the page.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def display_text(value: Any) -> Any:
+    """Every value a template writes, without bidirectional controls (Jinja's ``finalize``,
+    so no template can forget it); other values are left as they are.
+
+    Examples
+    --------
+    >>> display_text("\u202eevil\u202c.exe"), display_text(3)
+    ('evil.exe', 3)
+    """
+    if isinstance(value, Markup):
+        return Markup(_BIDI_CONTROLS.sub("", str(value)))
+    if isinstance(value, str):
+        return _BIDI_CONTROLS.sub("", value)
+    return value
 
 
 def is_api(request: Request) -> bool:

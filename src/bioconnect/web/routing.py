@@ -6,12 +6,16 @@ documents the same error answers, and takes the same CSRF check.
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
+from bioconnect.errors import InputError
 from bioconnect.services.accounts import Role, User
 from bioconnect.web.security import API_PREFIX as API_PREFIX
 from bioconnect.web.security import csrf_protect, require
@@ -31,6 +35,61 @@ class Problem(BaseModel):
 def error_response(description: str) -> dict[str, Any]:
     """An OpenAPI ``responses`` entry for an error answered as a :class:`Problem`."""
     return {"model": Problem, "description": description}
+
+
+#: Control characters refused in the address (path and query): C0 controls and DEL.
+_ADDRESS_CONTROL = re.compile("[\x00-\x1f\x7f]")
+#: In a form or JSON body, tab, line feed and carriage return are text (a textarea's lines).
+_BODY_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _refuse(where: str, name: str, value: str, pattern: re.Pattern[str]) -> None:
+    found = pattern.search(name) or pattern.search(value)
+    if found:
+        raise InputError(
+            f"The {where} {name!r} holds a control character "
+            f"(U+{ord(found.group()):04X}), which no text here may contain.",
+            "Remove NUL and other control characters from the address or the form.",
+        )
+
+
+def _json_strings(value: Any, name: str = "body") -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield name, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield name, str(key)
+            yield from _json_strings(item, str(key))
+    elif isinstance(value, list):
+        for item in value:
+            yield from _json_strings(item, name)
+
+
+async def refuse_control_characters(request: Request) -> None:
+    """Refuse NUL and other control characters in any text a request carries (400).
+
+    One dependency of the whole app (:func:`bioconnect.web.create_app`), so every route
+    refuses them the same way before a database sees them (PostgreSQL cannot store NUL in
+    text). Path and query parameters may hold none; form fields and JSON strings may hold
+    tab and line breaks. Uploaded files are not text parameters and are not checked here.
+    """
+    for name, value in request.path_params.items():
+        _refuse("address part", name, str(value), _ADDRESS_CONTROL)
+    for name, value in request.query_params.multi_items():
+        _refuse("parameter", name, value, _ADDRESS_CONTROL)
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(_FORM_TYPES):
+        for name, field in (await request.form()).multi_items():
+            if isinstance(field, str):
+                _refuse("form field", name, field, _BODY_CONTROL)
+    elif content_type.startswith("application/json"):
+        try:
+            body = json.loads(await request.body())
+        except ValueError:
+            return  # the route's own validation answers malformed JSON
+        for name, text in _json_strings(body):
+            _refuse("field", name, text, _BODY_CONTROL)
 
 
 def api_router(**kwargs: Any) -> APIRouter:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bioconnect.errors import InputError
+from bioconnect.model.exports import write_csv
 
 #: Longest statement accepted, in characters (Pol.is's own limit for a comment).
 MAX_STATEMENT_CHARS = 1000
@@ -198,10 +199,7 @@ def _when(ms: int | None) -> str:
 
 
 def _write(path: Path, header: list[str], rows: Sequence[Sequence[object]]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+    write_csv(path, [header, *rows], lineterminator="\n")
 
 
 def _final_votes(export: PolisExport) -> dict[tuple[int, int], int]:
@@ -319,8 +317,7 @@ def _write_summary(
         ["groups", len({g for g in groups.values() if g is not None})],
         ["conversation-description", export.description],
     ]
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(summary)
+    write_csv(path, summary, lineterminator="\n")
 
 
 def write_export(

@@ -8,7 +8,6 @@ The pages render these as they are; the API returns the reports inside them
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from typing import Any
@@ -18,6 +17,7 @@ from sqlalchemy import Engine
 
 from bioconnect.charts.outcomes import entries_chart, fan_chart, sparkline_chart, survival_chart
 from bioconnect.errors import InputError, NotFoundError
+from bioconnect.model.exports import CsvWriter
 from bioconnect.outcomes import AT_RISK_SHARE
 from bioconnect.services.outcomes.cohorts import CohortReport, newcomer_cohorts
 from bioconnect.services.outcomes.forecasts import (
@@ -115,7 +115,7 @@ def cohorts_view(
 def cohort_csv(view: CohortsView, table: str) -> str:
     """The entries (``table="entries"``) or the survival curves (``"survival"``) as CSV."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out)
     if table == "entries":
         writer.writerow(["entry_year", *view.groups, "total"])
         for row in view.years:
@@ -227,7 +227,7 @@ def kpi_view(
 def observations_csv(engine: Engine, *, region: str | None = None) -> str:
     """Every stored observation as a CSV that :func:`import_observations` reads back."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out)
     writer.writerow([*CSV_COLUMNS, "origin", "recorded_by", "recorded_at"])
     for o in observations(engine, region=region):
         writer.writerow(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, false, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bioconnect.errors import BioconnectError, NotFoundError
@@ -20,7 +20,7 @@ from bioconnect.services.plan.records import (
     _validated,
 )
 from bioconnect.store import schema
-from bioconnect.store.database import transaction
+from bioconnect.store.database import serialise_on, transaction
 
 
 def _next_item_id(ids: Sequence[str]) -> str:
@@ -28,6 +28,19 @@ def _next_item_id(ids: Sequence[str]) -> str:
     width = max([2, *(len(m.group(1)) for m in numbers)])
     n = max((int(m.group(1)) for m in numbers), default=0) + 1
     return f"A{n:0{width}d}"
+
+
+def _wait_for_other_proposals(conn: Connection) -> None:
+    """Make proposals take turns, so two never pick the same next id.
+
+    PostgreSQL: an advisory lock (:func:`serialise_on`). SQLite: a write that changes
+    nothing, made before anything is read, takes the one writer's lock, so the ids read
+    next are the latest.
+    """
+    serialise_on(conn, "plan-inbox")
+    if conn.dialect.name == "sqlite":
+        plans = schema.table(schema.PlanHead)
+        conn.execute(update(plans).where(false()).values(id=plans.c.id))
 
 
 def propose_action_item(
@@ -42,7 +55,8 @@ def propose_action_item(
 
     The item gets the next free id ``A01``, ``A02``, …; ``proposed_by`` defaults to the
     actor. Proposing the same text again while the first is still unmerged returns the
-    first instead of adding a copy.
+    first instead of adding a copy. Concurrent proposals wait for each other (a short
+    transaction each), so none is refused because another took its id.
     """
     spec = _KINDS["action_item"]
     t = spec.table
@@ -50,6 +64,7 @@ def propose_action_item(
     for _ in range(3):
         try:
             with transaction(engine) as conn:
+                _wait_for_other_proposals(conn)
                 head = _one_plan(conn, region)
                 rows = conn.execute(
                     select(t.c.record_id, t.c.record, t.c.position).where(t.c.plan_id == head.id)

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, or_, select
 
 from bioconnect.errors import InputError, NotFoundError
 from bioconnect.plan import Plan, PlanDiff, diff_plans, plan_from_yaml, plan_to_yaml, read_plan
-from bioconnect.services.accounts import AUDIT, audit
+from bioconnect.services.accounts import AUDIT, Role, audit
 from bioconnect.services.plan.records import _ENTITIES, _config, _detail, _one_plan, _plan_from
 from bioconnect.services.readmodel import ReadModel
 from bioconnect.store import schema
@@ -171,6 +171,10 @@ def diff_versions(
     )
 
 
+#: What readers below editor see instead of the user name of whoever made a change.
+HIDDEN_ACTOR = "an editor"
+
+
 class HistoryEntry(ReadModel):
     """One change to a plan, from the audit log."""
 
@@ -191,8 +195,13 @@ def plan_history(
     *,
     region: str | None = None,
     limit: int = 200,
+    viewer: Role | None = None,
 ) -> list[HistoryEntry]:
     """Changes to plans from the audit log, newest first.
+
+    Who made a change is personal data: the ``actor`` is shown to editors and above
+    (``viewer``; the CLI, run by the store's operator, passes ``Role.admin``) and replaced by
+    ``HIDDEN_ACTOR`` for anyone else, anonymous visitors included.
 
     Parameters
     ----------
@@ -203,6 +212,8 @@ def plan_history(
         Only this region's plan.
     limit:
         At most this many entries.
+    viewer:
+        The role of whoever reads the history (``None``: an anonymous visitor).
 
     Returns
     -------
@@ -233,6 +244,8 @@ def plan_history(
                 continue
             if entry["entity"] not in _ENTITIES:
                 continue
+            if viewer is None or viewer < Role.editor:
+                entry["actor"] = HIDDEN_ACTOR
             out.append(HistoryEntry.model_validate(entry))
             if len(out) >= limit:
                 break

@@ -523,4 +523,10 @@ def get_history(
 ) -> list[HistoryEntry]:
     """Who changed what in the plan, newest first (from the audit log)."""
     load_plan(engine_of(request), region=region_of(request))  # 404 when there is no plan
-    return plan_history(engine_of(request), id, region=region_of(request), limit=limit)
+    return plan_history(
+        engine_of(request),
+        id,
+        region=region_of(request),
+        limit=limit,
+        viewer=user.role if user is not None else None,
+    )

@@ -150,7 +150,14 @@ def plan_import(request: Request, user: Editor, form: Form) -> Response:
 
 
 def _history(request: Request, kind: RecordKind, record_id: str) -> list[dict[str, Any]]:
-    entries = plan_history(engine_of(request), record_id, region=region_of(request), limit=50)
+    user = current_user(request)
+    entries = plan_history(
+        engine_of(request),
+        record_id,
+        region=region_of(request),
+        limit=50,
+        viewer=user.role if user is not None else None,
+    )
     out = []
     for e in entries:
         if e.entity != f"plan.{kind}":
