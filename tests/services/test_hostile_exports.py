@@ -17,7 +17,8 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine, insert
 
 from bioconnect.network import CollaborationNetwork, build_network
-from bioconnect.network.export import write_csv, write_gexf, write_graphml
+from bioconnect.network.export import write_csv, write_graphml
+from bioconnect.network.gexf import write_gexf
 from bioconnect.services.export import export_organisations
 from bioconnect.store import schema
 
