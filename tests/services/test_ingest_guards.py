@@ -71,6 +71,6 @@ def test_a_moved_list_is_named_with_the_ways_out(
     with pytest.raises(InputError) as err:
         ingest(engine, _preset(), folder)
     message = str(err.value)
-    assert f"Your imported list 'members' is no longer at {members}" in message
+    assert f"File {members} does not exist. It is your imported list 'members'" in message
     assert "bioconnect sources remove members" in message
     assert "fetch" not in message

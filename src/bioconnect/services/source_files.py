@@ -106,7 +106,8 @@ def read_sources(
         progress.step(f"reading {name}")
         if not path.is_file():
             raise InputError(
-                f"Your imported list {name!r} is no longer at {path}.",
+                f"File {path} does not exist. It is your imported list {name!r}, loaded by "
+                "every ingest.",
                 "Put it back, import it again from where it is now (`bioconnect import FILE "
                 f"--mapping M --name {name}`), or forget it (`bioconnect sources remove {name}`).",
             )
