@@ -37,6 +37,7 @@ from bioconnect.services.dialogue.round_models import (
     DelphiStudySummary,
     Status,
 )
+from bioconnect.services.readmodel import ReadModel
 from bioconnect.store import dialogue_rounds_tables as tables
 from bioconnect.store import schema
 from bioconnect.store.database import transaction
@@ -474,10 +475,16 @@ def delphi_results(engine: Engine, name: str) -> DelphiResults:
     )
 
 
-def results_chart(results: DelphiResults) -> dict[str, Any]:
+class DelphiChart(ReadModel):
+    """The Vega-Lite spec of a study's results (``spec`` is empty without ratings)."""
+
+    spec: dict[str, Any]
+
+
+def results_chart(results: DelphiResults) -> DelphiChart:
     """The Vega-Lite spec of every item's median and IQR per round (empty without ratings)."""
     rows = [it.model_dump() for rr in results.rounds for it in rr.items]
-    return delphi_chart(rows, results.study.title) if rows else {}
+    return DelphiChart(spec=delphi_chart(rows, results.study.title) if rows else {})
 
 
 def delphi_ratings(engine: Engine, name: str) -> list[DelphiRatingOut]:

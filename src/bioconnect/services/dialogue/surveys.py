@@ -39,6 +39,7 @@ from bioconnect.services.dialogue.round_models import (
     SurveyResults,
     SurveySummary,
 )
+from bioconnect.services.readmodel import ReadModel
 from bioconnect.store import dialogue_rounds_tables as tables
 from bioconnect.store import schema
 from bioconnect.store.database import transaction
@@ -321,7 +322,13 @@ def survey_results(engine: Engine, name: str) -> SurveyResults:
     )
 
 
-def results_charts(results: SurveyResults) -> dict[int, dict[str, Any]]:
+class SurveyCharts(ReadModel):
+    """Per question number, the Vega-Lite spec of its answers (empty for open text)."""
+
+    by_question: dict[int, dict[str, Any]]
+
+
+def results_charts(results: SurveyResults) -> SurveyCharts:
     """Per question, the Vega-Lite spec of its aggregate (empty for open text, no answers)."""
     charts: dict[int, dict[str, Any]] = {}
     for q in results.questions:
@@ -333,7 +340,7 @@ def results_charts(results: SurveyResults) -> dict[int, dict[str, Any]]:
             charts[q.question] = ranking_chart(q.borda, q.text)
         else:
             charts[q.question] = {}
-    return charts
+    return SurveyCharts(by_question=charts)
 
 
 def survey_answers(engine: Engine, name: str) -> list[SurveyAnswerOut]:

@@ -178,7 +178,7 @@ def _results_page(
         section="delphi",
         results=results,
         study=results.study,
-        chart=results_chart(results),
+        chart=results_chart(results).spec,
         ratings=delphi_ratings(engine_of(request), study) if may_edit else None,
         may_edit=may_edit,
         error=error,

@@ -153,7 +153,7 @@ def _results_page(
         section="surveys",
         results=results,
         survey=results.survey,
-        charts=results_charts(results),
+        charts=results_charts(results).by_question,
         answers=survey_answers(engine_of(request), name) if may_edit else None,
         may_edit=may_edit,
         error=error,
