@@ -12,19 +12,15 @@ from sqlalchemy import Engine
 
 from bioconnect.errors import InputError, NotFoundError
 from bioconnect.services.dialogue.delphi import delphi_results
+from bioconnect.services.dialogue.goals import promote_inbox_goal
 from bioconnect.services.dialogue.round_models import (
     DelphiGoalProposal,
     DelphiResults,
     DelphiRoundResult,
 )
 from bioconnect.services.plan import (
-    ActionItem,
     Goal,
-    delete_record,
-    load_plan,
     propose_action_item,
-    record_version,
-    save_goal,
 )
 
 #: First line of an inbox item that proposes a goal from a Delphi study.
@@ -88,25 +84,13 @@ def accept_delphi_goal(
     engine: Engine, item_id: str, goal_id: str, *, actor: str, region: str | None = None
 ) -> Goal:
     """Accept a goal proposed from a Delphi study: the goal keeps the evidence."""
-    plan = load_plan(engine, region=region)
-    entry: ActionItem | None = next((i for i in plan.action_items if i.id == item_id), None)
-    if entry is None:
-        raise NotFoundError(f"No inbox item {item_id}.", "See the plan's inbox.")
-    head, _, evidence = entry.text.partition("\n")
-    match = _HEAD.match(head)
-    if match is None:
-        raise InputError(
-            f"Inbox item {item_id} is not a goal proposed from a Delphi study.",
-            "Merge it into an initiative instead.",
-        )
-    description = (
-        f"From Delphi study {match['name']}, item {match['item']} "
-        f"(inbox item {item_id}, proposed by {entry.proposed_by}).\n{evidence}"
+    return promote_inbox_goal(
+        engine,
+        item_id,
+        goal_id,
+        _HEAD,
+        lambda m: f"From Delphi study {m['name']}, item {m['item']}",
+        "a Delphi study",
+        actor=actor,
+        region=region,
     )
-    goal = Goal(id=goal_id, title=match["title"], description=description)
-    save_goal(engine, goal, expected_version=None, actor=actor, region=region)
-    version = record_version(engine, "action_item", item_id, region=region)
-    delete_record(
-        engine, "action_item", item_id, expected_version=version, actor=actor, region=region
-    )
-    return goal

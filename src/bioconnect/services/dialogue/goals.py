@@ -6,6 +6,7 @@ from.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from sqlalchemy import Engine
 
@@ -87,20 +88,44 @@ def accept_goal(
     engine: Engine, item_id: str, goal_id: str, *, actor: str, region: str | None = None
 ) -> Goal:
     """Accept a proposed goal (editors do): the goal keeps the evidence; the item leaves the inbox."""
+    return promote_inbox_goal(
+        engine,
+        item_id,
+        goal_id,
+        _HEAD,
+        lambda m: f"From consultation {m['name']}, statement {m['statement']}",
+        "a consultation",
+        actor=actor,
+        region=region,
+    )
+
+
+def promote_inbox_goal(
+    engine: Engine,
+    item_id: str,
+    goal_id: str,
+    head: re.Pattern[str],
+    origin: Callable[[re.Match[str]], str],
+    source: str,
+    *,
+    actor: str,
+    region: str | None = None,
+) -> Goal:
+    """Turn an inbox item whose first line matches ``head`` into a goal that says where it
+    came from (``origin``) and keeps the evidence below; the item leaves the inbox."""
     plan = load_plan(engine, region=region)
     item: ActionItem | None = next((i for i in plan.action_items if i.id == item_id), None)
     if item is None:
         raise NotFoundError(f"No inbox item {item_id}.", "See the plan's inbox.")
-    head, _, evidence = item.text.partition("\n")
-    match = _HEAD.match(head)
+    first, _, evidence = item.text.partition("\n")
+    match = head.match(first)
     if match is None:
         raise InputError(
-            f"Inbox item {item_id} is not a goal proposed from a consultation.",
+            f"Inbox item {item_id} is not a goal proposed from {source}.",
             "Merge it into an initiative instead.",
         )
     description = (
-        f"From consultation {match['name']}, statement {match['statement']} "
-        f"(inbox item {item_id}, proposed by {item.proposed_by}).\n{evidence}"
+        f"{origin(match)} (inbox item {item_id}, proposed by {item.proposed_by}).\n{evidence}"
     )
     goal = Goal(id=goal_id, title=match["title"], description=description)
     save_goal(engine, goal, expected_version=None, actor=actor, region=region)
