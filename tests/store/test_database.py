@@ -33,7 +33,7 @@ def _head() -> str:
 
 
 def test_migrations_create_every_table_and_match_the_models(engine: Engine) -> None:
-    assert _head() == "0014_api_tokens"
+    assert _head() == "0015_report_editions"
     assert current_revision(engine) == _head()
     assert set(schema.Base.metadata.tables) <= set(table_names(engine))
     with engine.connect() as conn:

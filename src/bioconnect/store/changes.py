@@ -23,8 +23,10 @@ from bioconnect.store import schema
 AUDIT = schema.table(schema.AuditEntry)
 DATA_VERSION = schema.table(schema.DataVersion)
 
-#: Audited entities whose changes no reader sees: they do not raise the data version.
-BOOKKEEPING_ENTITIES = frozenset({"session"})
+#: Audited entities whose changes leave every figure as it was: they do not raise the data
+#: version. A report edition records a render of the data; raising the version for it would
+#: make the next edition of unchanged data name a different version.
+BOOKKEEPING_ENTITIES = frozenset({"session", "report_edition"})
 
 _ROW = 1
 _PENDING = "bioconnect.data_changed"
