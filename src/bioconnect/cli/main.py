@@ -26,6 +26,7 @@ from bioconnect.cli import (
     network,
     outcomes,
     plan,
+    reports,
     review,
     web,
 )
@@ -61,6 +62,7 @@ app.add_typer(indicators.index_app, name="index")
 app.add_typer(indicators.benchmark_app, name="benchmark")
 app.add_typer(outcomes.outcomes_app, name="outcomes")
 app.add_typer(dialogue.dialogue_app, name="dialogue")
+app.add_typer(reports.report_app, name="report")
 
 
 @app.callback()

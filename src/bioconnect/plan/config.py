@@ -100,6 +100,18 @@ class KpiTemplate(_Strict):
     frequency: str
 
 
+#: The evaluation questions of a pillar by default: the OECD DAC evaluation criteria
+#: (relevance, coherence, effectiveness, efficiency, impact, sustainability).
+EVALUATION_QUESTIONS = (
+    "Relevance: do the {pillar} initiatives answer the needs the stakeholders named?",
+    "Coherence: do they fit the national smart specialisation strategies and each other?",
+    "Effectiveness: did they reach their KPI targets, and why or why not?",
+    "Efficiency: were their budgets spent as planned, at a reasonable cost per result?",
+    "Impact: what changed in the ecosystem that would not have changed without them?",
+    "Sustainability: will their results last when the funding ends?",
+)
+
+
 class PlanConfig(_Strict):
     """Action-plan rules and defaults for one region.
 
@@ -119,6 +131,10 @@ class PlanConfig(_Strict):
     criteria: list[Criterion] = Field(min_length=1)
     default_weights: dict[str, float]
     kpi_library: list[KpiTemplate] = Field(default_factory=list)
+    evaluation_questions: list[str] = Field(
+        default_factory=lambda: list(EVALUATION_QUESTIONS),
+        description="Questions the evaluation asks of every pillar; {pillar} is its label.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> PlanConfig:

@@ -162,8 +162,9 @@ def make_report(
     chosen = check_format(fmt)
     progress = progress or NoProgress()
     document = build_document(engine, kind, preset=preset, created=created, progress=progress)
-    progress.step("rendering")
+    progress.step("rendering the HTML")
     html = render_html(document)
+    progress.step(f"writing the {chosen.upper()}")
     content = convert(html, chosen, document.created)
     edition_id = store_edition(engine, document, html, actor=actor)
     return RenderedReport(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bioconnect.charts.specs import render
@@ -26,4 +27,23 @@ def chart(
     # the XML prolog is not allowed inside an HTML document
     if svg.startswith("<?xml"):
         svg = svg[svg.index("?>") + 2 :].lstrip()
-    return Figure(title, svg, sources, method, alt or title)
+    return Figure(title, fit(svg), sources, method, alt or title)
+
+
+#: Wider charts are scaled down to the text width (about 170 mm on A4 at 96 px/inch).
+TEXT_WIDTH_PX = 640
+_ROOT = re.compile(r'^<svg([^>]*?) width="([\d.]+)" height="([\d.]+)"')
+
+
+def fit(svg: str) -> str:
+    """The SVG, scaled to the text width when it is wider (its viewBox keeps the shape).
+
+    >>> fit('<svg class="m" width="900" height="300" viewBox="0 0 900 300"></svg>')
+    '<svg class="m" width="100%" viewBox="0 0 900 300"></svg>'
+    >>> fit('<svg width="400" height="300"></svg>')
+    '<svg width="400" height="300"></svg>'
+    """
+    found = _ROOT.match(svg)
+    if found is None or float(found.group(2)) <= TEXT_WIDTH_PX:
+        return svg
+    return f'<svg{found.group(1)} width="100%"' + svg[found.end() :]

@@ -468,7 +468,7 @@ def status_document(
     engine: Engine, preset: Preset, created: str, version: int, progress: Progress
 ) -> ReportDocument:
     """The status report of ``preset`` as a document for the ``status`` template."""
-    progress.start(7, "status report")
+    progress.start(8, "status report")
     out = status_content(engine, preset, progress)
     reference = ", ".join(preset.reference_countries) or "none"
     return ReportDocument(
