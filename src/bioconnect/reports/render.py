@@ -15,7 +15,7 @@ from bioconnect.reports.numbering import Numbering
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-TEMPLATES = ("status", "plan", "evaluation")
+TEMPLATES = ("status", "plan", "evaluation", "skeleton")
 
 
 def thousands(value: Any) -> str:
@@ -86,7 +86,7 @@ def render_html(document: ReportDocument) -> str:
     -------
     >>> from bioconnect.reports.document import Source, Table
     >>> doc = ReportDocument(
-    ...     kind="example", title="T", subtitle="S", created="2026-01-01T00:00:00Z",
+    ...     kind="skeleton", title="T", subtitle="S", created="2026-01-01T00:00:00Z",
     ...     parameters={}, data_version=1, sources=(Source("s", "A file", "CC BY 4.0", "Source: X"),),
     ...     content={"table": Table.of("Counts", ["c", "n"], [["EE", 728]], sources=["s"], method="count")})
     >>> html = render_html(doc)

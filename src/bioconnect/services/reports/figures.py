@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Any
 
@@ -27,7 +29,28 @@ def chart(
     # the XML prolog is not allowed inside an HTML document
     if svg.startswith("<?xml"):
         svg = svg[svg.index("?>") + 2 :].lstrip()
-    return Figure(title, fit(svg), sources, method, alt or title)
+    key = hashlib.sha1(json.dumps(spec, sort_keys=True).encode("utf-8")).hexdigest()[:8]
+    return Figure(title, fit(local_ids(svg, f"c{key}")), sources, method, alt or title)
+
+
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def local_ids(svg: str, prefix: str) -> str:
+    """The SVG with its ids (and their references) renamed from ``prefix``, in order.
+
+    vl-convert numbers gradients and clips by a counter that runs for the whole process,
+    so the same chart would get new ids on each render; these names depend on the chart
+    alone, which keeps a report's bytes the same from one render to the next.
+
+    >>> local_ids('<svg><linearGradient id="gradient_7"/><rect fill="url(#gradient_7)"/></svg>', "c1")
+    '<svg><linearGradient id="c1-0"/><rect fill="url(#c1-0)"/></svg>'
+    """
+    names = {old: f"{prefix}-{i}" for i, old in enumerate(dict.fromkeys(_ID.findall(svg)))}
+    if not names:
+        return svg
+    pattern = re.compile(r'(id="|url\(#|href="#)(' + "|".join(map(re.escape, names)) + r')(?=[")])')
+    return pattern.sub(lambda m: m.group(1) + names[m.group(2)], svg)
 
 
 #: Wider charts are scaled down to the text width (about 170 mm on A4 at 96 px/inch).

@@ -109,3 +109,17 @@ def method_source() -> Source:
         licence="EUPL-1.2",
         attribution="Computed by bioconnect from the sources above; methods in its docs.",
     )
+
+
+def participations_by_file(engine: Engine, countries: list[str]) -> list[tuple[str, str, int]]:
+    """(file, country, participations) for the preset's countries, as each file gave them."""
+    f, p = schema.SourceFile, schema.Participation
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(f.path, p.country, func.count(p.id))
+            .join(f, f.id == p.source_file_id)
+            .where(p.country.in_(countries))
+            .group_by(f.path, p.country)
+            .order_by(f.path, p.country)
+        ).all()
+    return [(str(path), str(country), int(n)) for path, country, n in rows]

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from bioconnect.errors import BioconnectError, InputError, NotFoundError
 from bioconnect.model.preset import Preset
-from bioconnect.reports.document import ReportDocument, Source, Table
+from bioconnect.reports.document import Figure, ReportDocument, Source, Table
 from bioconnect.services.progress import Progress
 from bioconnect.services.reports import provenance
 from bioconnect.services.reports.figures import chart
@@ -33,6 +33,71 @@ class Collected:
         self.sources: dict[str, Source] = {}
 
 
+def _country_table(everything: Any, out: Collected) -> Table:
+    programmes = sorted({p for c in everything.countries.values() for p in c.participations})
+    rows = []
+    for code, figures in everything.countries.items():
+        rows.append(
+            [
+                code,
+                figures.role,
+                figures.organisations,
+                *(figures.participations.get(p, 0) for p in programmes),
+                round(sum(figures.ec_contribution_eur.values()) / 1e6, 1),
+            ]
+        )
+        for p in programmes:
+            out.figures[f"{code} {p} participations (all research)"] = (
+                f"{figures.participations.get(p, 0):,}"
+            )
+    return Table.of(
+        "Organisations and participations by country, all research",
+        [
+            "Country",
+            "Role",
+            "Organisations",
+            *(f"{p} participations" for p in programmes),
+            "EC contribution (EUR M)",
+        ],
+        rows,
+        sources=ATLAS,
+        method="distinct organisations and participation rows per country, every "
+        "programme loaded; EC contribution summed over participations.",
+    )
+
+
+def _file_table(engine: Engine, preset: Preset, out: Collected) -> Table:
+    by_file = provenance.participations_by_file(engine, preset.all_countries)
+    counts = {(path, c): n for path, c, n in by_file}
+    for path, c, n in by_file:
+        out.figures[f"{c} participations in {path}"] = f"{n:,}"
+    return Table.of(
+        "Participations by file and country, as each file gave them",
+        ["File", *preset.all_countries],
+        [
+            [path, *(counts.get((path, c), 0) for c in preset.all_countries)]
+            for path in sorted({path for path, _, _ in by_file})
+        ],
+        sources=ATLAS,
+        method="participation rows stored from each file, after the ingest removed "
+        "repeats (docs/atlas.md).",
+    )
+
+
+def _breakdown(summary: Any, attribute: str, title: str, method: str) -> Table:
+    """Organisations per country by stakeholder group or by domain, in the focus."""
+    codes = list(summary.countries)
+    parts = [getattr(summary.countries[c], attribute) for c in codes]
+    keys = sorted({k for part in parts for k in part})
+    return Table.of(
+        f"Organisations by {title} and country, {summary.scope.label}",
+        [title.capitalize(), *codes],
+        [[k, *(part[k].organisations if k in part else 0 for part in parts)] for k in keys],
+        sources=ATLAS,
+        method=method,
+    )
+
+
 def _atlas(engine: Engine, preset: Preset, out: Collected) -> None:
     from bioconnect.services.atlas import dashboard
 
@@ -43,80 +108,24 @@ def _atlas(engine: Engine, preset: Preset, out: Collected) -> None:
             f"The store holds no atlas data for the {preset.name} preset.",
             f"Load it first: `bioconnect ingest --preset {preset.name}`.",
         )
-    programmes = sorted({p for c in everything.countries.values() for p in c.participations})
-    rows = [
-        [
-            code,
-            c.role,
-            c.organisations,
-            *(c.participations.get(p, 0) for p in programmes),
-            round(sum(c.ec_contribution_eur.values()) / 1e6, 1),
-        ]
-        for code, c in everything.countries.items()
-    ]
-    for code, c in everything.countries.items():
-        for p in programmes:
-            out.figures[f"{code} {p} participations (all research)"] = (
-                f"{c.participations.get(p, 0):,}"
-            )
     summary = d.summary
-    groups = sorted({g for c in summary.countries.values() for g in c.by_group})
-    domains = sorted({x for c in summary.countries.values() for x in c.by_domain})
-    codes = list(summary.countries)
     out.content["atlas"] = {
         "scope": summary.scope,
-        "scope_all": everything.scope,
         "named": summary.named,
-        "countries": Table.of(
-            "Organisations and participations by country, all research",
-            [
-                "Country",
-                "Role",
-                "Organisations",
-                *(f"{p} participations" for p in programmes),
-                "EC contribution (EUR M)",
-            ],
-            rows,
-            sources=ATLAS,
-            method="distinct organisations and participation rows per country, every "
-            "programme loaded; EC contribution summed over participations.",
+        "countries": _country_table(everything, out),
+        "files": _file_table(engine, preset, out),
+        "groups": _breakdown(
+            summary,
+            "by_group",
+            "stakeholder group",
+            "distinct organisations with at least one participation in scope.",
         ),
-        "groups": Table.of(
-            f"Organisations by stakeholder group and country, {summary.scope.label}",
-            ["Stakeholder group", *codes],
-            [
-                [
-                    g,
-                    *(
-                        summary.countries[c].by_group.get(g).organisations  # type: ignore[union-attr]
-                        if g in summary.countries[c].by_group
-                        else 0
-                        for c in codes
-                    ),
-                ]
-                for g in groups
-            ],
-            sources=ATLAS,
-            method="distinct organisations with at least one participation in scope.",
-        ),
-        "domains": Table.of(
-            f"Organisations by domain and country, {summary.scope.label}",
-            ["Domain", *codes],
-            [
-                [
-                    x,
-                    *(
-                        summary.countries[c].by_domain[x].organisations
-                        if x in summary.countries[c].by_domain
-                        else 0
-                        for c in codes
-                    ),
-                ]
-                for x in domains
-            ],
-            sources=ATLAS,
-            method="domains from the preset's rules on programme parts and topics; a "
-            "project may have several.",
+        "domains": _breakdown(
+            summary,
+            "by_domain",
+            "domain",
+            "domains from the preset's rules on programme parts and topics; "
+            "a project may have several.",
         ),
         "chart": chart(
             d.chart_spec,
@@ -246,12 +255,70 @@ def _network(engine: Engine, preset: Preset, out: Collected) -> None:
         )
 
 
-def _benchmark(engine: Engine, preset: Preset, out: Collected) -> None:
-    from bioconnect.services.benchmark_overview import (
-        IMPORT_COMMAND,
-        benchmark_page,
-        biotech_page,
+GROUP_NAMES = ("Emerging", "Moderate", "Strong", "Leader")
+
+
+def _group_table(o: Any, method: str) -> Table:
+    return Table.of(
+        f"Performance groups in {o.year} and how sure they are",
+        [
+            "Country",
+            "Group",
+            "SII (% of EU)",
+            *(f"P({g})" for g in GROUP_NAMES),
+            "The file's own label",
+        ],
+        [
+            [
+                x.country,
+                x.group,
+                x.sii_share,
+                *(x.probabilities.get(g, 0.0) for g in GROUP_NAMES),
+                x.file_label,
+            ]
+            for x in o.odds
+        ],
+        sources=BENCH,
+        method=method,
     )
+
+
+def _benchmark_charts(page: Any, method_groups: str) -> dict[str, Any]:
+    o = page.overview
+    shown = {
+        "sii": (
+            f"Summary Innovation Index, {o.edition.name}",
+            "the SII as % of the EU's in each year.",
+        ),
+        "odds": (f"How sure the {o.year} group is", method_groups),
+        "profile": (f"Dimension profiles, {o.year}", "each dimension's score as % of the EU's."),
+        "best_practice": (
+            f"Best-practice matrix against {o.reference}, {o.year}",
+            f"each dimension's score as % of {o.reference}'s.",
+        ),
+    }
+    return {
+        name: chart(page.charts[name], title, sources=BENCH, method=method)
+        for name, (title, method) in shown.items()
+    }
+
+
+def _cooperation_table(o: Any) -> Table:
+    return Table.of(
+        "Areas for cooperation: one country strong where another is weak",
+        ["Dimension", "Strong", "Strong vs EU", "Weak", "Weak vs EU"],
+        [
+            [a.name, a.strong_country, a.strong_vs_eu, a.weak_country, a.weak_vs_eu]
+            for a in o.cooperation
+        ],
+        sources=BENCH,
+        method="dimensions where one country scores above the EU and another below it.",
+        empty_reason="no dimension has one country above the EU and another below it.",
+    )
+
+
+def _benchmark(engine: Engine, preset: Preset, out: Collected) -> None:
+    from bioconnect.services.benchmark_overview import IMPORT_COMMAND, benchmark_page
 
     try:
         page = benchmark_page(engine, preset.name)
@@ -271,82 +338,26 @@ def _benchmark(engine: Engine, preset: Preset, out: Collected) -> None:
         f"{o.method}; probabilities from resampling the indicators "
         "(the share of runs in each group)."
     )
-    profiles = {c: rows for c, rows in o.profiles.items()}
     out.content["benchmark"] = {
         "overview": o,
-        "odds": Table.of(
-            f"Performance groups in {o.year} and how sure they are",
-            [
-                "Country",
-                "Group",
-                "SII (% of EU)",
-                "P(Emerging)",
-                "P(Moderate)",
-                "P(Strong)",
-                "P(Leader)",
-                "The file's own label",
-            ],
-            [
-                [
-                    x.country,
-                    x.group,
-                    x.sii_share,
-                    *(
-                        x.probabilities.get(g, 0.0)
-                        for g in ("Emerging", "Moderate", "Strong", "Leader")
-                    ),
-                    x.file_label,
-                ]
-                for x in o.odds
-            ],
-            sources=BENCH,
-            method=method_groups,
-        ),
-        "sii": chart(
-            page.charts["sii"],
-            f"Summary Innovation Index, {o.edition.name}",
-            sources=BENCH,
-            method="the SII as % of the EU's in each year.",
-        ),
-        "odds_chart": chart(
-            page.charts["odds"],
-            f"How sure the {o.year} group is",
-            sources=BENCH,
-            method=method_groups,
-        ),
-        "profile": chart(
-            page.charts["profile"],
-            f"Dimension profiles, {o.year}",
-            sources=BENCH,
-            method="each dimension's score as % of the EU's.",
-        ),
-        "best_practice": chart(
-            page.charts["best_practice"],
-            f"Best-practice matrix against {o.reference}, {o.year}",
-            sources=BENCH,
-            method=f"each dimension's score as % of {o.reference}'s.",
-        ),
-        "strengths": _strengths(profiles),
-        "cooperation": Table.of(
-            "Areas for cooperation: one country strong where another is weak",
-            ["Dimension", "Strong", "Strong vs EU", "Weak", "Weak vs EU"],
-            [
-                [a.name, a.strong_country, a.strong_vs_eu, a.weak_country, a.weak_vs_eu]
-                for a in o.cooperation
-            ],
-            sources=BENCH,
-            method="dimensions where one country scores above the EU and another below it.",
-            empty_reason="no dimension has one country above the EU and another below it.",
-        ),
+        "odds": _group_table(o, method_groups),
+        "charts": _benchmark_charts(page, method_groups),
+        "strengths": _strengths(dict(o.profiles)),
+        "cooperation": _cooperation_table(o),
     }
+    out.content["biotech"] = _biotech(engine, preset)
+
+
+def _biotech(engine: Engine, preset: Preset) -> Figure:
+    from bioconnect.services.benchmark_overview import biotech_page
+
     try:
         biotech = biotech_page(engine, preset.name)
     except BioconnectError as exc:
-        out.content["biotech"] = chart(
+        return chart(
             None, "Biotech research index", sources=BENCH, method="", empty_reason=exc.problem
         )
-        return
-    out.content["biotech"] = chart(
+    return chart(
         biotech.chart,
         f"Biotech research index with rank intervals ({len(biotech.index.units)} countries)",
         sources=("atlas", "eis", "bioconnect"),
