@@ -6,4 +6,6 @@ other forms: PDF (WeasyPrint) and an editable Word copy (python-docx), and compa
 key figures of two editions.
 """
 
-__all__: list[str] = []
+from bioconnect.reports.word import html_to_docx
+
+__all__: list[str] = ["html_to_docx"]
