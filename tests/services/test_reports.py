@@ -233,3 +233,22 @@ def test_an_empty_atlas_is_refused(engine: Engine) -> None:
         reports.make_report(engine, "status", "html")
     assert "bioconnect ingest --preset baltic" in found.value.fix
     assert _editions(engine) == 0
+
+
+@pytest.mark.parametrize("kind", ["status", "plan", "evaluation"])
+def test_word_copy_of_each_report(full_store: Engine, kind: str) -> None:
+    from docx import Document
+
+    made = reports.make_report(full_store, kind, "docx", actor="tester", created=STATED)
+    doc = Document(io.BytesIO(made.content))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading 1")]
+    assert "Sources and licences" in headings
+    assert doc.core_properties.title == made.title
+    text = "\n".join(p.text for p in doc.paragraphs)
+    cells = {c.text for t in doc.tables for row in t.rows for c in row.cells}
+    assert "Source:" in text and doc.tables
+    if kind == "status":
+        assert "728" in cells and "754" in cells
+        assert len(doc.inline_shapes) >= 8  # the charts, as pictures
+    else:
+        assert "EXAMPLE DATA" in text

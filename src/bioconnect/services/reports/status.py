@@ -99,10 +99,10 @@ def _breakdown(summary: Any, attribute: str, title: str, method: str) -> Table:
 
 
 def _atlas(engine: Engine, preset: Preset, out: Collected) -> None:
-    from bioconnect.services.atlas import dashboard
+    from bioconnect.services.atlas import atlas_summary, dashboard
 
     d = dashboard(engine, preset, "focus")
-    everything = dashboard(engine, preset, "all").summary
+    everything = atlas_summary(engine, preset, "all")
     if not everything.rows:
         raise InputError(
             f"The store holds no atlas data for the {preset.name} preset.",
