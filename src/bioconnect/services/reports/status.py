@@ -218,7 +218,7 @@ def _network(engine: Engine, preset: Preset, out: Collected) -> None:
         "ties_counted_region_only": d.ties_counted_region_only,
         "matrix": Table.of(
             "Ties between organisations by country pair, focus network",
-            ["", *(str(c) for c in matrix.columns)],
+            ["Country", *(str(c) for c in matrix.columns)],
             [
                 [str(i), *(int(v) for v in row)]
                 for i, row in zip(matrix.index, matrix.values, strict=True)
