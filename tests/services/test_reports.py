@@ -19,7 +19,6 @@ from sqlalchemy import Engine, select
 from bioconnect.errors import InputError, NotFoundError
 from bioconnect.reports.render import render_html
 from bioconnect.services import reports
-from bioconnect.services.benchmark import import_edition
 from bioconnect.services.benchmark_overview import benchmark_overview
 from bioconnect.services.dialogue.consultations import import_polis
 from bioconnect.services.plan import import_plan
@@ -46,11 +45,10 @@ def _copy(baltic_sqlite: Engine, target: Path) -> Engine:
 
 @pytest.fixture(scope="module")
 def full_store(
-    baltic_sqlite: Engine, tmp_path_factory: pytest.TempPathFactory, data_dir: Path
+    baltic_eis: Engine, tmp_path_factory: pytest.TempPathFactory, data_dir: Path
 ) -> Iterator[Engine]:
     """The Baltic ingest with the EIS 2025, the example plan and a Pol.is conversation."""
-    engine = _copy(baltic_sqlite, tmp_path_factory.mktemp("reports") / "full.sqlite")
-    import_edition(engine, data_dir / "eis" / "2025" / "EIS_web_download.xlsx")
+    engine = _copy(baltic_eis, tmp_path_factory.mktemp("reports") / "full.sqlite")
     import_plan(engine, EXAMPLE, actor="tester")
     import_polis(engine, data_dir / "polis" / "brexit-consensus", name="brexit", actor="tester")
     yield engine
