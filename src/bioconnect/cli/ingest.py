@@ -1,4 +1,4 @@
-"""Loading data: ``regions`` (the presets), ``ingest``, ``import`` and ``sources``.
+"""Loading data: ``ingest``, ``import`` and ``sources``.
 
 These are top-level commands; :mod:`bioconnect.cli.main` registers them.
 """
@@ -22,27 +22,6 @@ from bioconnect.cli.output import (
     print_json,
     stage_progress,
 )
-
-
-def regions() -> None:
-    """List the region presets.
-
-    \b
-    Example:
-        bioconnect regions
-    """
-    from bioconnect.services.regions import list_regions
-
-    table = Table("name", "label", "countries", "reference", "sources")
-    for preset in list_regions():
-        table.add_row(
-            preset.name,
-            preset.label,
-            " ".join(preset.countries),
-            " ".join(preset.reference_countries),
-            str(len(preset.sources)),
-        )
-    out.print(table)
 
 
 def ingest_preset(preset: str, data_dir: Path | None, *, allow_shrink: bool = False) -> None:

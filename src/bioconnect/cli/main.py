@@ -26,6 +26,7 @@ from bioconnect.cli import (
     network,
     outcomes,
     plan,
+    regions,
     reports,
     review,
     web,
@@ -42,7 +43,7 @@ app = typer.Typer(
 )
 
 # the order here is the order of `bioconnect --help`: top-level commands first
-app.command()(ingest.regions)
+app.add_typer(regions.regions_app, name="regions")
 app.command("ingest")(ingest.ingest_command)
 app.command("import")(ingest.import_command)
 app.add_typer(ingest.sources_app, name="sources")

@@ -178,11 +178,23 @@ def _packaged_folder(name: str) -> Path | None:
     return None
 
 
+def preset_folder(name: str) -> Path | None:
+    """The folder of a preset loaded by path in this process, by its name (else None)."""
+    path = _BY_PATH.get(name)
+    return path.parent if path is not None else None
+
+
 def list_presets() -> list[Preset]:
     """All packaged presets, sorted by name."""
     root = resources.files(PRESETS_PACKAGE)
     names = sorted(p.name for p in root.iterdir() if (p / "preset.yaml").is_file())
     return [load_preset(n) for n in names]
+
+
+#: Presets loaded from a path in this process, by name: once a command or the web app has
+#: read ``--preset path/to/preset.yaml``, every service that asks for the preset by its
+#: name finds the same file.
+_BY_PATH: dict[str, Path] = {}
 
 
 @cache
@@ -201,11 +213,20 @@ def load_preset(name_or_path: str | Path) -> Preset:
     folder = _packaged_folder(str(name_or_path))
     if folder is not None:
         return _load_file(folder / "preset.yaml")
+    if str(name_or_path) in _BY_PATH:
+        return _load_file(_BY_PATH[str(name_or_path)])
     path = Path(name_or_path)
     if path.is_dir():
         path = path / "preset.yaml"
     if path.is_file():
-        return _load_file(path.resolve())
+        preset = _load_file(path.resolve())
+        if _packaged_folder(preset.name) is not None:
+            raise InputError(
+                f"The preset {path} is called {preset.name!r}, like a shipped preset.",
+                "Give it a name of its own (`name:` in the file).",
+            )
+        _BY_PATH[preset.name] = path.resolve()
+        return preset
     known = ", ".join(
         p.name
         for p in resources.files(PRESETS_PACKAGE).iterdir()

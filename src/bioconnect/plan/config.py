@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bioconnect.errors import InputError, NotFoundError
+from bioconnect.model.preset import preset_folder
 from bioconnect.model.yamlfile import load_yaml_model
 
 __all__ = [
@@ -196,6 +197,9 @@ def load_plan_config(name_or_path: str | Path = "baltic") -> PlanConfig:
     packaged = root / str(name_or_path) / "plan.yaml"
     if packaged.is_file():
         return _load_file(Path(str(packaged)))
+    folder = preset_folder(str(name_or_path))
+    if folder is not None and (folder / "plan.yaml").is_file():
+        return _load_file(folder / "plan.yaml")
     path = Path(name_or_path)
     if path.is_dir():
         path = path / "plan.yaml"

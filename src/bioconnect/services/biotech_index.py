@@ -20,7 +20,6 @@ and edit; the engine is the one of ``bioconnect index build``.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +27,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine, select
 
 from bioconnect.errors import InputError, NotFoundError
-from bioconnect.model.preset import PRESETS_PACKAGE
+from bioconnect.model.preset import load_preset
 from bioconnect.services.indicators import (
     IndexBuild,
     SensitivityReport,
@@ -138,15 +137,16 @@ class BiotechIndex(BaseModel):
 
 
 def biotech_framework_files(preset: str = "baltic") -> tuple[Path, Path]:
-    """The preset's shipped iMeta and pipeline of the biotech index."""
-    folder = resources.files(PRESETS_PACKAGE) / preset / "biotech-index"
-    meta, pipeline = folder / "iMeta.csv", folder / "pipeline.yaml"
-    if not meta.is_file() or not pipeline.is_file():
+    """The preset's iMeta and pipeline of the biotech index (in its ``biotech-index/``)."""
+    folder = load_preset(preset).folder
+    meta = folder / "biotech-index" / "iMeta.csv" if folder else None
+    pipeline = folder / "biotech-index" / "pipeline.yaml" if folder else None
+    if meta is None or pipeline is None or not meta.is_file() or not pipeline.is_file():
         raise NotFoundError(
             f"Preset {preset!r} ships no biotech index framework.",
             "Give --meta and --pipeline files, or use the baltic preset's as a model.",
         )
-    return Path(str(meta)), Path(str(pipeline))
+    return meta, pipeline
 
 
 def _participations(engine: Engine, domains: list[str]) -> pd.DataFrame:
