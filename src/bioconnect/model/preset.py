@@ -178,6 +178,15 @@ def _packaged_folder(name: str) -> Path | None:
     return None
 
 
+def read_preset(path: Path) -> Preset:
+    """A preset file (or folder) read afresh, not from the cache: for checking one being edited."""
+    path = path / "preset.yaml" if path.is_dir() else path
+    if not path.is_file():
+        raise NotFoundError(f"No preset file {path}.", "Give a preset folder or its preset.yaml.")
+    path = path.resolve()
+    return load_yaml_model(path, Preset, "Preset", "docs/presets.md", folder=path.parent)
+
+
 def preset_folder(name: str) -> Path | None:
     """The folder of a preset loaded by path in this process, by its name (else None)."""
     path = _BY_PATH.get(name)

@@ -10,7 +10,13 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from bioconnect.errors import InputError
-from bioconnect.model.preset import PRESETS_PACKAGE, Preset, list_presets, load_preset
+from bioconnect.model.preset import (
+    PRESETS_PACKAGE,
+    Preset,
+    list_presets,
+    load_preset,
+    read_preset,
+)
 
 __all__ = [
     "FilterChoices",
@@ -199,14 +205,41 @@ def check_region(name_or_path: str, data_dir: Path | None = None) -> list[Region
 
     checks: list[RegionCheck] = []
     try:
-        preset = load_preset(name_or_path)
+        path = Path(name_or_path)
+        preset = read_preset(path) if path.exists() else load_preset(name_or_path)
     except BioconnectError as exc:
-        return [RegionCheck(field="preset.yaml", ok=False, message=exc.problem, fix=exc.fix)]
+        return _field_errors(Path(name_or_path)) or [
+            RegionCheck(field="preset.yaml", ok=False, message=exc.problem, fix=exc.fix)
+        ]
     checks.append(RegionCheck(field="preset.yaml", ok=True, message=f"{preset.name}: valid"))
     checks += _check_countries(preset)
     checks += _check_files(preset, data_dir)
     checks.append(_check_plan(preset))
     return checks
+
+
+def _field_errors(path: Path) -> list[RegionCheck]:
+    """Every field of a preset file that does not validate, one check each."""
+    import yaml
+    from pydantic import ValidationError
+
+    path = path / "preset.yaml" if path.is_dir() else path
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        Preset.model_validate(data)
+    except ValidationError as exc:
+        return [
+            RegionCheck(
+                field=".".join(str(part) for part in e["loc"]) or "preset.yaml",
+                ok=False,
+                message=e["msg"],
+                fix="See docs/presets.md for this field.",
+            )
+            for e in exc.errors()
+        ]
+    except (OSError, yaml.YAMLError, TypeError):
+        return []
+    return []
 
 
 def _check_countries(preset: Preset) -> list[RegionCheck]:
