@@ -51,9 +51,16 @@ def _import_benchmark(data_dir: Path | None) -> None:
         err.print(f"{done.edition.name} is stored already (same file).")
 
 
-def _serve(host: str, port: int, workers: int) -> None:
+def _serve(host: str, port: int, workers: int, preset: str | None = None) -> None:
+    import os
+
     import uvicorn
 
+    if preset is not None:
+        # the app (in each worker) reads its preset from the settings: a name, or a path
+        # made absolute so that it means the same file whatever the worker's folder
+        path = Path(preset)
+        os.environ["BIOCONNECT_PRESET"] = str(path.resolve()) if path.exists() else preset
     err.print(f"Serving on http://{host}:{port}/ (Ctrl+C stops it).")
     uvicorn.run(
         "bioconnect.web:create_app",
@@ -98,7 +105,7 @@ def up(
         _import_benchmark(data_dir)
     _prepare_web(preset)
     if serve:
-        _serve(host, port, 1)
+        _serve(host, port, 1, preset)
 
 
 def serve_command(
@@ -110,6 +117,13 @@ def serve_command(
             "--workers", min=1, max=64, help="Worker processes (PostgreSQL: one per core)."
         ),
     ] = 1,
+    preset: Annotated[
+        str | None,
+        typer.Option(
+            "--preset",
+            help="Region preset name, or a path to a preset.yaml (default: the settings').",
+        ),
+    ] = None,
 ) -> None:
     """Serve the web app and the REST API (/api/v1) on the configured store.
 
@@ -119,10 +133,11 @@ def serve_command(
     \b
     Example:
         bioconnect serve --port 8000
+        bioconnect serve --preset ./my-region/preset.yaml
         BIOCONNECT_DATABASE_URL=postgresql://bioconnect@db/bioconnect bioconnect serve --host 0.0.0.0 --workers 4
     """
     from bioconnect.web.assets import assets_ready, build_assets
 
     if not assets_ready():
         build_assets()
-    _serve(host, port, workers)
+    _serve(host, port, workers, preset)
