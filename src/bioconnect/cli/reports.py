@@ -3,6 +3,7 @@ HTML, PDF or Word, each kept as an edition; list, export and compare editions.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -54,57 +55,51 @@ def _make(kind: str, fmt: str, output: Path | None, preset: str, timestamp: str 
     err.print(f"Wrote {target} ({len(made.content):,} bytes), edition {made.edition}.")
 
 
-@report_app.command("status")
-def status(
-    fmt: FormatOption = "html",
-    output: OutputOption = None,
-    preset: PresetOption = "baltic",
-    timestamp: TimestampOption = None,
-) -> None:
-    """The status report: the atlas, the network, the benchmark, the dialogue, and where to
-    cooperate, against the preset's reference countries.
+#: Each report's help: what it holds, and an example.
+_HELP = {
+    "status": """The status report: the atlas, the network, the benchmark, the dialogue, and where
+    to cooperate, against the preset's reference countries.
 
     Needs an ingest and a scoreboard edition (`bioconnect benchmark import FILE`).
 
     \b
     Example:
         bioconnect report status --format pdf -o baltic-status.pdf
-    """
-    _make("status", fmt, output, preset, timestamp)
-
-
-@report_app.command("plan")
-def plan(
-    fmt: FormatOption = "html",
-    output: OutputOption = None,
-    preset: PresetOption = "baltic",
-    timestamp: TimestampOption = None,
-) -> None:
-    """The action plan: goals and their evidence, initiatives by pillar with owners,
+    """,
+    "plan": """The action plan: goals and their evidence, initiatives by pillar with owners,
     budgets, timelines, KPIs and priorities, and the lint findings that remain.
 
     \b
     Example:
         bioconnect report plan --format docx -o action-plan.docx
-    """
-    _make("plan", fmt, output, preset, timestamp)
-
-
-@report_app.command("evaluation")
-def evaluation(
-    fmt: FormatOption = "html",
-    output: OutputOption = None,
-    preset: PresetOption = "baltic",
-    timestamp: TimestampOption = None,
-) -> None:
-    """The evaluation and dissemination plan: each KPI's definition, source, baseline,
-    target, frequency and owner, its status and forecast, and the questions per pillar.
+    """,
+    "evaluation": """The evaluation and dissemination plan: each KPI's definition, source,
+    baseline, target, frequency and owner, its status and forecast, and the questions per
+    pillar.
 
     \b
     Example:
         bioconnect report evaluation --format pdf
-    """
-    _make("evaluation", fmt, output, preset, timestamp)
+    """,
+}
+
+
+def _report_command(kind: str) -> Callable[..., None]:
+    def command(
+        fmt: FormatOption = "html",
+        output: OutputOption = None,
+        preset: PresetOption = "baltic",
+        timestamp: TimestampOption = None,
+    ) -> None:
+        _make(kind, fmt, output, preset, timestamp)
+
+    command.__doc__ = _HELP[kind]
+    command.__name__ = kind
+    return command
+
+
+for _kind in _HELP:
+    report_app.command(_kind)(_report_command(_kind))
 
 
 @report_app.command("editions")
