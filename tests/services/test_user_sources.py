@@ -176,3 +176,24 @@ def test_remove_restores_the_store_as_it_was_before_the_import(
     with store.connect() as conn:
         actions = conn.execute(select(schema.AuditEntry.action, schema.AuditEntry.entity_id)).all()
     assert ("sources.add", "my-list") in actions and ("sources.remove", "my-list") in actions
+
+
+def test_a_ragged_csv_is_one_error_with_its_line_and_nothing_is_stored(
+    store: Engine, region_data: Path, tmp_path: Path
+) -> None:
+    """Issue 11, item 9: the reader's error names the line, before anything is written."""
+    before = table_snapshot(store)
+    path = tmp_path / "stakeholders.csv"
+    path.write_text(
+        "Organisation,Country,PIC,Group\nTartu Ülikool,EE,999895013,\nSome OÜ,EE\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "stakeholders.yaml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        import_user_source(store, path, mapping, actor="analyst", data_dir=region_data)
+    assert str(err.value).startswith(
+        "stakeholders.csv: line 3 has 2 fields where the header has 4."
+    )
+    assert table_snapshot(store) == before
+    assert list_user_sources(store) == []

@@ -272,6 +272,11 @@ class Mapping(_Strict):
         description="One character; detected from the header when not given.",
     )
     encoding: str = "utf-8"
+    max_line_size: int | None = Field(
+        default=None,
+        gt=0,
+        description="Longest CSV row in bytes (DuckDB's max_line_size; 2,097,152 when not given).",
+    )
     sheet: str | None = Field(
         default=None,
         description="The xlsx sheet; when not given, the one holding the mapped columns.",

@@ -436,5 +436,6 @@ def read_mapped(path: Path, mapping: Mapping) -> MappedFile:
         encoding=mapping.encoding,
         sheet=mapping.sheet,
         required=mapping.required_columns,
+        max_line_size=mapping.max_line_size,
     )
     return apply_mapping(raw, mapping)

@@ -8,9 +8,11 @@ spreadsheet shows them: the header is row 1, the first record row 2.
 from __future__ import annotations
 
 import codecs
+import csv
 import gzip
 import io
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +23,8 @@ from bioconnect.errors import InputError
 
 ROW = "_row"
 DELIMITERS = (";", ",", "\t", "|")
+MAX_LINE_SIZE = 2_097_152
+"""DuckDB's default longest row, in bytes; a mapping's ``max_line_size`` raises it."""
 
 
 @dataclass
@@ -69,12 +73,21 @@ def _first_bad_line(path: Path, encoding: str) -> tuple[int, str] | None:
     return None
 
 
-def read_csv(path: Path, *, delimiter: str | None, encoding: str, required: list[str]) -> RawTable:
+def read_csv(
+    path: Path,
+    *,
+    delimiter: str | None,
+    encoding: str,
+    required: list[str],
+    max_line_size: int | None = None,
+) -> RawTable:
     """Read a (possibly gzipped) CSV file as text cells.
 
     Raises :class:`InputError` naming the file (and line) when the separator is wrong,
-    the bytes do not decode, or the rows do not parse.
+    the bytes do not decode, a row is longer than ``max_line_size`` bytes, a row has
+    more or fewer fields than the header, or a quote is never closed.
     """
+    limit = max_line_size or MAX_LINE_SIZE
     try:
         codecs.lookup(encoding)
     except LookupError as exc:
@@ -113,7 +126,7 @@ def read_csv(path: Path, *, delimiter: str | None, encoding: str, required: list
 
     try:
         if isinstance(source, Path):
-            frame = _duckdb_read(source, delimiter)
+            frame = _duckdb_read(source, delimiter, limit)
         else:
             frame = pd.read_csv(
                 io.StringIO(source), sep=delimiter, dtype=str, keep_default_na=False, quotechar='"'
@@ -126,6 +139,15 @@ def read_csv(path: Path, *, delimiter: str | None, encoding: str, required: list
                 "Set `encoding:` in the mapping to the file's encoding (for example cp1252 or latin-1), "
                 "or save the file as UTF-8.",
             ) from exc
+        if isinstance(source, Path):
+            with _open_text(source) as fh:
+                found = _diagnose_rows(
+                    path, (b.decode("utf-8", errors="replace") for b in fh), delimiter, limit
+                )
+        else:
+            found = _diagnose_rows(path, io.StringIO(source), delimiter, None)
+        if found is not None:
+            raise found from exc
         message = str(exc).splitlines()[0]
         raise InputError(
             f"{path.name}: the rows do not parse with separator {delimiter!r} ({message}).",
@@ -137,14 +159,79 @@ def read_csv(path: Path, *, delimiter: str | None, encoding: str, required: list
     return RawTable(path=path, frame=frame, notes=notes)
 
 
-def _duckdb_read(path: Path, delimiter: str) -> pd.DataFrame:
+def _diagnose_rows(
+    path: Path, lines: Iterable[str], delimiter: str, limit: int | None
+) -> InputError | None:
+    """The first row DuckDB would refuse, found by a pass of the csv module (error path only).
+
+    Lines are counted as a person counts them: the header is line 1. Checks, in file
+    order: a quote never closed, a row longer than ``limit`` bytes, a row with more or
+    fewer fields than the header.
+    """
+    state = {"line": 0, "bytes": 0, "end": 0, "odd": 0, "opened": 0}
+
+    def counted() -> Iterator[str]:
+        for line in lines:
+            state["line"] += 1
+            state["bytes"] += len(line.encode("utf-8"))
+            state["end"] = len(line) - len(line.rstrip("\r\n"))
+            if line.count('"') % 2:
+                state["odd"] ^= 1
+                if state["odd"]:
+                    state["opened"] = state["line"]
+            yield line
+
+    reader = csv.reader(counted(), delimiter=delimiter, quotechar='"', strict=True)
+    header: int | None = None
+    start, before = 1, 0
+    old_limit = csv.field_size_limit(2**31 - 1)
+    try:
+        for row in reader:
+            first, size, last = start, state["bytes"] - before - state["end"], state["line"]
+            start, before = last + 1, state["bytes"]
+            where = f"line {first}" + (
+                f" (a quoted field runs on to line {last})" if last > first else ""
+            )
+            if limit is not None and size > limit:
+                return InputError(
+                    f"{path.name}: {where} is {size:,} bytes long; the reader takes lines up to "
+                    f"{limit:,} bytes.",
+                    "Split or shorten the long field, or set `max_line_size:` in the mapping "
+                    f"to at least {size:,}.",
+                )
+            if not row:
+                continue
+            if header is None:
+                header = len(row)
+            elif len(row) != header:
+                return InputError(
+                    f"{path.name}: {where} has {len(row)} fields where the header has {header}.",
+                    f"Make every row have {header} fields separated by {delimiter!r}; a field "
+                    "holding the separator must be in double quotes.",
+                )
+    except csv.Error as exc:
+        if state["odd"] and "end of data" in str(exc):
+            return InputError(
+                f"{path.name}: a quote opened on line {state['opened']} is never closed.",
+                'Close the quote, or double a quote inside a quoted field ("").',
+            )
+        return InputError(
+            f"{path.name}, line {reader.line_num}: the quoting is broken ({exc}).",
+            'Put fields holding quotes in double quotes and double the quotes inside ("").',
+        )
+    finally:
+        csv.field_size_limit(old_limit)
+    return None
+
+
+def _duckdb_read(path: Path, delimiter: str, max_line_size: int = MAX_LINE_SIZE) -> pd.DataFrame:
     """All cells as text, in file order (DuckDB keeps insertion order for a plain scan)."""
     con = duckdb.connect()
     try:
         con.execute("SET preserve_insertion_order = true")
         options = (
             f"delim={_sql_literal(delimiter)}, header=true, all_varchar=true, quote='\"', "
-            "escape='\"', strict_mode=true, sample_size=-1"
+            f"escape='\"', strict_mode=true, sample_size=-1, max_line_size={int(max_line_size)}"
         )
         return con.sql(f"SELECT * FROM read_csv({_sql_literal(str(path))}, {options})").df()
     finally:
@@ -294,6 +381,7 @@ def read_table(
     encoding: str = "utf-8",
     sheet: str | None = None,
     required: list[str] | None = None,
+    max_line_size: int | None = None,
 ) -> RawTable:
     """Read a CSV (plain or gzipped) or an xlsx file as text cells."""
     path = Path(path)
@@ -307,4 +395,10 @@ def read_table(
         return read_json(path, encoding=encoding, required=required or [])
     if kind == "xlsx":
         return read_xlsx(path, sheet=sheet, required=required or [])
-    return read_csv(path, delimiter=delimiter, encoding=encoding, required=required or [])
+    return read_csv(
+        path,
+        delimiter=delimiter,
+        encoding=encoding,
+        required=required or [],
+        max_line_size=max_line_size,
+    )
