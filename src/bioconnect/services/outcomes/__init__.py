@@ -71,7 +71,6 @@ from bioconnect.services.outcomes.survival import (
     survival_of_file,
 )
 from bioconnect.services.outcomes.views import (
-    COHORT_COUNTRIES,
     H2020_LAST_YEAR,
     STATUS_RULES,
     CohortsView,
@@ -90,7 +89,6 @@ from bioconnect.services.outcomes.views import (
 __all__ = [
     "BIOTECH_ACTIVITY_CODES",
     "BREAKDOWNS",
-    "COHORT_COUNTRIES",
     "CSV_COLUMNS",
     "FORECAST_PATHS",
     "FORECAST_SEED",
