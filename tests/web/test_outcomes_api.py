@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import Engine, func, select
 
 from bioconnect.services.outcomes import newcomer_cohorts
-from bioconnect.services.plan import EXAMPLE_PLAN, import_plan
+from bioconnect.services.plan import example_plan, import_plan
 from bioconnect.services.regions import load_region
 from bioconnect.settings import Settings
 from bioconnect.store import schema
@@ -52,7 +52,7 @@ def cross_border(data_dir: Path) -> dict[int, int]:
 
 @pytest.fixture
 def clients(engine: Engine) -> Clients:
-    import_plan(engine, EXAMPLE_PLAN, actor="setup")
+    import_plan(engine, example_plan("baltic"), actor="setup")
     return role_clients(engine)
 
 
