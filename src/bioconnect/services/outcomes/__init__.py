@@ -50,9 +50,10 @@ from bioconnect.services.outcomes.kpis import (
 )
 from bioconnect.services.outcomes.registers import (
     BIOTECH_ACTIVITY_CODES,
-    REGISTERS,
+    REGISTER_MAPPING,
     read_register,
     register_cohort,
+    register_layouts,
 )
 from bioconnect.services.outcomes.startups import (
     STARTUP_MAPPING,
@@ -95,7 +96,7 @@ __all__ = [
     "H2020_LAST_YEAR",
     "HORIZONS",
     "PRIOR_SOURCES",
-    "REGISTERS",
+    "REGISTER_MAPPING",
     "SOURCE_LIMIT",
     "STARTUP_MAPPING",
     "STATUS_RULES",
@@ -142,6 +143,7 @@ __all__ = [
     "read_register",
     "record_observation",
     "register_cohort",
+    "register_layouts",
     "startup_links",
     "startup_report",
     "survival_of_file",
