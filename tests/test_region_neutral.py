@@ -9,9 +9,10 @@ countries are covered without a change here.
 
 Documentation is not code: docstrings (their examples run as doctests) and comments are
 not read, except the docstrings of CLI commands, which are their ``--help``: those are read
-for place names, their example command lines aside. A literal that equals a preset's name
-(``preset="baltic"``, the product's default region) is allowed. Facts about a country that
-hold whatever the region are allowed where :data:`ALLOWED` says so, with the reason.
+for place names, their example command lines aside. A shipped preset named by its key
+(``preset="baltic"``, the product's default region; ``-o baltic.gexf``) or as "the Baltic
+preset" is a name of configuration, not an assumption. Facts about a country that hold
+whatever the region are allowed where :data:`ALLOWED` says so, with the reason.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -81,23 +83,33 @@ def region_codes() -> frozenset[str]:
     return frozenset(c for p in list_presets() for c in p.all_countries)
 
 
-def preset_names() -> frozenset[str]:
-    return frozenset(p.name for p in list_presets())
+@cache
+def _preset_references() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A shipped preset named: its key as written (``preset="baltic"``, ``baltic.gexf``),
+    or ``the Baltic preset``. Naming the preset is not assuming the region."""
+    names = "|".join(re.escape(p.name) for p in list_presets())
+    return re.compile(rf"\b(?:{names})\b"), re.compile(rf"\b(?:{names})\s+preset", re.I)
+
+
+def place_name(text: str) -> str | None:
+    """The first Baltic place that ``text`` names, shipped presets named by key aside."""
+    for reference in _preset_references():
+        text = reference.sub(" ", text)
+    place = _PLACES.search(text)
+    return place.group() if place else None
 
 
 def _codes_in_list(text: str, codes: frozenset[str]) -> bool:
     return any(part.strip() in codes for part in re.split(r"[,;]", text))
 
 
-def _literal_problem(value: str, codes: frozenset[str], names: frozenset[str]) -> str | None:
+def _literal_problem(value: str, codes: frozenset[str]) -> str | None:
     """What is wrong with a string literal of the code, if anything."""
     stripped = value.strip()
     if _CODE_LIST.fullmatch(stripped) and _codes_in_list(stripped, codes):
         return f"country code {stripped!r}"
-    if stripped in names:
-        return None
-    place = _PLACES.search(value)
-    return f"place name {place.group()!r}" if place else None
+    place = place_name(value)
+    return f"place name {place!r}" if place else None
 
 
 class _Literals(ast.NodeVisitor):
@@ -156,19 +168,18 @@ def _help_lines(doc: str) -> Iterator[tuple[int, str]]:
 
 
 def python_findings(path: Path, source: str, codes: frozenset[str]) -> Iterator[Finding]:
-    names = preset_names()
     visitor = _Literals()
     visitor.visit(ast.parse(source))
     for line, owner, value in visitor.found:
-        problem = _literal_problem(value, codes, names)
+        problem = _literal_problem(value, codes)
         if problem:
             yield Finding(str(path), line, owner, problem)
     if path.parts[0] != "cli":
         return
     for line, owner, doc in visitor.docs:
         for offset, text in _help_lines(doc):
-            if place := _PLACES.search(text):
-                yield Finding(str(path), line + offset, owner, f"place name {place.group()!r}")
+            if place := place_name(text):
+                yield Finding(str(path), line + offset, owner, f"place name {place!r}")
 
 
 def text_findings(path: Path, source: str, codes: frozenset[str]) -> Iterator[Finding]:
@@ -177,8 +188,8 @@ def text_findings(path: Path, source: str, codes: frozenset[str]) -> Iterator[Fi
         for match in _QUOTED.finditer(line):
             if _codes_in_list(match.group(2), codes):
                 yield Finding(str(path), number, "", f"country code {match.group(0)}")
-        for place in _PLACES.finditer(line):
-            yield Finding(str(path), number, "", f"place name {place.group()!r}")
+        if place := place_name(line):
+            yield Finding(str(path), number, "", f"place name {place!r}")
 
 
 def findings(root: Path = PACKAGE, codes: frozenset[str] | None = None) -> list[Finding]:
@@ -227,6 +238,7 @@ def test_the_allowlist_is_used() -> None:
         ('DEFAULT = "EE,LV,LT"\n', "country code 'EE,LV,LT'"),
         ('TITLE = f"The {n} Baltic states"\n', "place name 'Baltic'"),
         ('HELP = "Organisations in Estonia"\n', "place name 'Estonia'"),
+        ('FIX = "Copy baltic-plan.yaml of the Baltic region"\n', "place name 'Baltic'"),
     ],
 )
 def test_a_written_in_region_is_found(source: str, problem: str) -> None:
@@ -241,6 +253,7 @@ def test_a_written_in_region_is_found(source: str, problem: str) -> None:
         "# the Baltic preset's EE\nX = 1\n",
         'CODES = ("DE", "FR")\n',
         'WORDS = ("AND", "OR", "ee")\n',
+        "FIX = \"Copy it from the baltic preset's mappings/ (or the Baltic preset's).\"\n",
     ],
 )
 def test_documentation_and_other_countries_are_not_findings(source: str) -> None:
