@@ -2,7 +2,8 @@
 
 Trains on H2020 projects that started up to 2017, tests on ties first formed in projects
 starting 2018–2020 between organisations already present in training, for the region
-(EE, LV, LT, FI organisations only) and for the region with its external partners.
+(the organisations of the baltic preset's countries and reference countries: EE, LV, LT,
+FI) and for the region with its external partners.
 
 Run from the project root:
 
@@ -18,9 +19,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "network"))
 import h2020_frames
 
+from bioconnect.model.preset import load_preset
 from bioconnect.network import temporal_holdout
 
-COUNTRIES = ("EE", "LV", "LT", "FI")
+COUNTRIES = load_preset("baltic").all_countries
 
 
 def main() -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from bioconnect.cli.main import main
 from storekit import DATA, ROOT
+
+PRESETS = ROOT / "src" / "bioconnect" / "presets"
 
 ASEM = DATA / "coinr-asem"
 ARGS = [str(ASEM / "ASEM_iData.csv"), str(ASEM / "ASEM_iMeta.csv")]
@@ -114,3 +117,13 @@ def test_benchmark_commands(
         capsys, "benchmark", "compare", "--countries", "EE,LV,LT", "--reference", "FI"
     )
     assert code == 0 and "% of FI, 2025" in out and "Areas for cooperation" in out
+    code, default, _ = _run(capsys, "benchmark", "compare")
+    assert code == 0 and default == out
+    folder = tmp_path / "alone"
+    shutil.copytree(PRESETS / "baltic", folder)
+    text = (folder / "preset.yaml").read_text(encoding="utf-8")
+    (folder / "preset.yaml").write_text(
+        text.replace("reference_countries: [FI]", "reference_countries: []"), encoding="utf-8"
+    )
+    code, _, err = _run(capsys, "benchmark", "compare", "--preset", str(folder))
+    assert code == 1 and "names no reference country" in err and "--reference" in err

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine
 
 from bioconnect.cli.main import main
+from bioconnect.services.regions import load_region
 from storekit import ROOT
 
 EXAMPLE = ROOT / "examples" / "baltic-action-plan.example.yaml"
@@ -72,6 +73,9 @@ def test_newcomer_cohorts(
     assert ee[2015] == 40
     code, out, err = _run(capsys, "outcomes", "cohorts", "--countries", "LT", "--by", "sme")
     assert code == 0 and "Newcomers" in out and "newcomers; exit after 3 years" in err
+    code, out, err = _run(capsys, "outcomes", "cohorts", "--by", "sme", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["countries"] == load_region("baltic").all_countries
 
 
 def test_kpi_commands(

@@ -179,4 +179,4 @@ def test_real_holdout_evaluation(h2020) -> None:
         assert table.at[method, "auc"] > 0.6
         assert table.at[method, "precision_at_100"] > 10 * table.at["random", "precision_at_100"]
     with pytest.raises(InputError, match="overlap"):
-        temporal_holdout(h2020.participations, train_end=2018, test_start=2018)
+        temporal_holdout(h2020.participations, countries=BALTIC, train_end=2018, test_start=2018)

@@ -24,7 +24,7 @@ from bioconnect.services.outcomes import (
     observations,
     record_observation,
 )
-from bioconnect.services.plan import EXAMPLE_PLAN, import_plan
+from bioconnect.services.plan import example_plan, import_plan
 from bioconnect.store import schema
 
 KPI = "cross_border_projects"
@@ -42,7 +42,7 @@ def cross_border(data_dir: Path) -> dict[int, int]:
 
 @pytest.fixture
 def planned(engine: Engine) -> Engine:
-    import_plan(engine, EXAMPLE_PLAN, actor="alice")
+    import_plan(engine, example_plan("baltic"), actor="alice")
     return engine
 
 

@@ -9,6 +9,7 @@ describe no real company. No figure in the docs, pages or reports comes from the
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from bioconnect.services.outcomes.registers import (
     is_biotech,
     read_register,
     register_cohort,
+    register_layouts,
 )
 
 LV_HEADER = (
@@ -173,6 +175,23 @@ def test_finnish_prh_json_with_dotted_paths(tmp_path: Path) -> None:
     # the classes come from the preset; another list of classes picks other companies
     assert load_preset("baltic").biotech_activity_codes == ["72.11", "21.10", "21.20"]
     assert is_biotech(read["activity_code"], ["46.46"]).tolist() == [False, True]
+
+
+def test_the_layouts_are_the_presets_mappings(tmp_path: Path) -> None:
+    baltic = load_preset("baltic")
+    assert baltic.folder is not None
+    layouts = register_layouts("baltic")
+    assert list(layouts) == ["ee", "fi", "lt-deregistered", "lt-registered", "lv"]
+    assert layouts["lv"] == baltic.folder / "mappings" / "register-lv.yaml"
+    with pytest.raises(InputError, match="use one of ee, fi, lt-deregistered, lt-registered, lv"):
+        read_register(tmp_path / "x.csv", "se")
+    folder = tmp_path / "none"
+    shutil.copytree(baltic.folder, folder)
+    for mapping in (folder / "mappings").glob("register-*.yaml"):
+        mapping.unlink()
+    assert register_layouts(str(folder)) == {}
+    with pytest.raises(InputError, match="none: the preset ships no register mapping"):
+        read_register(tmp_path / "x.csv", "lv", preset=str(folder))
 
 
 def test_a_register_missing_a_column_is_named(tmp_path: Path) -> None:

@@ -72,6 +72,14 @@ def test_example_imports_lints_and_ranks(engine: Engine, example: Plan) -> None:
     assert ranks.equals(sp.rank_plan(engine, samples=500, seed=1))  # seeded
 
 
+def test_the_example_plan_is_the_regions(engine: Engine) -> None:
+    assert sp.example_plan("baltic") == EXAMPLE and sp.example_plan_available("baltic")
+    assert not sp.example_plan_available("nowhere")
+    with pytest.raises(NotFoundError, match="No example plan for 'nowhere'"):
+        sp.import_example_plan(engine, actor="alice", region="nowhere")
+    assert sp.import_example_plan(engine, actor="alice", region="baltic").added["initiative"] == 42
+
+
 def test_example_counts_match_the_file(example: Plan) -> None:
     # the counts asserted above, checked against the file itself
     assert (len(example.goals), len(example.initiatives)) == (9, 42)

@@ -46,7 +46,7 @@ from bioconnect.services.dialogue import (
     submit_statement,
     voting_view,
 )
-from bioconnect.services.plan import EXAMPLE_PLAN, import_plan
+from bioconnect.services.plan import example_plan, import_plan
 from bioconnect.store.database import open_store
 
 pytestmark = pytest.mark.browser
@@ -62,7 +62,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Iterator[L
     engine = open_store(f"sqlite:///{folder / 'store.sqlite'}")
     add_user(engine, "dialogue-editor", PASSWORD, "editor")
     add_user(engine, "dialogue-viewer", PASSWORD, "viewer")
-    import_plan(engine, EXAMPLE_PLAN, actor="browser-test")
+    import_plan(engine, example_plan("baltic"), actor="browser-test")
     brexit = data_dir / "polis" / "brexit-consensus"
     import_polis(engine, brexit, name="brexit", actor="browser-test")
     import_polis(engine, brexit, name=VOTING, actor="browser-test")

@@ -39,7 +39,7 @@ from bioconnect.services.accounts import add_user
 from bioconnect.services.dialogue.delphi import create_study, open_round, record_ratings
 from bioconnect.services.dialogue.round_models import QuestionIn
 from bioconnect.services.dialogue.surveys import create_survey, record_answers, set_survey_status
-from bioconnect.services.plan import EXAMPLE_PLAN, import_plan
+from bioconnect.services.plan import example_plan, import_plan
 from bioconnect.store.database import open_store
 
 pytestmark = pytest.mark.browser
@@ -99,7 +99,7 @@ def site(tmp_path: Path) -> Iterator[LiveServer]:
     engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     for role in ("editor", "stakeholder", "viewer"):
         add_user(engine, f"delphi-{role}", PASSWORD, role)
-    import_plan(engine, EXAMPLE_PLAN, actor="browser-test")
+    import_plan(engine, example_plan("baltic"), actor="browser-test")
     create_study(
         engine,
         STUDY,

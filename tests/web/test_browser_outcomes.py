@@ -33,7 +33,7 @@ from browserkit import (
 )
 
 from bioconnect.services.accounts import add_user
-from bioconnect.services.plan import EXAMPLE_PLAN, import_plan
+from bioconnect.services.plan import example_plan, import_plan
 from bioconnect.store.database import open_store
 
 pytestmark = pytest.mark.browser
@@ -154,7 +154,7 @@ def plan_site(tmp_path: Path) -> Iterator[LiveServer]:
     engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     add_user(engine, "outcomes-editor", PASSWORD, "editor")
     add_user(engine, "outcomes-viewer", PASSWORD, "viewer")
-    import_plan(engine, EXAMPLE_PLAN, actor="browser-test")
+    import_plan(engine, example_plan("baltic"), actor="browser-test")
     with serve(engine) as server:
         yield server
     engine.dispose()

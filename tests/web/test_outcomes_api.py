@@ -10,6 +10,7 @@ start year, counted with pandas from ``h2020.csv.gz``.
 from __future__ import annotations
 
 import io
+import shutil
 import traceback
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import pandas as pd
 import pytest
 import schemathesis
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -26,8 +28,11 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import Engine, func, select
 
 from bioconnect.services.outcomes import newcomer_cohorts
-from bioconnect.services.plan import EXAMPLE_PLAN, import_plan
+from bioconnect.services.plan import example_plan, import_plan
+from bioconnect.services.regions import load_region
+from bioconnect.settings import Settings
 from bioconnect.store import schema
+from bioconnect.web import create_app
 from bioconnect.web.app import API_PREFIX
 from webkit import Clients, csrf_headers, role_clients
 
@@ -47,7 +52,7 @@ def cross_border(data_dir: Path) -> dict[int, int]:
 
 @pytest.fixture
 def clients(engine: Engine) -> Clients:
-    import_plan(engine, EXAMPLE_PLAN, actor="setup")
+    import_plan(engine, example_plan("baltic"), actor="setup")
     return role_clients(engine)
 
 
@@ -90,6 +95,27 @@ def test_cohorts_api_is_the_service(baltic_sqlite: Engine) -> None:
     default = newcomer_cohorts(baltic_sqlite, ["EE", "LV"], end_year=2020)
     assert int(frame["EE"].sum()) == default.curves["EE"].n
     assert entries.headers["content-type"].startswith("text/csv")
+
+
+def test_cohorts_default_to_the_regions_countries(baltic_sqlite: Engine, tmp_path: Path) -> None:
+    """Without ``countries`` the API and the page follow the app's preset, not a built-in list."""
+    baltic = load_region("baltic")
+    assert baltic.folder is not None
+    folder = tmp_path / "two"
+    shutil.copytree(baltic.folder, folder)
+    text = (folder / "preset.yaml").read_text(encoding="utf-8")
+    text = text.replace("countries: [EE, LV, LT]", "countries: [LV]")
+    (folder / "preset.yaml").write_text(
+        text.replace("reference_countries: [FI]", "reference_countries: [LT]"), encoding="utf-8"
+    )
+    for preset, countries in (("baltic", baltic.all_countries), (str(folder), ["LV", "LT"])):
+        app = create_app(baltic_sqlite, settings=Settings(preset=preset, public_read=True))
+        client = TestClient(app)
+        got = client.get("/api/v1/outcomes/cohorts", params={"by": "sme"})
+        assert got.status_code == 200 and got.json()["countries"] == countries
+        page = client.get("/outcomes", params={"by": "sme"})
+        checked = [c for c in ("EE", "LV", "LT", "FI") if f'value="{c}" checked' in page.text]
+        assert sorted(checked) == sorted(countries)
 
 
 # ------------------------------------------------------------------------------ KPIs

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from bioconnect.cli.options import PresetOption
 from bioconnect.cli.output import check_format, err, out, print_json
 
 index_app = typer.Typer(
@@ -309,27 +310,52 @@ def benchmark_groups_command(
     err.print(result.method + ".")
 
 
+def _compared(countries: str | None, reference: str | None, preset: str) -> tuple[list[str], str]:
+    """The countries compared and the reference leader: as given, else the preset's."""
+    from bioconnect.errors import InputError
+    from bioconnect.services.regions import load_region
+
+    region = load_region(preset)
+    codes = [c.strip().upper() for c in (countries or "").split(",") if c.strip()]
+    leader = reference.strip().upper() if reference else next(iter(region.reference_countries), "")
+    if not leader:
+        raise InputError(
+            f"The preset {region.name!r} names no reference country.", "Give one with --reference."
+        )
+    return codes or list(region.countries), leader
+
+
 @benchmark_app.command("compare")
 def benchmark_compare(
     countries: Annotated[
-        str, typer.Option("--countries", help="Comma-separated ISO2 codes.")
-    ] = "EE,LV,LT",
-    reference: Annotated[str, typer.Option("--reference", help="The reference leader.")] = "FI",
+        str | None,
+        typer.Option("--countries", help="Comma-separated ISO2 codes (default: the preset's)."),
+    ] = None,
+    reference: Annotated[
+        str | None,
+        typer.Option(
+            "--reference",
+            help="The reference leader (default: the preset's first reference country).",
+        ),
+    ] = None,
+    preset: PresetOption = "baltic",
     year: Annotated[int | None, typer.Option("--year", help="Year (default: the latest).")] = None,
     edition: EditionOption = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:
-    """The best-practice matrix against a reference, and the areas for cooperation.
+    """The best-practice matrix against a reference, and the areas for cooperation; by
+    default the preset's countries against its first reference country.
 
     \b
     Example:
+        bioconnect benchmark compare
         bioconnect benchmark compare --countries EE,LV,LT --reference FI
     """
     from bioconnect.services.benchmark import benchmark_best_practice, benchmark_cooperation
     from bioconnect.services.store import connect
 
     check_format(fmt, ("table", "json"))
-    codes = [c.strip().upper() for c in countries.split(",") if c.strip()]
+    codes, reference = _compared(countries, reference, preset)
     engine = connect()
     matrix = benchmark_best_practice(engine, codes, reference, year, edition=edition)
     areas = benchmark_cooperation(engine, [*codes, reference], matrix.year, edition=edition)

@@ -83,6 +83,13 @@ def _split(text: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip()) if text else ()
 
 
+def region_countries(countries: str | None, preset: str) -> list[str]:
+    """The codes of ``--countries``, else the preset's countries and reference countries."""
+    from bioconnect.services.regions import load_region
+
+    return [c.upper() for c in _split(countries)] or load_region(preset).all_countries
+
+
 def build_query(**given: Any) -> NetworkQuery:
     """The :class:`NetworkQuery` that the filter options' values (by parameter name) describe."""
     from bioconnect.services.network import NetworkQuery

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bioconnect.cli.options import FormatOption, actor
+from bioconnect.cli.options import FormatOption, PresetOption, actor, region_countries
 from bioconnect.cli.output import check_format, err, out, print_json
 
 outcomes_app = typer.Typer(
@@ -20,6 +20,13 @@ kpis_app = typer.Typer(
 )
 outcomes_app.add_typer(kpis_app, name="kpis")
 
+CohortCountriesOption = Annotated[
+    str | None,
+    typer.Option(
+        "--countries",
+        help="Comma-separated country codes (default: the preset's countries and reference countries).",
+    ),
+]
 RegionOption = Annotated[
     str | None,
     typer.Option("--region", help="Which region's plan (default: the store's only plan)."),
@@ -32,9 +39,8 @@ def _number(value: float | None, digits: int = 3) -> str:
 
 @outcomes_app.command("cohorts")
 def cohorts(
-    countries: Annotated[
-        str, typer.Option("--countries", help="Comma-separated country codes.")
-    ] = "EE,LV,LT,FI",
+    countries: CohortCountriesOption = None,
+    preset: PresetOption = "baltic",
     by: Annotated[
         str, typer.Option("--by", help="country, stakeholder_group, domain or sme.")
     ] = "country",
@@ -58,7 +64,7 @@ def cohorts(
     from bioconnect.services.store import connect
 
     check_format(fmt, ("table", "json"))
-    codes = [c.strip() for c in countries.split(",") if c.strip()]
+    codes = region_countries(countries, preset)
     report = newcomer_cohorts(connect(), codes, by=by, gap_years=gap, end_year=end_year)
     if fmt == "json":
         print_json(report.model_dump(mode="json"))
@@ -90,9 +96,8 @@ def cohorts(
 
 @outcomes_app.command("cox")
 def cox(
-    countries: Annotated[
-        str, typer.Option("--countries", help="Comma-separated country codes.")
-    ] = "EE,LV,LT,FI",
+    countries: CohortCountriesOption = None,
+    preset: PresetOption = "baltic",
     gap: Annotated[
         int, typer.Option("--gap", help="Years without a new project that make an exit.")
     ] = 3,
@@ -113,7 +118,7 @@ def cox(
     from bioconnect.services.store import connect
 
     check_format(fmt, ("table", "json"))
-    codes = [c.strip() for c in countries.split(",") if c.strip()]
+    codes = region_countries(countries, preset)
     model = newcomer_cox(connect(), codes, gap_years=gap, end_year=end_year)
     if fmt == "json":
         print_json(model.model_dump(mode="json"))

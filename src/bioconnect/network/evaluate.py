@@ -160,7 +160,7 @@ def temporal_holdout(
     organisations: pd.DataFrame | None = None,
     project_domains: pd.DataFrame | None = None,
     *,
-    countries: Sequence[str] | None = ("EE", "LV", "LT", "FI"),
+    countries: Sequence[str] | None,
     scope: str = "region",
     programmes: Sequence[str] | None = ("H2020",),
     train_end: int = 2017,
@@ -176,7 +176,10 @@ def temporal_holdout(
     ----------
     participations, organisations, project_domains:
         As for :func:`~bioconnect.network.build.build_network`.
-    countries, scope, programmes:
+    countries:
+        The region's country codes (a preset's
+        :attr:`~bioconnect.model.preset.Preset.all_countries`), or None for every country.
+    scope, programmes:
         Network filters, applied to both periods.
     train_end:
         Last project start year of the training network.

@@ -293,7 +293,7 @@ def dashboard(engine: Engine, preset: str | Preset = "baltic", scope: Scope = "f
     the Vega-Lite chart of organisations per country.
 
     The cross-border share is given twice: over the region and its reference countries
-    (a Finland–Finland tie counts, as not cross-border) and over the region's own
+    (a tie within one reference country counts, as not cross-border) and over the region's own
     countries alone."""
     from bioconnect.services.network import NetworkQuery, network_summary
 

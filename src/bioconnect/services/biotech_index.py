@@ -144,7 +144,8 @@ def biotech_framework_files(preset: str = "baltic") -> tuple[Path, Path]:
     if meta is None or pipeline is None or not meta.is_file() or not pipeline.is_file():
         raise NotFoundError(
             f"Preset {preset!r} ships no biotech index framework.",
-            "Give --meta and --pipeline files, or use the baltic preset's as a model.",
+            "Give --meta and --pipeline files, or copy a shipped preset's biotech-index/ "
+            "folder as a model.",
         )
     return meta, pipeline
 

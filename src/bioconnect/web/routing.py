@@ -188,6 +188,11 @@ def preset_of(request: Request) -> str:
     return str(request.app.state.preset.name)
 
 
+def region_countries(request: Request) -> tuple[str, ...]:
+    """The countries, then the reference countries, of the region preset the app serves."""
+    return tuple(request.app.state.preset.all_countries)
+
+
 def split_codes(text: str | None) -> tuple[str, ...]:
     """``"ee, lv"`` → ``("EE", "LV")``: a comma-separated list of codes, upper-cased."""
     return tuple(t.strip().upper() for t in (text or "").split(",") if t.strip())

@@ -50,9 +50,10 @@ from bioconnect.services.outcomes.kpis import (
 )
 from bioconnect.services.outcomes.registers import (
     BIOTECH_ACTIVITY_CODES,
-    REGISTERS,
+    REGISTER_MAPPING,
     read_register,
     register_cohort,
+    register_layouts,
 )
 from bioconnect.services.outcomes.startups import (
     STARTUP_MAPPING,
@@ -71,7 +72,6 @@ from bioconnect.services.outcomes.survival import (
     survival_of_file,
 )
 from bioconnect.services.outcomes.views import (
-    COHORT_COUNTRIES,
     H2020_LAST_YEAR,
     STATUS_RULES,
     CohortsView,
@@ -90,14 +90,13 @@ from bioconnect.services.outcomes.views import (
 __all__ = [
     "BIOTECH_ACTIVITY_CODES",
     "BREAKDOWNS",
-    "COHORT_COUNTRIES",
     "CSV_COLUMNS",
     "FORECAST_PATHS",
     "FORECAST_SEED",
     "H2020_LAST_YEAR",
     "HORIZONS",
     "PRIOR_SOURCES",
-    "REGISTERS",
+    "REGISTER_MAPPING",
     "SOURCE_LIMIT",
     "STARTUP_MAPPING",
     "STATUS_RULES",
@@ -144,6 +143,7 @@ __all__ = [
     "read_register",
     "record_observation",
     "register_cohort",
+    "register_layouts",
     "startup_links",
     "startup_report",
     "survival_of_file",

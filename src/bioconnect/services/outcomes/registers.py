@@ -1,7 +1,10 @@
-"""Company registers (LV, LT, EE, FI): read through the preset's mappings, as cohorts.
+"""Company registers: read through the preset's mappings, as cohorts.
 
-No register file ships with bioconnect or its test data; these readers are for a user's
-own download. What each register can and cannot tell is in ``docs/outcomes.md``.
+A preset names the register layouts of its countries by shipping a mapping for each,
+``mappings/register-<layout>.yaml`` (the baltic preset: ``lv``, ``lt-registered``,
+``lt-deregistered``, ``ee``, ``fi``). No register file ships with bioconnect or its test
+data; these readers are for a user's own download. What each register can and cannot tell
+is in ``docs/outcomes.md``.
 """
 
 from __future__ import annotations
@@ -17,29 +20,34 @@ from bioconnect.model.preset import load_preset
 from bioconnect.outcomes import cohort_table
 from bioconnect.sources.mapped import read_mapped
 
-#: The register layouts with a shipped mapping (in the preset's ``mappings/`` folder).
-REGISTERS = {
-    "lv": "register-lv.yaml",
-    "lt-registered": "register-lt-registered.yaml",
-    "lt-deregistered": "register-lt-deregistered.yaml",
-    "ee": "register-ee.yaml",
-    "fi": "register-fi.yaml",
-}
+#: How a preset's mapping of a register layout is named in its ``mappings/`` folder.
+REGISTER_MAPPING = "register-{layout}.yaml"
 #: NACE Rev. 2 classes counted as biotech when a preset names none: 72.11 research and
 #: experimental development on biotechnology; 21.10 basic and 21.20 other pharmaceutical
 #: products (docs/outcomes.md). The Baltic preset names the same three.
 BIOTECH_ACTIVITY_CODES = ("72.11", "21.10", "21.20")
 
 
-def _mapping(register: str, preset: str) -> Path:
-    if register not in REGISTERS:
-        raise InputError(
-            f"unknown register layout {register!r}", f"use one of {', '.join(REGISTERS)}"
-        )
+def register_layouts(preset: str = "baltic") -> dict[str, Path]:
+    """The register layouts the preset ships a mapping for, and that mapping's path."""
     folder = load_preset(preset).folder
     if folder is None:
         raise InputError(f"preset {preset!r} has no folder of mappings", "use a packaged preset")
-    return folder / "mappings" / REGISTERS[register]
+    prefix, suffix = REGISTER_MAPPING.split("{layout}")
+    return {
+        path.name.removeprefix(prefix).removesuffix(suffix): path
+        for path in sorted((folder / "mappings").glob(REGISTER_MAPPING.format(layout="*")))
+    }
+
+
+def _mapping(register: str, preset: str) -> Path:
+    layouts = register_layouts(preset)
+    if register not in layouts:
+        raise InputError(
+            f"unknown register layout {register!r}",
+            f"use one of {', '.join(layouts) or 'none: the preset ships no register mapping'}",
+        )
+    return layouts[register]
 
 
 def read_register(path: Path, register: str, *, preset: str = "baltic") -> pd.DataFrame:

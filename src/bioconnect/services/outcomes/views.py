@@ -31,8 +31,6 @@ from bioconnect.services.outcomes.kpis import CSV_COLUMNS, KpiStatus, kpi_status
 #: The last year of H2020 project starts: the cohort pages end the data there by default,
 #: since later starts in the CORDIS files here are few (``docs/outcomes.md``).
 H2020_LAST_YEAR = 2020
-#: The newcomer countries the pages show unless asked otherwise.
-COHORT_COUNTRIES = ("EE", "LV", "LT", "FI")
 SOURCE = "Source: CORDIS, European Commission"
 
 #: The status rule of :func:`bioconnect.outcomes.kpi_progress`, in words, for the pages.
@@ -84,13 +82,17 @@ def _entry_years(report: CohortReport) -> list[EntryYear]:
 
 def cohorts_view(
     engine: Engine,
-    countries: Sequence[str] = COHORT_COUNTRIES,
+    countries: Sequence[str],
     *,
     by: str = "country",
     gap_years: int = 3,
     end_year: int | None = H2020_LAST_YEAR,
 ) -> CohortsView:
-    """Newcomer cohorts (:func:`newcomer_cohorts`) with the entries table and the charts."""
+    """Newcomer cohorts (:func:`newcomer_cohorts`) with the entries table and the charts.
+
+    The pages ask for the region's countries and reference countries
+    (:attr:`~bioconnect.model.preset.Preset.all_countries`) unless given others.
+    """
     report = newcomer_cohorts(engine, countries, by=by, gap_years=gap_years, end_year=end_year)
     label = ", ".join(report.countries)
     by_label = by.replace("_", " ")

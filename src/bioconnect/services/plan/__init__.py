@@ -58,9 +58,10 @@ from bioconnect.services.plan.edits import (
     save_record,
 )
 from bioconnect.services.plan.files import (
-    EXAMPLE_PLAN,
+    EXAMPLES,
     UPLOAD_LIMIT,
     ImportReport,
+    example_plan,
     example_plan_available,
     export_plan,
     import_example_plan,
@@ -101,7 +102,7 @@ from bioconnect.services.plan.versions import (
 
 __all__ = [
     "CURRENT",
-    "EXAMPLE_PLAN",
+    "EXAMPLES",
     "RANK_SAMPLES",
     "RANK_SEED",
     "RECORD_KINDS",
@@ -132,6 +133,7 @@ __all__ = [
     "budget_split",
     "delete_record",
     "diff_versions",
+    "example_plan",
     "example_plan_available",
     "export_plan",
     "import_example_plan",

@@ -300,25 +300,33 @@ def export_plan(engine: Engine, path: Path, *, region: str | None = None) -> Pat
     return write_plan(plan, path, _config(head))
 
 
-#: The example plan of a source checkout (``examples/`` is not in the wheel).
-EXAMPLE_PLAN = Path(__file__).resolve().parents[4] / "examples" / "baltic-action-plan.example.yaml"
+#: The example plans of a source checkout (``examples/`` is not in the wheel).
+EXAMPLES = Path(__file__).resolve().parents[4] / "examples"
 #: The largest plan file a person may upload through the web app.
 UPLOAD_LIMIT = 5 * 1024 * 1024
 PLAN_SUFFIXES = (".yaml", ".yml", ".xlsx")
 
 
-def example_plan_available() -> bool:
-    """Whether this installation has the example plan (a source checkout has)."""
-    return EXAMPLE_PLAN.is_file()
+def example_plan(region: str) -> Path:
+    """The example plan of the region preset ``region`` in a source checkout,
+    ``examples/<region>-action-plan.example.yaml`` (a region may have none)."""
+    return EXAMPLES / f"{region}-action-plan.example.yaml"
+
+
+def example_plan_available(region: str) -> bool:
+    """Whether this installation has the example plan of ``region`` (a source checkout has
+    the shipped presets')."""
+    return example_plan(region).is_file()
 
 
 def import_example_plan(engine: Engine, *, actor: str, region: str) -> ImportReport:
     """Import the example plan for ``region``; :class:`NotFoundError` where it is absent."""
-    if not example_plan_available():
+    if not example_plan_available(region):
         raise NotFoundError(
-            "The example plan is not available on this server.", "Upload a plan file instead."
+            f"No example plan for {region!r} is available on this server.",
+            "Upload a plan file instead.",
         )
-    return import_plan(engine, EXAMPLE_PLAN, actor=actor, preset=region)
+    return import_plan(engine, example_plan(region), actor=actor, preset=region)
 
 
 def import_uploaded_plan(

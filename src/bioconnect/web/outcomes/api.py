@@ -12,7 +12,6 @@ from typing import Annotated, Literal
 from fastapi import Body, Path, Query, Request
 
 from bioconnect.services.outcomes import (
-    COHORT_COUNTRIES,
     FORECAST_SEED,
     H2020_LAST_YEAR,
     CohortReport,
@@ -34,6 +33,7 @@ from bioconnect.web.routing import (
     api_router,
     engine_of,
     preset_of,
+    region_countries,
     split_codes,
 )
 
@@ -71,8 +71,9 @@ def get_cohorts(
     end_year: EndYear = H2020_LAST_YEAR,
 ) -> CohortReport:
     """Newcomers to EU research (first H2020/Horizon Europe project, not in FP7): entries
-    per year and Kaplan–Meier survival with 95% bands, per group of ``by``."""
-    codes = split_codes(countries) or COHORT_COUNTRIES
+    per year and Kaplan–Meier survival with 95% bands, per group of ``by``; by default for
+    the region's countries and its reference countries."""
+    codes = split_codes(countries) or region_countries(request)
     return newcomer_cohorts(engine_of(request), codes, by=by, gap_years=gap, end_year=end_year)
 
 

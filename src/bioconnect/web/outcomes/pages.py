@@ -19,7 +19,6 @@ from starlette.datastructures import FormData, UploadFile
 from bioconnect.errors import BioconnectError, InputError, NotFoundError
 from bioconnect.services.accounts import Role
 from bioconnect.services.outcomes import (
-    COHORT_COUNTRIES,
     CSV_COLUMNS,
     FORECAST_PATHS,
     FORECAST_SEED,
@@ -35,7 +34,14 @@ from bioconnect.services.outcomes import (
     record_observation,
 )
 from bioconnect.web.rendering import filter_choices, render
-from bioconnect.web.routing import Editor, Reader, engine_of, page_router, preset_of
+from bioconnect.web.routing import (
+    Editor,
+    Reader,
+    engine_of,
+    page_router,
+    preset_of,
+    region_countries,
+)
 from bioconnect.web.security import current_user
 
 router = page_router()
@@ -92,7 +98,7 @@ def cohorts_page(
     gap: Gap = 3,
     end_year: EndYear = H2020_LAST_YEAR,
 ) -> Response:
-    codes = [c.upper() for c in country] or list(COHORT_COUNTRIES)
+    codes = [c.upper() for c in country] or list(region_countries(request))
     view = cohorts_view(engine_of(request), codes, by=by, gap_years=gap, end_year=end_year)
     query = request.url.query
     return render(
@@ -121,7 +127,7 @@ def cohorts_csv(
     gap: Gap = 3,
     end_year: EndYear = H2020_LAST_YEAR,
 ) -> Response:
-    codes = [c.upper() for c in country] or list(COHORT_COUNTRIES)
+    codes = [c.upper() for c in country] or list(region_countries(request))
     view = cohorts_view(engine_of(request), codes, by=by, gap_years=gap, end_year=end_year)
     return _csv(cohort_csv(view, table), f"newcomers-{table}.csv")
 

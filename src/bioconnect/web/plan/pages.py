@@ -25,6 +25,7 @@ from bioconnect.services.plan import (
     PlanConflict,
     RecordKind,
     delete_record,
+    example_plan,
     example_plan_available,
     import_example_plan,
     import_uploaded_plan,
@@ -53,8 +54,6 @@ Stakeholder = Annotated[User, Depends(require(Role.stakeholder))]
 Editor = Annotated[User, Depends(require(Role.editor))]
 RecordId = Annotated[str, Path(max_length=100, pattern=ID_PATTERN)]
 
-#: The example plan in a source checkout (not shipped in wheels).
-IMPORT_COMMAND = "bioconnect plan import examples/baltic-action-plan.example.yaml"
 STATUSES = ["idea", "planned", "active", "done", "dropped"]
 
 
@@ -110,14 +109,19 @@ def plan_page(
     )
 
 
+def import_command(region: str) -> str:
+    """The command that imports the region's example plan in a source checkout."""
+    return f"bioconnect plan import examples/{example_plan(region).name}"
+
+
 def _empty(request: Request, status: int = 200, error: Exception | None = None) -> Response:
     return render(
         request,
         "plan_empty.html",
         status,
         active="plan",
-        command=IMPORT_COMMAND,
-        example_available=example_plan_available(),
+        command=import_command(region_of(request)),
+        example_available=example_plan_available(region_of(request)),
         may_edit=_may(request, Role.editor),
         error=error,
     )
