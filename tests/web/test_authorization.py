@@ -180,6 +180,15 @@ POLICY: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/outcomes/kpis/{kpi}/observations"): READ,
     ("POST", "/api/v1/outcomes/kpis/{kpi}/observations"): "editor",
     ("GET", "/api/v1/outcomes/kpis/{kpi}/forecast"): READ,
+    ("GET", "/reports"): "editor",
+    ("POST", "/reports/{kind}"): "editor",
+    ("GET", "/reports/editions/{edition_id}.{fmt}"): "editor",
+    ("GET", "/reports/diff"): "editor",
+    ("GET", "/api/v1/reports/editions"): READ,
+    ("GET", "/api/v1/reports/editions/{edition_id}"): READ,
+    ("GET", "/api/v1/reports/editions/{edition_id}/file"): READ,
+    ("GET", "/api/v1/reports/diff"): READ,
+    ("POST", "/api/v1/reports/{kind}"): "editor",
 }
 
 
@@ -233,6 +242,10 @@ def _fill(path: str, engine: Engine, names: dict[str, str]) -> str:
         "{statement}": "1",
         "{invitation}": "1",
         "{token_id}": "2147483000",
+        # the session's store holds no plan: refused at once, with a message
+        "{kind}": "plan",
+        "{edition_id}": "2147483000",
+        "{fmt}": "pdf",
     }
     for key, value in values.items():
         path = path.replace(key, value)

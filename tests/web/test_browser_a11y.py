@@ -33,6 +33,7 @@ PAGES: dict[str, tuple[str | None, str, str]] = {
     "search": (None, "/search?q=Tartu", "[data-testid=org-results] a"),
     "login": (None, "/login", "form"),
     "review": ("editor", "/review", "h1"),
+    "reports": ("editor", "/reports", "h1"),
     "users": ("admin", "/admin/users", "h1"),
     "tokens": ("viewer", "/account/tokens", "h1"),
     "error": (None, "/organisations/no-such-organisation", "[data-testid=problem]"),

@@ -49,13 +49,8 @@ async def _freeze_startup_objects(_app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-def create_app(
-    engine: Engine | None = None,
-    *,
-    settings: Settings | None = None,
-    database_url: str | None = None,
-) -> FastAPI:
-    """Build the web app on ``engine`` (or the store the settings name)."""
+def _include_routers(app: FastAPI) -> None:
+    """Every capability's API routes (under ``/api/v1``) and pages."""
     from bioconnect.web.accounts import api as accounts_api
     from bioconnect.web.accounts import pages as accounts_pages
     from bioconnect.web.atlas import api as atlas_api
@@ -74,7 +69,44 @@ def create_app(
     from bioconnect.web.outcomes import pages as outcomes_pages
     from bioconnect.web.plan import api as plan_api
     from bioconnect.web.plan import pages as plan_pages
+    from bioconnect.web.reports import api as reports_api
+    from bioconnect.web.reports import pages as reports_pages
 
+    for api in (
+        accounts_api,
+        atlas_api,
+        network_api,
+        plan_api,
+        dialogue_api,
+        dialogue_delphi_api,
+        benchmark_api,
+        outcomes_api,
+        reports_api,
+    ):
+        app.include_router(api.router, prefix=API_PREFIX)
+    for pages in (
+        atlas_pages,
+        network_pages,
+        accounts_pages,
+        plan_pages,
+        benchmark_pages,
+        outcomes_pages,
+        reports_pages,
+        dialogue_delphi_pages,
+        dialogue_survey_pages,
+        dialogue_pages,  # before dialogue_manage: /dialogue/join/{token} before /dialogue/{name}/…
+        dialogue_manage,
+    ):
+        app.include_router(pages.router)
+
+
+def create_app(
+    engine: Engine | None = None,
+    *,
+    settings: Settings | None = None,
+    database_url: str | None = None,
+) -> FastAPI:
+    """Build the web app on ``engine`` (or the store the settings name)."""
     settings = settings or get_settings()
     engine = engine or connect(database_url or settings.database_url)
     app = FastAPI(
@@ -107,29 +139,6 @@ def create_app(
     app.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=5)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for api in (
-        accounts_api,
-        atlas_api,
-        network_api,
-        plan_api,
-        dialogue_api,
-        dialogue_delphi_api,
-        benchmark_api,
-        outcomes_api,
-    ):
-        app.include_router(api.router, prefix=API_PREFIX)
-    for pages in (
-        atlas_pages,
-        network_pages,
-        accounts_pages,
-        plan_pages,
-        benchmark_pages,
-        outcomes_pages,
-        dialogue_delphi_pages,
-        dialogue_survey_pages,
-        dialogue_pages,  # before dialogue_manage: /dialogue/join/{token} before /dialogue/{name}/…
-        dialogue_manage,
-    ):
-        app.include_router(pages.router)
+    _include_routers(app)
     document_security(app)
     return app

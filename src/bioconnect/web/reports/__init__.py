@@ -1,0 +1,1 @@
+"""The Reports capability: the Reports page and the reports API."""
