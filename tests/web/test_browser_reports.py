@@ -26,8 +26,10 @@ from browserkit import (
 )
 
 from bioconnect.services.accounts import add_user
-from bioconnect.services.plan import EXAMPLE_PLAN, import_plan
+from bioconnect.services.plan import example_plan, import_plan
 from bioconnect.store.database import open_store
+
+EXAMPLE_PLAN = example_plan("baltic")
 
 pytestmark = pytest.mark.browser
 

@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from bioconnect.services.plan import EXAMPLE_PLAN, import_plan
+from bioconnect.services.plan import example_plan, import_plan
 from bioconnect.services.reports import (
     diff_editions,
     edition_file,
@@ -26,6 +26,8 @@ from bioconnect.services.reports import (
 from bioconnect.services.tokens import create_token
 from bioconnect.store.database import open_store
 from webkit import Clients, csrf_headers, role_clients
+
+EXAMPLE_PLAN = example_plan("baltic")
 
 API = "/api/v1/reports"
 

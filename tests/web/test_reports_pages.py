@@ -17,12 +17,14 @@ import pytest
 from sqlalchemy import Engine
 
 from bioconnect.services.accounts import add_user
-from bioconnect.services.plan import EXAMPLE_PLAN, import_plan
+from bioconnect.services.plan import example_plan, import_plan
 from bioconnect.services.reports import diff_editions, list_editions, make_report
 from bioconnect.settings import Settings
 from bioconnect.store.database import open_store
 from bioconnect.web import create_app
 from webkit import PASSWORD, Clients, role_clients, signed_in
+
+EXAMPLE_PLAN = example_plan("baltic")
 
 TITLE = "Action plan: Baltic biotech action plan (example)"
 
