@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
+from sqlalchemy import text as sql
 
 from bioconnect.errors import InputError, NotFoundError
 from bioconnect.reports.render import render_html
@@ -49,6 +50,21 @@ def full_store(
 ) -> Iterator[Engine]:
     """The Baltic ingest with the EIS 2025, the example plan and a Pol.is conversation."""
     engine = _copy(baltic_eis, tmp_path_factory.mktemp("reports") / "full.sqlite")
+    # other tests may have added consultations, plans or KPI observations to the session's
+    # store before this copy; the reports show what is stored, so start from none
+    with engine.begin() as conn:
+        for name in ("vote", "invitation", "participant", "statement", "consultation"):
+            conn.execute(sql(f"DELETE FROM dialogue_{name}"))
+        for table in (
+            "kpi_observation",
+            "plan_snapshot",
+            "plan_action_item",
+            "plan_kpi",
+            "plan_initiative",
+            "plan_goal",
+            "plan",
+        ):
+            conn.execute(sql(f"DELETE FROM {table}"))
     import_plan(engine, EXAMPLE, actor="tester")
     import_polis(engine, data_dir / "polis" / "brexit-consensus", name="brexit", actor="tester")
     yield engine

@@ -229,12 +229,9 @@ def load_preset(name_or_path: str | Path) -> Preset:
         path = path / "preset.yaml"
     if path.is_file():
         preset = _load_file(path.resolve())
-        if _packaged_folder(preset.name) is not None:
-            raise InputError(
-                f"The preset {path} is called {preset.name!r}, like a shipped preset.",
-                "Give it a name of its own (`name:` in the file).",
-            )
-        _BY_PATH[preset.name] = path.resolve()
+        # a file named like a shipped preset (a variant of it) does not hide the shipped one
+        if _packaged_folder(preset.name) is None:
+            _BY_PATH[preset.name] = path.resolve()
         return preset
     known = ", ".join(
         p.name

@@ -100,7 +100,7 @@ def _pillar_tables(stored: StoredPlan, ranks: dict[str, dict[str, Any]]) -> list
     return shown
 
 
-def plan_content(engine: Engine, stored: StoredPlan, progress: Progress) -> dict[str, Any]:
+def _plan_content(engine: Engine, stored: StoredPlan, progress: Progress) -> dict[str, Any]:
     """Goals, initiatives by pillar, the charts and the lint findings."""
     from bioconnect.services.plan import plan_overview
 
@@ -164,7 +164,7 @@ def plan_document(
         return evaluation_document(engine, preset, created, version, progress)
     progress.start(4, "action plan")
     stored = stored_plan(engine, preset, "action plan")
-    content = plan_content(engine, stored, progress)
+    content = _plan_content(engine, stored, progress)
     plan = stored.plan
     budget = sum(i.budget or 0 for i in plan.initiatives)
     figures = {
