@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from storekit import BACKENDS, DATA, make_store_url
+from storekit import BACKENDS, DATA, copy_sqlite, make_store_url
 
 
 @pytest.fixture(scope="session")
@@ -86,19 +86,11 @@ EIS_2025 = DATA / "eis" / "2025" / "EIS_web_download.xlsx"
 def baltic_eis(baltic_sqlite: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """A copy of the SQLite Baltic store with the EIS 2025 edition imported (the shared
     store stays without one); for the benchmark pages and the biotech index."""
-    import sqlite3
-
     from bioconnect.services.benchmark import import_edition
     from bioconnect.store.database import open_store
 
-    source = baltic_sqlite.url.database
-    assert source is not None
     copy = tmp_path_factory.mktemp("baltic-eis") / "store.sqlite"
-    src, dst = sqlite3.connect(source), sqlite3.connect(copy)
-    src.backup(dst)  # the WAL's pages too
-    src.close()
-    dst.close()
-    eng = open_store(f"sqlite:///{copy}")
+    eng = open_store(copy_sqlite(baltic_sqlite, copy))
     import_edition(eng, EIS_2025, actor="tests")
     yield eng
     eng.dispose()
