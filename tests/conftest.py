@@ -2,14 +2,45 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
 from storekit import BACKENDS, DATA, copy_sqlite, make_store_url
+
+# The browser tests' notes (tests/web/browserkit.NOTES): printed at the end of the run. Under
+# pytest-xdist each worker sends its notes to the controller, which prints them all.
+_WORKER_NOTES: list[str] = []
+
+
+def _browser_notes() -> list[str]:
+    browserkit = sys.modules.get("browserkit")
+    return list(getattr(browserkit, "NOTES", []))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["browser_notes"] = _browser_notes()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    _WORKER_NOTES.extend(getattr(node, "workeroutput", {}).get("browser_notes", []))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    notes = _browser_notes() + _WORKER_NOTES
+    if notes:
+        terminalreporter.section("browser notes")
+        for note in notes:
+            terminalreporter.write_line(note)
 
 
 @pytest.fixture(scope="session")
