@@ -43,6 +43,37 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             terminalreporter.write_line(note)
 
 
+# argon2id hashes of the test passwords, made once per process (see the fixture below).
+_PASSWORD_HASHES: dict[str | bytes, str] = {}
+
+
+@pytest.fixture(autouse=True)
+def _one_hash_per_test_password(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside tests/services/test_accounts.py, a password's hash is made once and reused.
+
+    Hashing is argon2id with the production parameters, ~0.2 s a hash by design, and the
+    tests add hundreds of users with the same few passwords (a replayed Pol.is vote log
+    alone adds 204): ~90 s of a run. The reused hash is a real one, and signing in still
+    verifies it at full cost; only the salt is shared between test users. The account tests,
+    which are about the hashing, hash every password anew.
+    """
+    if request.node.path.name == "test_accounts.py":
+        return
+    from argon2 import PasswordHasher
+
+    class _OncePerPassword(PasswordHasher):
+        def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+            if salt is not None:
+                return super().hash(password, salt=salt)
+            if password not in _PASSWORD_HASHES:
+                _PASSWORD_HASHES[password] = super().hash(password)
+            return _PASSWORD_HASHES[password]
+
+    monkeypatch.setattr("bioconnect.services.accounts._hasher", _OncePerPassword)
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     if not (DATA / "cordis").is_dir():
