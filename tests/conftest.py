@@ -2,14 +2,76 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
-from storekit import BACKENDS, DATA, make_store_url
+from storekit import BACKENDS, DATA, copy_sqlite, make_store_url
+
+# The browser tests' notes (tests/web/browserkit.NOTES): printed at the end of the run. Under
+# pytest-xdist each worker sends its notes to the controller, which prints them all.
+_WORKER_NOTES: list[str] = []
+
+
+def _browser_notes() -> list[str]:
+    browserkit = sys.modules.get("browserkit")
+    return list(getattr(browserkit, "NOTES", []))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["browser_notes"] = _browser_notes()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    _WORKER_NOTES.extend(getattr(node, "workeroutput", {}).get("browser_notes", []))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    notes = _browser_notes() + _WORKER_NOTES
+    if notes:
+        terminalreporter.section("browser notes")
+        for note in notes:
+            terminalreporter.write_line(note)
+
+
+# argon2id hashes of the test passwords, made once per process (see the fixture below).
+_PASSWORD_HASHES: dict[str | bytes, str] = {}
+
+
+@pytest.fixture(autouse=True)
+def _one_hash_per_test_password(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside tests/services/test_accounts.py, a password's hash is made once and reused.
+
+    Hashing is argon2id with the production parameters, ~0.2 s a hash by design, and the
+    tests add hundreds of users with the same few passwords (a replayed Pol.is vote log
+    alone adds 204): ~90 s of a run. The reused hash is a real one, and signing in still
+    verifies it at full cost; only the salt is shared between test users. The account tests,
+    which are about the hashing, hash every password anew.
+    """
+    if request.node.path.name == "test_accounts.py":
+        return
+    from argon2 import PasswordHasher
+
+    class _OncePerPassword(PasswordHasher):
+        def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+            if salt is not None:
+                return super().hash(password, salt=salt)
+            if password not in _PASSWORD_HASHES:
+                _PASSWORD_HASHES[password] = super().hash(password)
+            return _PASSWORD_HASHES[password]
+
+    monkeypatch.setattr("bioconnect.services.accounts._hasher", _OncePerPassword)
 
 
 @pytest.fixture(scope="session")
@@ -86,19 +148,11 @@ EIS_2025 = DATA / "eis" / "2025" / "EIS_web_download.xlsx"
 def baltic_eis(baltic_sqlite: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """A copy of the SQLite Baltic store with the EIS 2025 edition imported (the shared
     store stays without one); for the benchmark pages and the biotech index."""
-    import sqlite3
-
     from bioconnect.services.benchmark import import_edition
     from bioconnect.store.database import open_store
 
-    source = baltic_sqlite.url.database
-    assert source is not None
     copy = tmp_path_factory.mktemp("baltic-eis") / "store.sqlite"
-    src, dst = sqlite3.connect(source), sqlite3.connect(copy)
-    src.backup(dst)  # the WAL's pages too
-    src.close()
-    dst.close()
-    eng = open_store(f"sqlite:///{copy}")
+    eng = open_store(copy_sqlite(baltic_sqlite, copy))
     import_edition(eng, EIS_2025, actor="tests")
     yield eng
     eng.dispose()

@@ -78,6 +78,22 @@ def make_store_url(backend: str, tmp: Path) -> Iterator[str]:
 BACKENDS = [pytest.param("sqlite"), pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
+def copy_sqlite(source: Engine, copy: Path) -> str:
+    """Copy a SQLite store, its WAL's pages too, to ``copy``; return the copy's URL.
+
+    A copy of the session's ingested Baltic store is the same store as a new ingest of the
+    preset, in a second instead of the ingest's half minute.
+    """
+    import sqlite3
+
+    assert source.url.database is not None
+    src, dst = sqlite3.connect(source.url.database), sqlite3.connect(copy)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    return f"sqlite:///{copy}"
+
+
 def table_snapshot(engine: Engine) -> dict[str, tuple[int, int]]:
     """Row count and an order-independent checksum of every table but the logs (and data version)."""
     from bioconnect.store.schema import Base

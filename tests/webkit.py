@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -58,3 +64,23 @@ def role_clients(engine: Engine, *, public_read: bool = True) -> Clients:
 
 def csrf_headers(client: TestClient) -> dict[str, str]:
     return {"X-CSRF-Token": client.cookies.get("bc_csrf") or ""}
+
+
+@contextmanager
+def file_lock(name: str) -> Iterator[None]:
+    """An exclusive lock between the test processes of this checkout (pytest-xdist's
+    workers): a file ``bioconnect-<checkout>-<name>.lock`` in the temporary folder."""
+    root = str(Path(__file__).resolve().parents[1])
+    checkout = hashlib.sha256(root.encode()).hexdigest()[:12]
+    with (Path(tempfile.gettempdir()) / f"bioconnect-{checkout}-{name}.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def assets_lock() -> AbstractContextManager[None]:
+    """Held while the front-end bundles may be built (``build_assets``, ``uv build``): the
+    workers share ``static/vendor``; one builds it, the others then find it up to date."""
+    return file_lock("assets")

@@ -19,7 +19,6 @@ import pytest
 from browserkit import (
     CHROMIUM,
     LAUNCH_ARGS,
-    NOTES,
     PASSWORD,
     LiveServer,
     Watcher,
@@ -28,18 +27,13 @@ from browserkit import (
 )
 from sqlalchemy import Engine
 
+from webkit import assets_lock, file_lock
+
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "browser: drives Debian's Chromium through Playwright against a live server"
     )
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if NOTES:
-        terminalreporter.section("browser notes")
-        for note in NOTES:
-            terminalreporter.write_line(note)
 
 
 def _say(config: pytest.Config, line: str) -> None:
@@ -55,6 +49,13 @@ def chromium(pytestconfig: pytest.Config) -> Path:
         return CHROMIUM
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
         pytest.skip(f"{CHROMIUM} is missing; install Debian's chromium package to run these")
+    with file_lock("apt"):  # one worker installs it; the others wait for it
+        return _install_chromium(pytestconfig)
+
+
+def _install_chromium(pytestconfig: pytest.Config) -> Path:
+    if CHROMIUM.exists():
+        return CHROMIUM
     _say(pytestconfig, f"{CHROMIUM} is missing: running apt-get install -y -q chromium")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     command = ["apt-get", "install", "-y", "-q", "chromium"]
@@ -71,7 +72,8 @@ def web_assets() -> None:
     """The npm packages copied into static/vendor (npm ci runs if needed)."""
     from bioconnect.web.assets import build_assets
 
-    build_assets()
+    with assets_lock():
+        build_assets()
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bioconnect.web import assets
+from webkit import assets_lock
 
 TEMPLATES = Path(assets.HERE) / "templates"
 STATIC = Path(assets.HERE) / "static"
@@ -21,7 +22,8 @@ EXTERNAL = re.compile(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", re.IGNORECASE)
 
 @pytest.fixture(scope="module")
 def vendor() -> Path:
-    return assets.build_assets()
+    with assets_lock():
+        return assets.build_assets()
 
 
 def test_build_assets_produces_every_vendor_file(vendor: Path) -> None:

@@ -1,23 +1,24 @@
 """Names that try to break out of the page, and Baltic diacritics, render as plain text.
 
 They reach the store the way a user's would: a stakeholder list (CSV) imported with the
-mapping next to this file, into a store of its own (the session's store stays as it is).
+mapping next to this file, into a store of its own, a copy of the session's ingested Baltic
+store (which stays as it is).
 """
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 from browserkit import HERE, LiveServer, new_page, screenshot, serve
+from sqlalchemy import Engine
 
-from bioconnect.services.ingest import ingest
 from bioconnect.services.user_sources import import_user_source
 from bioconnect.store.database import open_store
+from storekit import copy_sqlite
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +37,7 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def hostile_server(
-    tmp_path_factory: pytest.TempPathFactory, data_dir: Path
+    tmp_path_factory: pytest.TempPathFactory, baltic_sqlite: Engine
 ) -> Iterator[LiveServer]:
     folder = tmp_path_factory.mktemp("hostile")
     members = folder / "members.csv"
@@ -44,8 +45,7 @@ def hostile_server(
         writer = csv.writer(handle)
         writer.writerow(["Organisation", "Country", "City", "Group", "Domain"])
         writer.writerows(ROWS)
-    engine = open_store(f"sqlite:///{folder / 'store.sqlite'}")
-    ingest(engine, "baltic", data_dir)
+    engine = open_store(copy_sqlite(baltic_sqlite, folder / "store.sqlite"))
     import_user_source(engine, members, HERE / "hostile-names.yaml", actor="browser-test")
     with serve(engine) as server:
         yield server

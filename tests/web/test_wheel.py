@@ -25,6 +25,7 @@ import pytest
 
 from bioconnect.web import assets
 from storekit import ROOT, preset_with
+from webkit import assets_lock
 
 pytestmark = pytest.mark.slow
 
@@ -73,7 +74,8 @@ def _run(args: list[str | Path], cwd: Path, timeout: float = 600) -> str:
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    _run([_uv(), "build", "--wheel", "--out-dir", out], ROOT)
+    with assets_lock():  # the build hook runs build_assets
+        _run([_uv(), "build", "--wheel", "--out-dir", out], ROOT)
     (built,) = out.glob("bioconnect-*.whl")
     return built
 
