@@ -10,7 +10,8 @@ For each store (SQLite, PostgreSQL) this script
 * warms the server with one request per URL (so each network subgraph is computed and cached
   in the store, as it is by design) and keeps every response body;
 * runs ``wrk -c 50 -t 2 -d 60s --latency`` with a Lua script that rotates over the URLs of
-  one mix at a time: organisation search (``/api/v1/organisations?q=TERM``), organisation
+  one mix at a time: organisation search (``/api/v1/organisations?q=TERM``), the search
+  page (``/search?q=TERM``, HTML), organisation
   page (``/organisations/ID``, HTML), network subgraph (``/api/v1/network?...``), and all
   three interleaved.
 
@@ -80,7 +81,7 @@ NETWORK_QUERIES = (
     "countries=EE,LV&programme=H2020",
     "start_year=2018",
 )
-MIXES = ("search", "page", "network", "all three")
+MIXES = ("search", "search page", "page", "network", "all three")
 
 
 # --- servers --------------------------------------------------------------------------
@@ -244,11 +245,12 @@ def mixes(base: str) -> dict[str, list[str]]:
     ids = [item["id"] for item in page.json()["items"]]
     urls = {
         "search": [f"/api/v1/organisations?q={term}" for term in SEARCH_TERMS],
+        "search page": [f"/search?q={term}" for term in SEARCH_TERMS],
         "page": [f"/organisations/{org_id}" for org_id in ids],
         "network": [f"/api/v1/network?{q}" if q else "/api/v1/network" for q in NETWORK_QUERIES],
     }
     longest = max(len(v) for v in urls.values())
-    cycles = [itertools.cycle(v) for v in urls.values()]
+    cycles = [itertools.cycle(urls[k]) for k in ("search", "page", "network")]
     urls["all three"] = [next(c) for _ in range(longest) for c in cycles]
     return urls
 
@@ -480,7 +482,7 @@ def main() -> None:
     )
     parser.add_argument("--backends", default="sqlite,postgresql", help="sqlite,postgresql")
     parser.add_argument("--workers", default="1,2", help="worker counts to measure (1,2)")
-    parser.add_argument("--mixes", default=",".join(MIXES), help="search,page,network,all three")
+    parser.add_argument("--mixes", default=",".join(MIXES), help="search,search page,page,network,all three")
     parser.add_argument("--sqlite-url", help="reuse this ingested SQLite store")
     parser.add_argument("--postgres-url", help="reuse this ingested PostgreSQL store")
     parser.add_argument("--no-baseline", action="store_true", help="skip the Starlette floor")

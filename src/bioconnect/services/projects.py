@@ -6,6 +6,7 @@ from pydantic import Field
 from sqlalchemy import Engine, func, or_, select
 
 from bioconnect.errors import InputError, NotFoundError
+from bioconnect.services.cache import LRU, cached
 from bioconnect.services.links import cordis_project_url
 from bioconnect.services.readmodel import ReadModel
 from bioconnect.store import schema
@@ -16,6 +17,9 @@ ORG = schema.table(schema.Organisation)
 PD = schema.table(schema.ProjectDomain)
 PART = schema.table(schema.ProjectPart)
 FIELD = schema.table(schema.ProjectField)
+
+#: Pages of project search results by query, kept until the data changes.
+_SEARCHES = LRU(1024)
 
 PROJECT_COLUMNS = (
     "id",
@@ -114,10 +118,24 @@ def search_projects(
 ) -> tuple[list[ProjectSummary], int]:
     """Projects whose acronym, title or id contains ``text`` (all when empty), newest first.
 
-    Returns the page of rows and the total number of matches.
+    Returns the page of rows and the total number of matches. The page is kept in memory
+    until the store's data changes (its rows are read-only; the list is the caller's).
     """
     if limit < 1 or offset < 0:
         raise InputError("limit must be at least 1 and offset at least 0.", "Fix the paging.")
+    key = (text, programme, limit, offset)
+    rows, total = cached(
+        engine,
+        _SEARCHES,
+        key,
+        lambda: _search_projects(engine, text, programme, limit, offset),
+    )
+    return list(rows), total
+
+
+def _search_projects(
+    engine: Engine, text: str, programme: str | None, limit: int, offset: int
+) -> tuple[list[ProjectSummary], int]:
     needle = text.strip().lower()
     where = []
     if needle:
