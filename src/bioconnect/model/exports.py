@@ -14,7 +14,8 @@ outcomes, dialogue) writes through these functions, which apply three rules:
   U+FFFF; XML 1.0 §2.2): one ``\\x07`` in a name no longer breaks the file.
 * **Files are written atomically**: to a temporary file in the target's folder, then moved
   over the target with :func:`os.replace`. A write that fails leaves no file (and an old
-  file untouched), never a truncated one.
+  file untouched), never a truncated one. The file gets the permissions a plain write
+  would give it (the umask's for a new file, the old file's mode for a replaced one).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ import io
 import math
 import os
 import re
-import tempfile
+import secrets
+import stat
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -108,14 +110,30 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(handle)
-    tmp = Path(name)
+    tmp = _new_file_next_to(target)
     try:
         yield tmp
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _new_file_next_to(target: Path) -> Path:
+    """A new empty file in ``target``'s folder with the permissions ``open(target, "w")``
+    would give: an existing target's mode, else 0o666 less the umask (``mkstemp`` makes
+    files only their owner may read, so exports would be unreadable by anyone else)."""
+    mode = stat.S_IMODE(target.stat().st_mode) if target.is_file() else 0o666
+    for _ in range(100):
+        tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            handle = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        except FileExistsError:
+            continue
+        os.close(handle)
+        if target.is_file():
+            os.chmod(tmp, mode)  # the umask does not apply to a replaced file's mode
+        return tmp
+    raise FileExistsError(f"No free temporary name next to {target}.")
 
 
 def write_text(path: str | Path, text: str) -> Path:
