@@ -1,4 +1,4 @@
-"""The export writer's files get the permissions a plain write gives them."""
+"""The export writer's files: the permissions a plain write gives, and inert CLI tables."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from bioconnect.model.exports import write_csv, write_text, write_xlsx
+from bioconnect.model.exports import frame_csv, write_csv, write_text, write_xlsx
 
 
 @pytest.fixture
@@ -43,3 +44,21 @@ def test_a_replaced_file_keeps_its_mode(tmp_path: Path, umask_022: None) -> None
     write_csv(target, [["name"], ["new"]])
     assert oct(_mode(target)) == oct(0o640)
     assert target.read_bytes() == b"name\r\nnew\r\n"
+
+
+def test_a_frame_as_csv_has_no_live_formula_and_keeps_numbers() -> None:
+    frame = pd.DataFrame(
+        {
+            "name": ['=HYPERLINK("http://x","y")', "-2+3", "Tartu", None],
+            "@score": [-1.5, 2.0, float("nan"), 3.0],
+            "n": [1, -2, 3, 4],
+        }
+    )
+    assert frame_csv(frame).splitlines() == [
+        "name,'@score,n",
+        '"\'=HYPERLINK(""http://x"",""y"")",-1.5,1',
+        "'-2+3,2.0,-2",
+        "Tartu,,3",
+        ",3.0,4",
+    ]
+    assert frame.columns[1] == "@score"  # the caller's frame is left as it was

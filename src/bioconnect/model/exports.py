@@ -39,6 +39,7 @@ __all__ = [
     "atomic_path",
     "csv_cell",
     "csv_text",
+    "frame_csv",
     "write_csv",
     "write_text",
     "write_with",
@@ -178,6 +179,28 @@ def csv_text(rows: Rows, *, lineterminator: str = "\n") -> str:
     out = io.StringIO()
     CsvWriter(out, lineterminator=lineterminator).writerows(rows)
     return out.getvalue()
+
+
+def frame_csv(frame: Any) -> str:
+    """A pandas DataFrame as CSV text (``DataFrame.to_csv`` without the index), its headers
+    and text cells passed through :func:`csv_cell`; numbers are written as pandas writes them.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"name": ["@SUM(A1)", "Tartu", None], "n": [-1.5, 2.0, 3.0]})
+    >>> print(frame_csv(frame), end="")
+    name,n
+    '@SUM(A1),-1.5
+    Tartu,2.0
+    ,3.0
+    """
+    inert = frame.copy()
+    for column in inert.columns:
+        if inert[column].dtype.kind not in "biufcmM":
+            inert[column] = inert[column].map(csv_cell)
+    inert.columns = [csv_cell(str(c)) for c in inert.columns]
+    return str(inert.to_csv(index=False))
 
 
 def write_csv(path: str | Path, rows: Rows, *, lineterminator: str = "\r\n") -> Path:
