@@ -23,8 +23,11 @@ from rich.table import Table
 
 from bioconnect.errors import BioconnectError
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Without console markup: names and texts from the data are printed as they are, so a name
+# such as "[/bold]" neither breaks a table nor styles or links anything (use rich.text.Text
+# for styles).
+out = Console(highlight=False, soft_wrap=True, markup=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 
 def check_format(fmt: str, allowed: tuple[str, ...]) -> str:
