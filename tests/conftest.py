@@ -156,3 +156,22 @@ def baltic_eis(baltic_sqlite: Engine, tmp_path_factory: pytest.TempPathFactory) 
     import_edition(eng, EIS_2025, actor="tests")
     yield eng
     eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def hostile_store(
+    tmp_path_factory: pytest.TempPathFactory, baltic_sqlite: Engine
+) -> Iterator[Engine]:
+    """A copy of the SQLite Baltic store with the hostile-names list imported (the user's
+    way: ``import_user_source``) and a plan whose initiative those organisations lead;
+    the session's store stays as it is. See hostilekit for the list (test input)."""
+    from bioconnect.services.user_sources import import_user_source
+    from bioconnect.store.database import open_store
+    from hostilekit import MAPPING, SOURCE, store_plan, write_list
+
+    folder = tmp_path_factory.mktemp("hostile")
+    engine = open_store(copy_sqlite(baltic_sqlite, folder / "store.sqlite"))
+    import_user_source(engine, write_list(folder), MAPPING, name=SOURCE, actor="tests")
+    store_plan(engine)
+    yield engine
+    engine.dispose()

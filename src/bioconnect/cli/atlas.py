@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from bioconnect.cli.options import FormatOption, PresetOption
 from bioconnect.cli.output import check_format, err, out, print_json
@@ -158,7 +159,10 @@ def org_show(
         return
     org = data.organisation
     out.print(
-        f"[bold]{org.name or 'PIC ' + str(org.pic)}[/bold]  id {org.id}  ({org.country}, {org.stakeholder_group})"
+        Text.assemble(
+            (org.name or f"PIC {org.pic}", "bold"),
+            f"  id {org.id}  ({org.country}, {org.stakeholder_group})",
+        )
     )
     out.print("identifiers: " + ", ".join(f"{i.scheme} {i.value}" for i in data.identifiers))
     if data.unnamed_reason:

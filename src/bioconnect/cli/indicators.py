@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -37,11 +37,20 @@ OutputOption = Annotated[
 ]
 
 
+def _csv(frame: Any) -> str:
+    """A table as CSV text, inert in a spreadsheet as every export is."""
+    from bioconnect.services.export import table_csv
+
+    return table_csv(frame)
+
+
 def _emit(text: str, output: Path | None) -> None:
+    from bioconnect.services.export import save_text
+
     if output is None:
         out.print(text, markup=False, highlight=False, end="")
     else:
-        output.write_text(text, encoding="utf-8")
+        save_text(output, text)
         err.print(f"Wrote {output}.")
 
 
@@ -76,7 +85,7 @@ def index_build(
         return
     frame = index_table(built)
     if fmt == "csv":
-        _emit(frame.to_csv(index=False), output)
+        _emit(_csv(frame), output)
         return
     top = built.aggregates[-1]
     shown = [a for a in built.aggregates if built.levels[a] >= built.levels[top] - 1]
@@ -191,7 +200,7 @@ def index_biotech(
 
     check_format(fmt, ("table", "csv", "json"))
     if trace is not None:
-        _emit(biotech_source_rows(connect(), trace, preset).to_csv(index=False), output)
+        _emit(_csv(biotech_source_rows(connect(), trace, preset)), output)
         return
     index = biotech_index(
         connect(), preset, edition=edition, meta=meta, pipeline=pipeline, runs=runs, seed=seed
@@ -204,7 +213,7 @@ def index_biotech(
             _emit(text, output)
         return
     if fmt == "csv":
-        _emit(biotech_table(index).to_csv(index=False), output)
+        _emit(_csv(biotech_table(index)), output)
         return
     table = Table(
         "rank",

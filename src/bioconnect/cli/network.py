@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from bioconnect.cli.options import FormatOption, RefreshOption, network_query
 from bioconnect.cli.output import check_format, err, out, print_frame, print_json
@@ -193,7 +194,12 @@ def network_recommend_command(
         return
     for row in frame.itertuples(index=False):
         out.print(
-            f"[bold]{row.org_name}[/bold] ({row.org_id}) + [bold]{row.partner_name}[/bold] ({row.partner_id}, {row.partner_country}): score {row.score:.3f}"
+            Text.assemble(
+                (str(row.org_name), "bold"),
+                f" ({row.org_id}) + ",
+                (str(row.partner_name), "bold"),
+                f" ({row.partner_id}, {row.partner_country}): score {row.score:.3f}",
+            )
         )
         out.print(f"  {row.explanation}", markup=False)
 

@@ -23,8 +23,11 @@ from rich.table import Table
 
 from bioconnect.errors import BioconnectError
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Without console markup: names and texts from the data are printed as they are, so a name
+# such as "[/bold]" neither breaks a table nor styles or links anything (use rich.text.Text
+# for styles).
+out = Console(highlight=False, soft_wrap=True, markup=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 
 def check_format(fmt: str, allowed: tuple[str, ...]) -> str:
@@ -41,8 +44,10 @@ def print_json(data: Any) -> None:
 
 def print_frame(frame: Any, fmt: str, output: Path | None, title: str | None = None) -> None:
     """Print a data frame as a table, CSV or JSON records; CSV and JSON may go to a file."""
+    from bioconnect.services.export import save_text, table_csv
+
     if fmt == "csv":
-        text = frame.to_csv(index=False)
+        text = table_csv(frame)  # formula prefixes neutralised, as in every export
     elif fmt == "json":
         text = frame.to_json(orient="records", force_ascii=False, indent=1)
     else:
@@ -57,7 +62,7 @@ def print_frame(frame: Any, fmt: str, output: Path | None, title: str | None = N
         out.print(table)
         return
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        save_text(output, text)
         err.print(f"Wrote {len(frame):,} rows to {output}.")
     else:
         out.print(text, markup=False, highlight=False)

@@ -14,7 +14,8 @@ outcomes, dialogue) writes through these functions, which apply three rules:
   U+FFFF; XML 1.0 §2.2): one ``\\x07`` in a name no longer breaks the file.
 * **Files are written atomically**: to a temporary file in the target's folder, then moved
   over the target with :func:`os.replace`. A write that fails leaves no file (and an old
-  file untouched), never a truncated one.
+  file untouched), never a truncated one. The file gets the permissions a plain write
+  would give it (the umask's for a new file, the old file's mode for a replaced one).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ import io
 import math
 import os
 import re
-import tempfile
+import secrets
+import stat
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -37,6 +39,7 @@ __all__ = [
     "atomic_path",
     "csv_cell",
     "csv_text",
+    "frame_csv",
     "write_csv",
     "write_text",
     "write_with",
@@ -108,14 +111,30 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(handle)
-    tmp = Path(name)
+    tmp = _new_file_next_to(target)
     try:
         yield tmp
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _new_file_next_to(target: Path) -> Path:
+    """A new empty file in ``target``'s folder with the permissions ``open(target, "w")``
+    would give: an existing target's mode, else 0o666 less the umask (``mkstemp`` makes
+    files only their owner may read, so exports would be unreadable by anyone else)."""
+    mode = stat.S_IMODE(target.stat().st_mode) if target.is_file() else 0o666
+    for _ in range(100):
+        tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            handle = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        except FileExistsError:
+            continue
+        os.close(handle)
+        if target.is_file():
+            os.chmod(tmp, mode)  # the umask does not apply to a replaced file's mode
+        return tmp
+    raise FileExistsError(f"No free temporary name next to {target}.")
 
 
 def write_text(path: str | Path, text: str) -> Path:
@@ -160,6 +179,28 @@ def csv_text(rows: Rows, *, lineterminator: str = "\n") -> str:
     out = io.StringIO()
     CsvWriter(out, lineterminator=lineterminator).writerows(rows)
     return out.getvalue()
+
+
+def frame_csv(frame: Any) -> str:
+    """A pandas DataFrame as CSV text (``DataFrame.to_csv`` without the index), its headers
+    and text cells passed through :func:`csv_cell`; numbers are written as pandas writes them.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"name": ["@SUM(A1)", "Tartu", None], "n": [-1.5, 2.0, 3.0]})
+    >>> print(frame_csv(frame), end="")
+    name,n
+    '@SUM(A1),-1.5
+    Tartu,2.0
+    ,3.0
+    """
+    inert = frame.copy()
+    for column in inert.columns:
+        if inert[column].dtype.kind not in "biufcmM":
+            inert[column] = inert[column].map(csv_cell)
+    inert.columns = [csv_cell(str(c)) for c in inert.columns]
+    return str(inert.to_csv(index=False))
 
 
 def write_csv(path: str | Path, rows: Rows, *, lineterminator: str = "\r\n") -> Path:

@@ -1,8 +1,9 @@
-"""Exports of the atlas: organisations as CSV, XLSX or GeoJSON.
+"""Exports of the atlas: organisations as CSV, XLSX or GeoJSON; and the CLI's tables.
 
 The CSV and XLSX columns are those of the ``bioconnect-organisations`` mapping
 (``bioconnect/sources/organisations_export.yaml``), so an export can be edited and
-imported again.
+imported again. A command's ``--format csv`` table and ``--output`` file go through
+:func:`table_csv` and :func:`save_text`, so they follow the rules of every export.
 """
 
 from __future__ import annotations
@@ -11,18 +12,21 @@ import json
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import yaml
 from sqlalchemy import Engine, select
 
 from bioconnect.errors import InputError
-from bioconnect.model.exports import write_csv, write_text, write_xlsx
+from bioconnect.model.exports import frame_csv, write_csv, write_text, write_xlsx
 from bioconnect.model.mapping import Mapping
 from bioconnect.model.preset import load_preset
 from bioconnect.registry.places import GEONAMES_CREDIT
 from bioconnect.services.atlas import ATTRIBUTION
 from bioconnect.store import schema
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ORG = schema.table(schema.Organisation)
 F = schema.table(schema.FieldProvenance)
@@ -145,3 +149,20 @@ def _geojson(engine: Engine, rows: list[ExportedOrganisation]) -> dict[str, obje
         "attribution": f"{ATTRIBUTION}. {GEONAMES_CREDIT}",
         "features": features,
     }
+
+
+def table_csv(frame: pd.DataFrame) -> str:
+    """A command's table as CSV text: formula prefixes neutralised, numbers as pandas writes
+    them (:func:`bioconnect.model.exports.frame_csv`).
+
+    Example:
+        >>> import pandas as pd
+        >>> table_csv(pd.DataFrame({"name": ["=1+1"], "n": [2]}))
+        "name,n\\n'=1+1,2\\n"
+    """
+    return frame_csv(frame)
+
+
+def save_text(path: Path, text: str) -> Path:
+    """Write a command's output to ``path`` (UTF-8), atomically, as every export is written."""
+    return write_text(path, text)

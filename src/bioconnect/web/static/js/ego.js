@@ -37,7 +37,16 @@
     return S && (S.Sigma || S.default);
   }
 
+  // Names as pages show them: without bidirectional embeddings, overrides and isolates
+  // (U+202A-U+202E, U+2066-U+2069), which would reorder the text around them; the server's
+  // templates drop them the same way (bioconnect.web.rendering.display_text).
+  const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+  function shown(text) {
+    return text == null ? "" : String(text).replace(BIDI_CONTROLS, "");
+  }
+
   function shorten(text, most) {
+    text = shown(text);
     return text.length > most ? `${text.slice(0, most - 1).trimEnd()}…` : text;
   }
 

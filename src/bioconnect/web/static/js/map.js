@@ -6,7 +6,7 @@
 //
 // Contract for tests: #map has data-state="loading" while fetching and "ready" once the
 // data is drawn, with data-feature-count (regions drawn) and data-point-count
-// (organisations drawn as points).
+// (organisations drawn as points); window.bioconnectMap = {map} once the map exists.
 (function () {
   "use strict";
 
@@ -46,10 +46,18 @@
   let generation = 0;
   let controller = null;
 
+  // Names as pages show them: without bidirectional embeddings, overrides and isolates
+  // (U+202A-U+202E, U+2066-U+2069), which would reorder the text around them; the server's
+  // templates drop them the same way (bioconnect.web.rendering.display_text).
+  const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+  function shown(text) {
+    return text == null ? "" : String(text).replace(BIDI_CONTROLS, "");
+  }
+
   function el(tag, attrs, children) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(attrs || {})) {
-      if (key === "text") node.textContent = value;
+      if (key === "text") node.textContent = shown(value);
       else if (key === "className") node.className = value;
       else node.setAttribute(key, value);
     }
@@ -278,6 +286,7 @@
       pitchWithRotate: false,
     });
     map.touchZoomRotate.disableRotation();
+    window.bioconnectMap = { map };
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
     // Resolves once the style has loaded and the sources and layers below exist.
     mapLoaded = new Promise((resolve) => map.on("load", resolve)).then(() => {

@@ -87,10 +87,18 @@
   let countryOrder = [];
   const state = { hovered: null, selected: null, neighbours: new Set() };
 
+  // Names as pages show them: without bidirectional embeddings, overrides and isolates
+  // (U+202A-U+202E, U+2066-U+2069), which would reorder the text around them; the server's
+  // templates drop them the same way (bioconnect.web.rendering.display_text).
+  const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+  function shown(text) {
+    return text == null ? "" : String(text).replace(BIDI_CONTROLS, "");
+  }
+
   function el(tag, attrs, children) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(attrs || {})) {
-      if (key === "text") node.textContent = value;
+      if (key === "text") node.textContent = shown(value);
       else if (key === "className") node.className = value;
       else node.setAttribute(key, value);
     }
@@ -231,7 +239,7 @@
       const a = n.attributes;
       a.color = scheme.colour(a);
       a.size = size(a);
-      if (!a.label) a.label = a.name || a.pic || n.key;
+      if (!a.label) a.label = shown(a.name || a.pic || n.key);
       if (typeof a.x !== "number" || typeof a.y !== "number") {
         a.x = Math.random();
         a.y = Math.random();

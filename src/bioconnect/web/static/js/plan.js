@@ -5,6 +5,14 @@
 (function () {
   "use strict";
 
+  // Names as pages show them: without bidirectional embeddings, overrides and isolates
+  // (U+202A-U+202E, U+2066-U+2069), which would reorder the text around them; the server's
+  // templates drop them the same way (bioconnect.web.rendering.display_text).
+  const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+  function shown(text) {
+    return text == null ? "" : String(text).replace(BIDI_CONTROLS, "");
+  }
+
   function attach(input) {
     const idInput = document.getElementById(input.dataset.orgLookup || "");
     const list = input.list;
@@ -17,7 +25,7 @@
       known.clear();
       const options = items.map(function (org) {
         const option = document.createElement("option");
-        const label = org.name || org.id;
+        const label = shown(org.name || org.id);
         option.value = label;
         option.textContent = [org.country, org.city].filter(Boolean).join(", ");
         known.set(label, org.id);
