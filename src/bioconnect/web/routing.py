@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
+from starlette.datastructures import FormData
 
 from bioconnect.errors import InputError
 from bioconnect.services.accounts import Role, User
@@ -215,3 +216,19 @@ def page_of(total: int, limit: int, offset: int) -> dict[str, Any]:
         "offset": offset,
         "next": offset + limit if offset + limit < total else None,
     }
+
+
+async def form_data(request: Request) -> AsyncIterator[FormData]:
+    """The submitted form (read once; the CSRF check has read it already), closed after.
+
+    Pages that take a whole form (plan, dialogue, outcomes, reports) depend on it as
+    :data:`SubmittedForm`; uploaded files are closed when the request ends.
+    """
+    form = await request.form()
+    try:
+        yield form
+    finally:
+        await form.close()
+
+
+SubmittedForm = Annotated[FormData, Depends(form_data)]

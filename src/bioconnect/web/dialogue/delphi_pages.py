@@ -9,10 +9,9 @@ page is shown again with HTTP 400).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
@@ -34,6 +33,7 @@ from bioconnect.services.dialogue.delphi_goals import propose_delphi_goal
 from bioconnect.web.dialogue.delphi_forms import items_from_form, ratings_from_form, round_from_form
 from bioconnect.web.rendering import render
 from bioconnect.web.routing import Editor, Reader, Stakeholder, engine_of, page_router, preset_of
+from bioconnect.web.routing import SubmittedForm as Form
 from bioconnect.web.security import current_user
 
 router = page_router()
@@ -41,18 +41,6 @@ router = page_router()
 Study = Annotated[str, Path(max_length=100, pattern=r"^[a-z0-9._-]+$")]
 Flag = Annotated[str | None, Query(max_length=20, pattern=r"^[A-Za-z0-9_-]*$")]
 SCALE = range(1, 10)
-
-
-async def form_data(request: Request) -> AsyncIterator[FormData]:
-    """The submitted form (read once; the CSRF check has read it already), closed after."""
-    form = await request.form()
-    try:
-        yield form
-    finally:
-        await form.close()
-
-
-Form = Annotated[FormData, Depends(form_data)]
 
 
 def has_role(request: Request, role: Role) -> bool:

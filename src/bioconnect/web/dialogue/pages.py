@@ -9,7 +9,6 @@ signed-in stakeholder. The coordinators' pages are in :mod:`~bioconnect.web.dial
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -31,6 +30,7 @@ from bioconnect.services.dialogue import (
 )
 from bioconnect.services.dialogue.invitations import MAX_DAYS
 from bioconnect.web.rendering import render
+from bioconnect.web.routing import SubmittedForm as Form
 from bioconnect.web.routing import engine_of, page_router
 from bioconnect.web.security import Forbidden, SignInRequired, current_user
 
@@ -44,18 +44,6 @@ Token = Annotated[str, Path(max_length=200)]
 StatementId = Annotated[int, Path(ge=0, le=2_000_000_000)]
 VOTES = {"1": 1, "-1": -1, "0": 0}
 VOTE_LABELS = {1: "agree", -1: "disagree", 0: "pass"}
-
-
-async def form_data(request: Request) -> AsyncIterator[FormData]:
-    """The submitted form (read once; the CSRF check has read it already), closed after."""
-    form = await request.form()
-    try:
-        yield form
-    finally:
-        await form.close()
-
-
-Form = Annotated[FormData, Depends(form_data)]
 
 
 def field(form: FormData, key: str) -> str:

@@ -8,13 +8,12 @@ written. The form is shown again with the values as typed, and HTTP 400.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import StringConstraints
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 
 from bioconnect.errors import BioconnectError, InputError, NotFoundError
 from bioconnect.services.accounts import Role
@@ -42,6 +41,7 @@ from bioconnect.web.routing import (
     preset_of,
     region_countries,
 )
+from bioconnect.web.routing import SubmittedForm as Form
 from bioconnect.web.security import current_user
 
 router = page_router()
@@ -59,18 +59,6 @@ BREAKDOWN_LABELS = {
     "sme": "SME status",
 }
 OBSERVATION_FIELDS = ("value", "date", "unit", "source")
-
-
-async def form_data(request: Request) -> AsyncIterator[FormData]:
-    """The submitted form (read once; the CSRF check has read it already), closed after."""
-    form = await request.form()
-    try:
-        yield form
-    finally:
-        await form.close()
-
-
-Form = Annotated[FormData, Depends(form_data)]
 
 
 def _may_edit(request: Request) -> bool:

@@ -8,7 +8,6 @@ next to a field-by-field table of the stored version and theirs.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -45,6 +44,7 @@ from bioconnect.web.plan.api import (
     region_of,
 )
 from bioconnect.web.rendering import render
+from bioconnect.web.routing import SubmittedForm as Form
 from bioconnect.web.security import csrf_protect, current_user, require
 
 router = APIRouter(prefix="/plan", dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -55,18 +55,6 @@ Editor = Annotated[User, Depends(require(Role.editor))]
 RecordId = Annotated[str, Path(max_length=100, pattern=ID_PATTERN)]
 
 STATUSES = ["idea", "planned", "active", "done", "dropped"]
-
-
-async def form_data(request: Request) -> AsyncIterator[FormData]:
-    """The submitted form (read once; the CSRF check has read it already), closed after."""
-    form = await request.form()
-    try:
-        yield form
-    finally:
-        await form.close()
-
-
-Form = Annotated[FormData, Depends(form_data)]
 
 
 def _stored_plan(request: Request) -> Plan | None:

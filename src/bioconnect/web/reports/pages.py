@@ -10,10 +10,9 @@ the store has no plan, as the app answers a missing plan everywhere. A status re
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Path, Query, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
@@ -31,6 +30,7 @@ from bioconnect.services.reports import (
 from bioconnect.web.rendering import render
 from bioconnect.web.reports.files import MAX_EDITION, EditionId, EditionParam, download
 from bioconnect.web.routing import Editor, engine_of, page_router, preset_of
+from bioconnect.web.routing import SubmittedForm as Form
 
 router = page_router()
 
@@ -53,18 +53,6 @@ DESCRIPTIONS: dict[str, str] = {
         "logframe, and the evaluation questions of the plan's configuration."
     ),
 }
-
-
-async def form_data(request: Request) -> AsyncIterator[FormData]:
-    """The submitted form (read once; the CSRF check has read it already), closed after."""
-    form = await request.form()
-    try:
-        yield form
-    finally:
-        await form.close()
-
-
-Form = Annotated[FormData, Depends(form_data)]
 
 
 def _index(
