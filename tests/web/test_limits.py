@@ -341,3 +341,14 @@ def test_clients_are_forgotten_when_their_budget_is_full_again() -> None:
 def test_the_budget_is_kept_per_address_and_per_ipv6_network(host: str, key: str) -> None:
     request = Request({"type": "http", "client": (host, 1234), "headers": []})
     assert client_key(request) == key
+
+
+def test_the_app_takes_its_budgets_from_the_settings() -> None:
+    from bioconnect.settings import Settings
+
+    defaults = Settings.model_fields
+    assert defaults["anonymous_cost_per_client"].default == 10
+    assert defaults["anonymous_cost_total"].default == 30
+    settings = Settings(anonymous_cost_per_client=7, anonymous_cost_total=9)
+    limiter = create_app(database_url="sqlite:///:memory:", settings=settings).state.cost_limiter
+    assert (limiter.per_client, limiter.total) == (7, 9)
