@@ -73,6 +73,24 @@ class Settings(BaseSettings):
             "together may spend on heavy routes, in bursts of at most as much. Per worker."
         ),
     )
+    anonymous_running_per_client: int = Field(
+        default=2,
+        ge=1,
+        le=1000,
+        description=(
+            "Heavy requests of one address which has not signed in that may run at once; "
+            "more answer 429. Per worker."
+        ),
+    )
+    anonymous_running_total: int = Field(
+        default=4,
+        ge=1,
+        le=1000,
+        description=(
+            "Heavy requests of all callers who have not signed in that may run at once; "
+            "more answer 429. Per worker."
+        ),
+    )
     cookie_secure: bool = Field(
         default=False,
         description=(

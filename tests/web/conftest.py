@@ -36,6 +36,8 @@ from webkit import assets_lock, file_lock
 # the settings allow; tests/web/test_limits.py gives its apps limiters of its own.
 os.environ.setdefault("BIOCONNECT_ANONYMOUS_COST_PER_CLIENT", "3600")
 os.environ.setdefault("BIOCONNECT_ANONYMOUS_COST_TOTAL", "3600")
+os.environ.setdefault("BIOCONNECT_ANONYMOUS_RUNNING_PER_CLIENT", "1000")
+os.environ.setdefault("BIOCONNECT_ANONYMOUS_RUNNING_TOTAL", "1000")
 
 
 def pytest_configure(config: pytest.Config) -> None:

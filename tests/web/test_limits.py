@@ -30,9 +30,7 @@ from bioconnect.store import schema
 from bioconnect.store.database import open_store
 from bioconnect.web import create_app
 from bioconnect.web.limits import (
-    CLIENT_RUNNING,
     RUNNING_RETRY_AFTER,
-    TOTAL_RUNNING,
     CostLimiter,
     TooCostly,
     client_key,
@@ -298,13 +296,15 @@ def test_running_requests_count_before_they_are_charged() -> None:
 
 
 def test_only_so_many_heavy_requests_run_at_once() -> None:
-    limiter = CostLimiter(per_client=1000, total=1000, clock=ManualClock())
-    mine = [limiter.admit("a") for _ in range(CLIENT_RUNNING)]
+    limiter = CostLimiter(
+        per_client=1000, total=1000, clock=ManualClock(), client_running=2, total_running=4
+    )
+    mine = [limiter.admit("a") for _ in range(2)]
     with pytest.raises(TooCostly) as refused:
         limiter.admit("a")
     assert refused.value.retry_after == RUNNING_RETRY_AFTER
     assert "from your address" in refused.value.problem
-    others = [limiter.admit(f"b{i}") for i in range(TOTAL_RUNNING - CLIENT_RUNNING)]
+    others = [limiter.admit(f"b{i}") for i in range(2)]
     with pytest.raises(TooCostly) as refused:
         limiter.admit("c")
     assert "busy with heavy requests" in refused.value.problem
@@ -349,6 +349,14 @@ def test_the_app_takes_its_budgets_from_the_settings() -> None:
     defaults = Settings.model_fields
     assert defaults["anonymous_cost_per_client"].default == 10
     assert defaults["anonymous_cost_total"].default == 30
-    settings = Settings(anonymous_cost_per_client=7, anonymous_cost_total=9)
+    assert defaults["anonymous_running_per_client"].default == 2
+    assert defaults["anonymous_running_total"].default == 4
+    settings = Settings(
+        anonymous_cost_per_client=7,
+        anonymous_cost_total=9,
+        anonymous_running_per_client=3,
+        anonymous_running_total=5,
+    )
     limiter = create_app(database_url="sqlite:///:memory:", settings=settings).state.cost_limiter
     assert (limiter.per_client, limiter.total) == (7, 9)
+    assert (limiter.client_running, limiter.total_running) == (3, 5)

@@ -14,7 +14,8 @@ never limited by it.
 
 Each budget is a token bucket of seconds: it holds at most its size and refills at its
 size per minute (``BIOCONNECT_ANONYMOUS_COST_PER_CLIENT`` and
-``BIOCONNECT_ANONYMOUS_COST_TOTAL``). A request is let in while both budgets hold time,
+``BIOCONNECT_ANONYMOUS_COST_TOTAL``); how many heavy requests may run at once is
+``BIOCONNECT_ANONYMOUS_RUNNING_PER_CLIENT`` and ``BIOCONNECT_ANONYMOUS_RUNNING_TOTAL``. A request is let in while both budgets hold time,
 counting what the caller's running requests have taken so far, and is charged its whole
 time when it ends, so one long request can leave a budget in debt (the wait is then
 longer). The budgets live in the process: with several workers, each keeps its own.
@@ -53,11 +54,6 @@ from bioconnect.web.routing import Problem, Reader
 
 Clock = Callable[[], float]
 
-#: Heavy requests of one anonymous client that may run at once (per process); the
-#: network page asks for one graph at a time, and a replaced one may still be running.
-CLIENT_RUNNING = 2
-#: Heavy requests of all anonymous callers together that may run at once (per process).
-TOTAL_RUNNING = 4
 #: Seconds to wait when refused because too many heavy requests are running.
 RUNNING_RETRY_AFTER = 5
 #: Clients whose budget is remembered (per process). Clients whose budget is full again
@@ -128,8 +124,8 @@ class CostLimiter:
         per_client: float,
         total: float,
         clock: Clock = time.monotonic,
-        client_running: int = CLIENT_RUNNING,
-        total_running: int = TOTAL_RUNNING,
+        client_running: int = 2,
+        total_running: int = 4,
         max_clients: int = MAX_CLIENTS,
     ) -> None:
         self.per_client = float(per_client)
@@ -150,6 +146,8 @@ class CostLimiter:
             per_client=settings.anonymous_cost_per_client,
             total=settings.anonymous_cost_total,
             clock=clock,
+            client_running=settings.anonymous_running_per_client,
+            total_running=settings.anonymous_running_total,
         )
 
     def admit(self, client: str) -> Ticket:
