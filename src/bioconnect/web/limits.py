@@ -14,11 +14,12 @@ never limited by it.
 
 Each budget is a token bucket of seconds: it holds at most its size and refills at its
 size per minute (``BIOCONNECT_ANONYMOUS_COST_PER_CLIENT`` and
-``BIOCONNECT_ANONYMOUS_COST_TOTAL``); how many heavy requests may run at once is
-``BIOCONNECT_ANONYMOUS_RUNNING_PER_CLIENT`` and ``BIOCONNECT_ANONYMOUS_RUNNING_TOTAL``. A request is let in while both budgets hold time,
-counting what the caller's running requests have taken so far, and is charged its whole
-time when it ends, so one long request can leave a budget in debt (the wait is then
-longer). The budgets live in the process: with several workers, each keeps its own.
+``BIOCONNECT_ANONYMOUS_COST_TOTAL``). A request is let in while both budgets hold time,
+counting what running requests have taken so far, and is charged its whole time when it
+ends, so one long request can leave a budget in debt (the wait is then longer). How many
+heavy requests may run at once is capped too (``BIOCONNECT_ANONYMOUS_RUNNING_PER_CLIENT``
+and ``BIOCONNECT_ANONYMOUS_RUNNING_TOTAL``). The budgets live in the process: with several
+workers, each keeps its own.
 See docs/security.md.
 
 Example
