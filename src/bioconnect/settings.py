@@ -54,6 +54,43 @@ class Settings(BaseSettings):
             "(read-only). Set to false to require an account for everything."
         ),
     )
+    anonymous_cost_per_client: float = Field(
+        default=10.0,
+        gt=0,
+        le=3600,
+        description=(
+            "Seconds of server time per minute that one address which has not signed in "
+            "may spend on heavy routes (uncached networks, report files, cohorts, the index "
+            "builder), in bursts of at most as much; past it they answer 429. Per worker."
+        ),
+    )
+    anonymous_cost_total: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description=(
+            "Seconds of server time per minute that all callers who have not signed in "
+            "together may spend on heavy routes, in bursts of at most as much. Per worker."
+        ),
+    )
+    anonymous_running_per_client: int = Field(
+        default=2,
+        ge=1,
+        le=1000,
+        description=(
+            "Heavy requests of one address which has not signed in that may run at once; "
+            "more answer 429. Per worker."
+        ),
+    )
+    anonymous_running_total: int = Field(
+        default=4,
+        ge=1,
+        le=1000,
+        description=(
+            "Heavy requests of all callers who have not signed in that may run at once; "
+            "more answer 429. Per worker."
+        ),
+    )
     cookie_secure: bool = Field(
         default=False,
         description=(

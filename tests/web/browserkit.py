@@ -41,6 +41,7 @@ NOTES: list[str] = []
 class LiveServer:
     url: str
     engine: Engine
+    app: Any = None
 
 
 def _free_port() -> int:
@@ -72,7 +73,7 @@ def serve(engine: Engine) -> Iterator[LiveServer]:
             raise RuntimeError(f"uvicorn did not start on 127.0.0.1:{port}")
         time.sleep(0.02)
     try:
-        yield LiveServer(url=f"http://127.0.0.1:{port}", engine=engine)
+        yield LiveServer(url=f"http://127.0.0.1:{port}", engine=engine, app=app)
     finally:
         server.should_exit = True
         thread.join(timeout=15)

@@ -29,6 +29,16 @@ from sqlalchemy import Engine
 
 from webkit import assets_lock, file_lock
 
+# The cost limit for anonymous callers (bioconnect.web.limits) charges the server time of
+# heavy requests, which depends on how busy the machine is; the browser tests' anonymous
+# visitors also share one address and one live server for the whole session. So that tests
+# of other things never meet the limit, every app the tests make gets the largest budgets
+# the settings allow; tests/web/test_limits.py gives its apps limiters of its own.
+os.environ.setdefault("BIOCONNECT_ANONYMOUS_COST_PER_CLIENT", "3600")
+os.environ.setdefault("BIOCONNECT_ANONYMOUS_COST_TOTAL", "3600")
+os.environ.setdefault("BIOCONNECT_ANONYMOUS_RUNNING_PER_CLIENT", "1000")
+os.environ.setdefault("BIOCONNECT_ANONYMOUS_RUNNING_TOTAL", "1000")
+
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(

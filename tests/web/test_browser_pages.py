@@ -10,7 +10,9 @@ import re
 from typing import Any
 
 import pytest
-from browserkit import NOTES, Watcher, screenshot
+from browserkit import NOTES, LiveServer, Watcher, screenshot
+
+from bioconnect.web.limits import CostLimiter
 
 pytestmark = [
     pytest.mark.browser,
@@ -126,6 +128,30 @@ def test_network_explorer_h2020(browser_page: tuple[Any, Watcher]) -> None:
     )
     screenshot(page, "network", focus="#network-graph")
     watcher.assert_clean()
+
+
+def test_network_explorer_says_to_sign_in_when_the_anonymous_budget_is_spent(
+    browser_page: tuple[Any, Watcher], live_server: LiveServer
+) -> None:
+    page, watcher = browser_page
+    app = live_server.app
+    kept = app.state.cost_limiter
+    now = [0.0]
+    spent = CostLimiter(per_client=1, total=60, clock=lambda: now[0])
+    ticket = spent.admit("127.0.0.1")
+    now[0] = 2.0  # a request of 2 s: this address is 1 s in debt, for 61 s
+    spent.charge(ticket)
+    app.state.cost_limiter = spent
+    try:
+        page.goto("/network?programme=H2020&start_year=2016")
+        graph = page.locator('#network-graph[data-state="error"]')
+        graph.wait_for(state="attached", timeout=60_000)
+    finally:
+        app.state.cost_limiter = kept
+    status = page.locator("#network-status").inner_text()
+    assert status.startswith("The network could not be shown: This request needs work")
+    assert status.endswith("Sign in (any account) to go on now, or try again in 61 seconds.")
+    watcher.assert_clean(allow=("status of 429",))
 
 
 def test_search_then_organisation(browser_page: tuple[Any, Watcher]) -> None:

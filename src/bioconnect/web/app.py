@@ -26,6 +26,7 @@ from bioconnect.services.regions import load_region
 from bioconnect.services.store import connect
 from bioconnect.settings import Settings, get_settings
 from bioconnect.web.etag import ETagMiddleware
+from bioconnect.web.limits import CostLimiter
 from bioconnect.web.rendering import display_text, install_error_handlers
 from bioconnect.web.routing import API_PREFIX, document_security, refuse_control_characters
 from bioconnect.web.security import (
@@ -122,6 +123,8 @@ def create_app(
     )
     app.state.engine = engine
     app.state.settings = settings
+    # the anonymous callers' budgets of server time for heavy routes (web.limits)
+    app.state.cost_limiter = CostLimiter.from_settings(settings)
     app.state.preset = load_region(settings.preset)
     environment = Environment(
         loader=FileSystemLoader(HERE / "templates"),

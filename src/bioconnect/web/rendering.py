@@ -23,6 +23,7 @@ from bioconnect.services.accounts import RateLimited
 from bioconnect.services.atlas import ATTRIBUTION
 from bioconnect.services.regions import filter_choices as region_filter_choices
 from bioconnect.services.store import is_busy
+from bioconnect.web.limits import TooCostly
 from bioconnect.web.routing import API_PREFIX
 from bioconnect.web.security import (
     CsrfFailed,
@@ -161,7 +162,8 @@ async def _read_only_token(request: Request, _exc: Exception) -> Response:
 
 
 async def _rate_limited(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RateLimited)
+    """Too many failed sign-ins, or an anonymous caller's heavy request over its budget."""
+    assert isinstance(exc, RateLimited | TooCostly)
     response = error_page(request, 429, exc.problem, exc.fix)
     response.headers["Retry-After"] = str(exc.retry_after)
     return response
@@ -235,6 +237,7 @@ _HANDLERS: tuple[tuple[type[Exception], Any], ...] = (
     (TokenRefused, _token_refused),
     (ReadOnlyToken, _read_only_token),
     (RateLimited, _rate_limited),
+    (TooCostly, _rate_limited),
     (NotFoundError, _not_found),
     (InputError, _bad_input),
     (BioconnectError, _bad_input),

@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile
 from bioconnect.errors import BioconnectError, InputError, NotFoundError
 from bioconnect.services.benchmark_overview import IMPORT_COMMAND, benchmark_page, biotech_page
 from bioconnect.services.indicators import UPLOAD_LIMIT, build_uploaded_index
+from bioconnect.web.limits import Costly
 from bioconnect.web.rendering import render
 from bioconnect.web.routing import Reader, engine_of, page_router, preset_of
 
@@ -72,7 +73,7 @@ def _file(upload: object) -> tuple[str, bytes] | None:
     return upload.filename, upload.file.read(UPLOAD_LIMIT + 1)
 
 
-@router.post("/benchmark/builder")
+@router.post("/benchmark/builder", dependencies=[Costly])
 async def index_builder_run(request: Request, user: Reader) -> Response:
     """Build an index from an uploaded iData/iMeta pair (and pipeline); nothing is stored."""
     form = await request.form()

@@ -21,6 +21,7 @@ from bioconnect.services.network_results import (
     Recommendation,
 )
 from bioconnect.web.etag import body_etag
+from bioconnect.web.limits import TOO_COSTLY, Costly
 from bioconnect.web.routing import (
     Country,
     Domain,
@@ -77,7 +78,8 @@ Network = Annotated[NetworkQuery, Depends(network_query)]
     "/network",
     response_class=Response,
     tags=["network"],
-    responses={200: {"model": NetworkGraph, "description": "graphology JSON."}},
+    dependencies=[Costly],
+    responses={200: {"model": NetworkGraph, "description": "graphology JSON."}, **TOO_COSTLY},
 )
 def get_network(
     request: Request,
@@ -107,13 +109,25 @@ def get_network(
     )
 
 
-@router.get("/network/summary", response_model=NetworkSummary, tags=["network"])
+@router.get(
+    "/network/summary",
+    response_model=NetworkSummary,
+    tags=["network"],
+    dependencies=[Costly],
+    responses=TOO_COSTLY,
+)
 def get_network_summary(request: Request, user: Reader, query: Network) -> NetworkSummary:
     """Size, density, fragmentation, cross-border share, core–periphery and brokers."""
     return network_summary(engine_of(request), query)
 
 
-@router.get("/network/metrics", response_model=MetricsPage, tags=["network"])
+@router.get(
+    "/network/metrics",
+    response_model=MetricsPage,
+    tags=["network"],
+    dependencies=[Costly],
+    responses=TOO_COSTLY,
+)
 def get_network_metrics(
     request: Request,
     user: Reader,
@@ -126,7 +140,13 @@ def get_network_metrics(
     return MetricsPage(items=items, **page_of(total, limit, offset))
 
 
-@router.get("/network/recommendations", response_model=list[Recommendation], tags=["network"])
+@router.get(
+    "/network/recommendations",
+    response_model=list[Recommendation],
+    tags=["network"],
+    dependencies=[Costly],
+    responses=TOO_COSTLY,
+)
 def get_recommendations(
     request: Request,
     user: Reader,

@@ -26,6 +26,7 @@ from bioconnect.services.outcomes import (
     observations,
     record_observation,
 )
+from bioconnect.web.limits import TOO_COSTLY, Costly
 from bioconnect.web.routing import (
     Country,
     Editor,
@@ -61,7 +62,7 @@ Paths = Annotated[int, Query(ge=100, le=20_000, description="Simulated paths.")]
 Seed = Annotated[int, Query(ge=0, le=2**32 - 1, description="Random seed: same seed, same result.")]
 
 
-@router.get("/cohorts", response_model=CohortReport)
+@router.get("/cohorts", response_model=CohortReport, dependencies=[Costly], responses=TOO_COSTLY)
 def get_cohorts(
     request: Request,
     user: Reader,

@@ -32,6 +32,7 @@ from bioconnect.services.outcomes import (
     observations_csv,
     record_observation,
 )
+from bioconnect.web.limits import Costly
 from bioconnect.web.rendering import filter_choices, render
 from bioconnect.web.routing import (
     Editor,
@@ -77,7 +78,7 @@ def _csv(text: str, name: str) -> Response:
 # ------------------------------------------------------------------------------- cohorts
 
 
-@router.get("/outcomes")
+@router.get("/outcomes", dependencies=[Costly])
 def cohorts_page(
     request: Request,
     user: Reader,
@@ -105,7 +106,7 @@ def cohorts_page(
     )
 
 
-@router.get("/outcomes/cohorts.csv")
+@router.get("/outcomes/cohorts.csv", dependencies=[Costly])
 def cohorts_csv(
     request: Request,
     user: Reader,

@@ -25,6 +25,7 @@ from bioconnect.services.reports import (
     list_editions,
     make_report,
 )
+from bioconnect.web.limits import TOO_COSTLY, Costly
 from bioconnect.web.reports.files import EditionId, EditionParam, download
 from bioconnect.web.routing import API_PREFIX, Editor, Reader, api_router, engine_of, preset_of
 
@@ -80,11 +81,18 @@ def get_edition(request: Request, user: Reader, edition_id: EditionId) -> Report
     return ReportEditionSummary.of(edition(engine_of(request), edition_id))
 
 
-@router.get("/editions/{edition_id}/file", response_class=Response, responses=FILE_ANSWER)
+@router.get(
+    "/editions/{edition_id}/file",
+    response_class=Response,
+    dependencies=[Costly],
+    responses={**FILE_ANSWER, **TOO_COSTLY},
+)
 def get_edition_file(
     request: Request, user: Reader, edition_id: EditionId, format: FormatParam = "pdf"
 ) -> Response:
-    """A kept edition as a file; the same edition gives the same bytes each time."""
+    """A kept edition as a file; the same edition gives the same bytes each time. A PDF or
+    Word file is rendered for each request (seconds of work), so callers who have not
+    signed in are metered."""
     return download(edition_file(engine_of(request), edition_id, format))
 
 

@@ -441,8 +441,10 @@
     });
     const body = await response.json().catch(() => null);
     if (!response.ok) {
-      const problem = body && body.detail && body.detail.problem;
-      throw new Error(problem || `The server answered ${response.status}.`);
+      const detail = (body && body.detail) || {};
+      // a refusal says what to do too (a 429: sign in, or try again in so many seconds)
+      const said = [detail.problem, response.status === 429 ? detail.fix : null];
+      throw new Error(said.filter(Boolean).join(" ") || `The server answered ${response.status}.`);
     }
     return body;
   }
