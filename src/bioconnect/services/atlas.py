@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Engine, and_, distinct, func, select
 from bioconnect.charts.specs import atlas_chart
 from bioconnect.errors import InputError
 from bioconnect.model.preset import Preset, load_preset
+from bioconnect.services.cache import LRU, cached
 from bioconnect.services.readmodel import ReadModel
 from bioconnect.services.scope import (
     NamedShare,
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
 ATTRIBUTION = "Source: CORDIS, European Commission (CC BY 4.0)"
 PROGRAMMES = ("H2020", "HORIZON")
 UNASSIGNED = "unassigned"
+
+#: Atlas summaries by preset and scope, kept until the store's data changes.
+_SUMMARIES = LRU(64)
 
 P = schema.table(schema.Participation)
 ORG = schema.table(schema.Organisation)
@@ -221,6 +225,13 @@ def atlas_summary(
     """
     chosen = preset if isinstance(preset, Preset) else load_preset(preset)
     domains = scope_domains(chosen, scope)
+    key = (chosen.name, chosen.label, tuple(chosen.all_countries), tuple(domains or ()), scope)
+    return cached(engine, _SUMMARIES, key, lambda: _atlas_summary(engine, chosen, scope, domains))
+
+
+def _atlas_summary(
+    engine: Engine, chosen: Preset, scope: Scope, domains: list[str] | None
+) -> AtlasSummary:
     figures = _read_figures(engine, chosen.all_countries, domains)
     rows = [
         {
