@@ -12,7 +12,9 @@ from sqlalchemy import Engine, text
 from bioconnect.errors import InputError
 from bioconnect.model.preset import Preset, load_preset
 from bioconnect.services.atlas import atlas_summary, dashboard
-from bioconnect.services.network import NetworkQuery, network_summary
+from bioconnect.services.maps import atlas_map, organisation_points
+from bioconnect.services.network import NetworkQuery, build, network_summary
+from bioconnect.services.scope import filter_domains
 
 REGION = ("EE", "LV", "LT", "FI")
 FOCUS = ("health", "industrial", "agrifood", "marine", "environmental")
@@ -174,3 +176,50 @@ def test_a_preset_without_a_focus_shows_all_research(baltic_store: Engine) -> No
     preset = load_preset("baltic").model_copy(update={"focus": None})
     summary = atlas_summary(baltic_store, preset)
     assert summary.scope.scope == "all" and summary.scope.label.startswith("all research")
+
+
+# --- the focus on the map and in the network -------------------------------------------
+
+
+def _focus_orgs_by_pandas(engine: Engine) -> tuple[set[str], set[str], set[str]]:
+    """(every region organisation, the union of each focus domain's, those with
+    coordinates among the latter), read from the store's tables with pandas."""
+    with engine.connect() as conn:
+        part = pd.read_sql(text("select org_id, project_id, country from participation"), conn)
+        dom = pd.read_sql(text("select project_id, domain from project_domain"), conn)
+        orgs = pd.read_sql(text("select id, lat, lon from organisation"), conn)
+    part = part[part["country"].isin(REGION) & part["org_id"].notna()]
+    union: set[str] = set()
+    for domain in FOCUS:
+        projects = set(dom.loc[dom["domain"] == domain, "project_id"])
+        union |= set(part.loc[part["project_id"].isin(projects), "org_id"])
+    placed = set(orgs.loc[orgs["lat"].notna() & orgs["lon"].notna(), "id"])
+    return set(part["org_id"]), union, union & placed
+
+
+def test_the_focus_map_and_points_are_the_union_of_the_focus_domains(
+    baltic_sqlite: Engine,
+) -> None:
+    everything, union, placed = _focus_orgs_by_pandas(baltic_sqlite)
+    focus = atlas_map(baltic_sqlite, scope="focus")
+    assert focus.coverage is not None
+    assert focus.coverage.organisations == len(union) < len(everything)
+    all_map = atlas_map(baltic_sqlite)
+    assert all_map.coverage is not None and all_map.coverage.organisations == len(everything)
+    points = organisation_points(baltic_sqlite, scope="focus")
+    assert {f.id for f in points.features} == placed
+    assert len(points.features) < len(organisation_points(baltic_sqlite).features)
+    # a chosen domain narrows further: the focus does not widen it again
+    marine = atlas_map(baltic_sqlite, scope="focus", domain="marine").coverage
+    marine_all = atlas_map(baltic_sqlite, domain="marine").coverage
+    assert marine is not None and marine_all is not None
+    assert 0 < marine.organisations == marine_all.organisations < len(union)
+
+
+def test_the_focus_network_is_the_union_of_the_focus_domains(baltic_sqlite: Engine) -> None:
+    _, union, _ = _focus_orgs_by_pandas(baltic_sqlite)
+    domains = tuple(filter_domains(load_preset("baltic"), "focus") or ())
+    focus = build(baltic_sqlite, NetworkQuery(domains=domains))
+    everything = build(baltic_sqlite, NetworkQuery())
+    assert set(focus.nodes["org_id"]) == union and len(focus.nodes) == len(union)
+    assert len(focus.nodes) < len(everything.nodes)

@@ -21,6 +21,7 @@ from bioconnect.errors import InputError
 from bioconnect.model.preset import load_preset
 from bioconnect.registry.places import GEONAMES_CREDIT
 from bioconnect.services.readmodel import ReadModel
+from bioconnect.services.scope import Scope, filter_domains
 from bioconnect.settings import get_settings, resolve_data_dir
 from bioconnect.sources.fetch import RemoteFile, fetch
 from bioconnect.store import schema
@@ -105,7 +106,7 @@ def _boundaries(path: Path) -> list[dict[str, Any]]:
 def _filters(
     countries: list[str],
     stakeholder_group: str | None,
-    domain: str | None,
+    domains: list[str] | None,
     programme: str | None,
     start_year: int | None,
     end_year: int | None,
@@ -114,8 +115,8 @@ def _filters(
     where: list[Any] = [P.c.country.in_(countries)]
     if stakeholder_group:
         where.append(ORG.c.stakeholder_group == stakeholder_group)
-    if domain:
-        where.append(P.c.project_id.in_(select(PD.c.project_id).where(PD.c.domain == domain)))
+    if domains is not None:
+        where.append(P.c.project_id.in_(select(PD.c.project_id).where(PD.c.domain.in_(domains))))
     if programme:
         where.append(P.c.programme == programme.upper())
     if start_year is not None:
@@ -130,6 +131,24 @@ def _filters(
     return source, where
 
 
+def _scoped_filters(
+    preset: str,
+    countries: list[str] | None,
+    stakeholder_group: str | None,
+    domain: str | None,
+    programme: str | None,
+    start_year: int | None,
+    end_year: int | None,
+    scope: Scope,
+) -> tuple[Any, list[Any], list[str]]:
+    """The join, the conditions and the countries chosen, with the scope's domains."""
+    loaded = load_preset(preset)
+    chosen = [c.upper() for c in countries] if countries else loaded.all_countries
+    domains = filter_domains(loaded, scope, domain)
+    source, where = _filters(chosen, stakeholder_group, domains, programme, start_year, end_year)
+    return source, where, chosen
+
+
 def atlas_map(
     engine: Engine,
     *,
@@ -141,21 +160,25 @@ def atlas_map(
     programme: str | None = None,
     start_year: int | None = None,
     end_year: int | None = None,
+    scope: Scope = "all",
     data_dir: Path | None = None,
 ) -> GeoJSON:
     """NUTS regions of the chosen countries as GeoJSON, with activity figures.
 
     Each feature's properties: ``nuts_id``, ``name``, ``country``, ``organisations``,
     ``participations``, ``ec_contribution_eur``. The collection's ``coverage`` says how
-    many organisations could be placed at this level.
+    many organisations could be placed at this level. ``scope`` ``focus`` counts only
+    projects of the preset's focus domains unless one ``domain`` is chosen (see
+    :func:`bioconnect.services.scope.filter_domains`); ``all`` counts all research.
     """
     if level not in LEVELS:
         raise InputError(
             f"Unknown NUTS level {level}.",
             "Use level 0 (countries), 2 (regions) or 3 (small regions).",
         )
-    chosen = [c.upper() for c in countries] if countries else load_preset(preset).all_countries
-    source, where = _filters(chosen, stakeholder_group, domain, programme, start_year, end_year)
+    source, where, chosen = _scoped_filters(
+        preset, countries, stakeholder_group, domain, programme, start_year, end_year, scope
+    )
     key = P.c.country if level == 0 else func.substr(ORG.c.nuts_code, 1, level + 2)
     with engine.connect() as conn:
         rows = conn.execute(
@@ -218,10 +241,13 @@ def organisation_points(
     programme: str | None = None,
     start_year: int | None = None,
     end_year: int | None = None,
+    scope: Scope = "all",
 ) -> GeoJSON:
-    """Organisations with known coordinates, as GeoJSON points, under the same filters."""
-    chosen = [c.upper() for c in countries] if countries else load_preset(preset).all_countries
-    source, where = _filters(chosen, stakeholder_group, domain, programme, start_year, end_year)
+    """Organisations with known coordinates, as GeoJSON points, under the same filters
+    (``scope`` as for :func:`atlas_map`)."""
+    source, where, _ = _scoped_filters(
+        preset, countries, stakeholder_group, domain, programme, start_year, end_year, scope
+    )
     derived = (
         select(FP.c.org_id, FP.c.method)
         .where(FP.c.field == "lat", FP.c.method.is_not(None))

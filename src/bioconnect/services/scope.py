@@ -17,6 +17,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Engine, and_, distinct, func, select, union
 
 from bioconnect.model.preset import Preset
+from bioconnect.services.cache import LRU, cached
 from bioconnect.services.readmodel import ReadModel
 from bioconnect.store import schema
 
@@ -94,6 +95,22 @@ def scope_domains(preset: Preset, scope: Scope) -> list[str] | None:
     if scope == "all" or preset.focus is None:
         return None
     return list(preset.focus.domains)
+
+
+def filter_domains(preset: Preset, scope: Scope, domain: str | None = None) -> list[str] | None:
+    """The domains a filtered figure (the map, the network) counts: the chosen ``domain``
+    when there is one, else the scope's (the focus's, or None for all research).
+
+    >>> from bioconnect.model.preset import load_preset
+    >>> filter_domains(load_preset("baltic"), "focus", "marine")
+    ['marine']
+    >>> filter_domains(load_preset("baltic"), "focus")[:2]
+    ['health', 'industrial']
+    >>> filter_domains(load_preset("baltic"), "all") is None
+    True
+    """
+    chosen = scope_domains(preset, scope)
+    return [domain] if domain else chosen
 
 
 def in_scope(countries: list[str], domains: list[str] | None) -> ColumnElement[bool]:
@@ -256,4 +273,18 @@ def scope_statement(
         domains=domains or [],
         programmes=programmes,
         notes=_notes(programmes, domains),
+    )
+
+
+#: Scope statements by preset, kept until the store's data changes.
+_STATEMENTS = LRU(16)
+
+
+def scope_statements(engine: Engine, preset: Preset) -> dict[str, ScopeStatement]:
+    """The statements of the scopes a page can switch between: ``focus`` and ``all`` when
+    the preset has a focus, else ``all`` alone (kept until the store's data changes)."""
+    scopes: tuple[Scope, ...] = SCOPES if preset.focus is not None else ("all",)
+    key = (preset.name, tuple(preset.all_countries), preset.focus and preset.focus.name)
+    return cached(
+        engine, _STATEMENTS, key, lambda: {s: scope_statement(engine, preset, s) for s in scopes}
     )

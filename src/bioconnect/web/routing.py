@@ -161,6 +161,12 @@ Admin = Annotated[User, Depends(require(Role.admin))]
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip.")]
 Text = Annotated[str, Query(max_length=200, description="Text to look for.")]
+Research = Annotated[
+    Literal["focus", "all"],
+    Query(
+        description="focus: the preset's focus domains (the web pages' default); all: all research"
+    ),
+]
 Year = Annotated[int | None, Query(ge=1980, le=2100)]
 Country = Annotated[
     str | None,

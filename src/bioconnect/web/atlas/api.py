@@ -33,6 +33,7 @@ from bioconnect.web.routing import (
     Page,
     Programme,
     Reader,
+    Research,
     Text,
     Year,
     api_router,
@@ -110,18 +111,25 @@ def get_atlas_map(
     user: Reader,
     filters: Filters,
     level: Annotated[int, Query(ge=0, le=3, description="NUTS level: 0 (countries), 2 or 3.")] = 0,
+    research: Research = "all",
 ) -> GeoJSON:
     """NUTS regions with organisations, participations and EC contribution, as GeoJSON."""
     return maps.atlas_map(
-        engine_of(request), preset=preset_of(request), level=level, **asdict(filters)
+        engine_of(request),
+        preset=preset_of(request),
+        level=level,
+        scope=research,
+        **asdict(filters),
     )
 
 
 @router.get("/atlas/points", response_model=GeoJSON, tags=["atlas"])
-def get_atlas_points(request: Request, user: Reader, filters: Filters) -> GeoJSON:
+def get_atlas_points(
+    request: Request, user: Reader, filters: Filters, research: Research = "all"
+) -> GeoJSON:
     """Organisations whose coordinates are known, as GeoJSON points."""
     return maps.organisation_points(
-        engine_of(request), preset=preset_of(request), **asdict(filters)
+        engine_of(request), preset=preset_of(request), scope=research, **asdict(filters)
     )
 
 

@@ -20,6 +20,7 @@ from bioconnect.services.network_results import (
     OrganisationMetrics,
     Recommendation,
 )
+from bioconnect.services.scope import filter_domains
 from bioconnect.web.etag import body_etag
 from bioconnect.web.limits import TOO_COSTLY, Costly
 from bioconnect.web.routing import (
@@ -31,6 +32,7 @@ from bioconnect.web.routing import (
     Page,
     Programme,
     Reader,
+    Research,
     Year,
     api_router,
     engine_of,
@@ -56,6 +58,7 @@ def network_query(
     start_year: Year = None,
     end_year: Year = None,
     weight: Literal["projects", "fractional", "funding"] = "projects",
+    research: Research = "all",
 ) -> NetworkQuery:
     """The network filters every network route takes."""
     return NetworkQuery(
@@ -63,7 +66,7 @@ def network_query(
         countries=split_codes(countries),
         scope=scope,
         programmes=(programme,) if programme else (),
-        domains=(domain,) if domain else (),
+        domains=tuple(filter_domains(request.app.state.preset, research, domain) or ()),
         stakeholder_groups=(group,) if group else (),
         start_year=start_year,
         end_year=end_year,
