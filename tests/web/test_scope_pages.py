@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
@@ -93,3 +94,81 @@ def test_an_untitled_project_page_links_to_cordis(baltic_sqlite: Engine) -> None
     page = _client(baltic_sqlite).get("/projects/rcn:227591").text
     assert "read it on CORDIS" in _testid(page, "untitled")
     assert 'href="https://cordis.europa.eu/project/rcn/227591"' in page
+
+
+def _statement(page: str, key: str) -> re.Match[str] | None:
+    return re.search(
+        rf'<div class="scope-statement" data-scope="{key}" '
+        rf'data-testid="scope-statement-{key}"( hidden)?>(.*?)</div>',
+        page,
+        re.S,
+    )
+
+
+@pytest.mark.parametrize(("path", "prefix"), [("/map", "map"), ("/network", "net")])
+def test_the_map_and_network_pages_switch_research_with_the_focus_first(
+    baltic_sqlite: Engine, path: str, prefix: str
+) -> None:
+    client = _client(baltic_sqlite)
+    page = client.get(path).text
+    switch = re.search(
+        rf'<select id="{prefix}-research" name="research"[^>]*>(.*?)</select>', page, re.S
+    )
+    assert switch, "no research switch"
+    options = re.findall(r'<option value="(\w+)"( selected)?>([^<]*)</option>', switch.group(1))
+    assert options == [
+        ("focus", " selected", "Biotech domains (the focus)"),
+        ("all", "", "All research"),
+    ]
+    focus, everything = _statement(page, "focus"), _statement(page, "all")
+    assert focus and everything
+    assert not focus.group(1) and everything.group(1) == " hidden"
+    assert "biotech domains, H2020 + Horizon Europe subset" in _testid(page, "scope-label-focus")
+    notes = _testid(page, "scope-notes-focus")
+    assert "upper bound" in notes and "Horizon Europe participations come from a subset" in notes
+    assert "all research, H2020 + Horizon Europe subset" in _testid(page, "scope-label-all")
+    assert "upper bound" not in _testid(page, "scope-notes-all")
+
+    chosen = client.get(path, params={"research": "all"}).text
+    focus, everything = _statement(chosen, "focus"), _statement(chosen, "all")
+    assert focus and everything and focus.group(1) and not everything.group(1)
+    assert re.search(r'<option value="all" selected>All research</option>', chosen)
+
+
+def test_without_a_focus_the_map_has_no_switch_and_states_all_research(
+    baltic_sqlite: Engine,
+) -> None:
+    app = create_app(baltic_sqlite, settings=Settings())
+    app.state.preset = app.state.preset.model_copy(update={"focus": None})
+    page = TestClient(app).get("/map", params={"research": "focus"}).text
+    assert 'name="research"' not in page
+    assert _statement(page, "focus") is None
+    everything = _statement(page, "all")
+    assert everything and not everything.group(1)
+    assert _testid(page, "scope-label-all").startswith("Scope: all research")
+
+
+def test_the_research_parameter_of_the_map_and_network_apis(baltic_sqlite: Engine) -> None:
+    client = _client(baltic_sqlite)
+    default = client.get("/api/v1/atlas/map").json()["coverage"]["organisations"]
+    everything = client.get("/api/v1/atlas/map", params={"research": "all"}).json()
+    focus = client.get("/api/v1/atlas/map", params={"research": "focus"}).json()
+    assert default == everything["coverage"]["organisations"]
+    assert 0 < focus["coverage"]["organisations"] < default
+    points = client.get("/api/v1/atlas/points").json()["features"]
+    focus_points = client.get("/api/v1/atlas/points", params={"research": "focus"}).json()
+    assert 0 < len(focus_points["features"]) < len(points)
+    summary = client.get("/api/v1/network/summary").json()
+    focus_summary = client.get("/api/v1/network/summary", params={"research": "focus"}).json()
+    assert summary["params"]["domains"] is None
+    assert focus_summary["params"]["domains"] == [
+        "health",
+        "industrial",
+        "agrifood",
+        "marine",
+        "environmental",
+    ]
+    assert focus_summary["structure"]["n_nodes"] < summary["structure"]["n_nodes"]
+    marine = client.get("/api/v1/network/summary", params={"research": "focus", "domain": "marine"})
+    assert marine.json()["params"]["domains"] == ["marine"]
+    assert client.get("/api/v1/atlas/map", params={"research": "biotech"}).status_code == 422

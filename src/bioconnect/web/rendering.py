@@ -22,6 +22,7 @@ from bioconnect.errors import BioconnectError, InputError, NotFoundError
 from bioconnect.services.accounts import RateLimited
 from bioconnect.services.atlas import ATTRIBUTION
 from bioconnect.services.regions import filter_choices as region_filter_choices
+from bioconnect.services.scope import Scope, scope_statements
 from bioconnect.services.store import is_busy
 from bioconnect.web.limits import TooCostly
 from bioconnect.web.routing import API_PREFIX
@@ -93,6 +94,18 @@ def filter_choices(request: Request) -> dict[str, Any]:
         "countries": list(choices.countries),
         "groups": list(choices.groups),
         "domains": list(choices.domains),
+    }
+
+
+def research_choices(request: Request, research: Scope = "focus") -> dict[str, Any]:
+    """The research switch of the map and the network explorer: the preset's focus, the
+    scope chosen (all research when the preset has no focus) and the statement of what
+    each scope covers."""
+    preset = request.app.state.preset
+    return {
+        "focus": preset.focus,
+        "research": research if preset.focus is not None else "all",
+        "statements": scope_statements(request.app.state.engine, preset),
     }
 
 

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from bioconnect.services import atlas, organisations, projects, review
 from bioconnect.services.cache import LRU, cached
-from bioconnect.web.rendering import filter_choices, render
+from bioconnect.web.rendering import filter_choices, render, research_choices
 from bioconnect.web.routing import Editor, Reader, engine_of, page_router
 
 router = page_router()
@@ -44,8 +44,14 @@ def dashboard(request: Request, user: Reader, scope: ScopeParam = "focus") -> Re
 
 
 @router.get("/map")
-def map_page(request: Request, user: Reader) -> Response:
-    return render(request, "map.html", active="map", **filter_choices(request))
+def map_page(request: Request, user: Reader, research: ScopeParam = "focus") -> Response:
+    return render(
+        request,
+        "map.html",
+        active="map",
+        **filter_choices(request),
+        **research_choices(request, research),
+    )
 
 
 PROJECTS_SHOWN = 50

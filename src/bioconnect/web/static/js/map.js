@@ -10,7 +10,16 @@
 (function () {
   "use strict";
 
-  const FILTERS = ["countries", "group", "domain", "programme", "start_year", "end_year", "level"];
+  const FILTERS = [
+    "countries",
+    "research",
+    "group",
+    "domain",
+    "programme",
+    "start_year",
+    "end_year",
+    "level",
+  ];
   const NO_ORGS = "#e4e8ec";
   // Sequential blues-greens, light to dark; the darkest classes take white text in the legend.
   const RAMP = ["#d3ebe7", "#9fd3c9", "#5bb1a6", "#2a8a84", "#0b5d6b"];
@@ -72,6 +81,16 @@
   function setStatus(message, isError) {
     status.textContent = message;
     status.classList.toggle("error", Boolean(isError));
+  }
+
+  // ---- the research switch: the preset's focus or all research ----
+
+  // Shows the statement of what the figures cover for the scope being loaded (the API's
+  // default, all research, when the page has no switch).
+  function showScope(research) {
+    for (const node of document.querySelectorAll(".scope-statement[data-scope]")) {
+      node.hidden = node.dataset.scope !== (research || "all");
+    }
   }
 
   // ---- filters <-> URL ----
@@ -361,6 +380,7 @@
     container.dataset.state = "loading";
     setStatus("Loading the map…");
     const params = filterParams();
+    showScope(params.get("research"));
     const level = params.get("level");
     const pointParams = new URLSearchParams(params);
     pointParams.delete("level");
@@ -418,6 +438,8 @@
       history.replaceState(null, "", `${window.location.pathname}?${params}`);
       load();
     });
+    const research = form.elements.namedItem("research");
+    if (research) research.addEventListener("change", () => form.requestSubmit());
     if (typeof window.maplibregl === "undefined") {
       mapProblem = "The map library did not load";
     } else {

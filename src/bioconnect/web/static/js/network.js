@@ -19,6 +19,7 @@
 
   const scriptStart = performance.now();
   const FILTERS = [
+    "research",
     "scope",
     "group",
     "domain",
@@ -115,6 +116,16 @@
     const S = window.Sigma;
     if (typeof S === "function") return S;
     return S && (S.Sigma || S.default);
+  }
+
+  // ---- the research switch: the preset's focus or all research ----
+
+  // Shows the statement of what the figures cover for the scope being loaded (the API's
+  // default, all research, when the page has no switch).
+  function showScope(research) {
+    for (const node of document.querySelectorAll(".scope-statement[data-scope]")) {
+      node.hidden = node.dataset.scope !== (research || "all");
+    }
   }
 
   // ---- filters <-> URL ----
@@ -503,6 +514,7 @@
     container.setAttribute("aria-busy", "true");
     setStatus("Loading the network…");
     const params = filterParams();
+    showScope(params.get("research"));
     try {
       const t0 = performance.now();
       const data = await fetchGraph(params, controller.signal);
@@ -553,6 +565,8 @@
     form.elements.namedItem("cross_border_only").addEventListener("change", () => {
       form.requestSubmit();
     });
+    const research = form.elements.namedItem("research");
+    if (research) research.addEventListener("change", () => form.requestSubmit());
     colourSelect.addEventListener("change", restyle);
     sizeSelect.addEventListener("change", restyle);
     searchForm.addEventListener("submit", (event) => {
