@@ -66,7 +66,9 @@ def _show(page: Any, pattern: str) -> list[dict[str, Any]]:
 
 def test_map_country_filter(browser_page: tuple[Any, Watcher]) -> None:
     page, watcher = browser_page
-    page.goto("/map")
+    # all research: the figures below count every organisation placed (the focus is
+    # the page's default, see test_browser_scope.py)
+    page.goto("/map?research=all")
     page.locator('#map[data-state="ready"]').wait_for(state="attached")
     countries = page.locator("#map").get_attribute("data-feature-count")
     assert countries == str(len(COUNTRIES))
@@ -113,7 +115,8 @@ def test_network_explorer_h2020(browser_page: tuple[Any, Watcher]) -> None:
     page.goto("/network?programme=H2020")
     graph = page.locator('#network-graph[data-state="ready"]')
     graph.wait_for(state="attached", timeout=60_000)
-    api = _api(page, "/api/v1/network?programme=H2020")
+    # the page shows the preset's focus unless asked for all research; the API, all research
+    api = _api(page, "/api/v1/network?programme=H2020&research=focus")
     nodes = int(graph.get_attribute("data-node-count") or -1)
     edges = int(graph.get_attribute("data-edge-count") or -1)
     assert nodes == api["attributes"]["n_nodes"] > 0
