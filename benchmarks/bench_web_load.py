@@ -491,7 +491,9 @@ def main() -> None:
     )
     parser.add_argument("--backends", default="sqlite,postgresql", help="sqlite,postgresql")
     parser.add_argument("--workers", default="1,2", help="worker counts to measure (1,2)")
-    parser.add_argument("--mixes", default=",".join(MIXES), help="search,search page,page,network,all three")
+    parser.add_argument(
+        "--mixes", default=",".join(MIXES), help="search,search page,page,network,all three"
+    )
     parser.add_argument("--sqlite-url", help="reuse this ingested SQLite store")
     parser.add_argument("--postgres-url", help="reuse this ingested PostgreSQL store")
     parser.add_argument("--no-baseline", action="store_true", help="skip the Starlette floor")
