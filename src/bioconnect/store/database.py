@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, false, inspect, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.schema import AddConstraint, DropConstraint
@@ -297,13 +297,22 @@ def is_busy(exc: BaseException) -> bool:
 def serialise_on(conn: Connection, key: str) -> None:
     """Make transactions that call this with the same ``key`` run one after another.
 
+    Call it first in the transaction, before anything is read: what the transaction reads
+    next is then what the one before it committed.
+
     PostgreSQL: a transaction-scoped advisory lock on a hash of ``key``, held until the
-    caller's transaction ends. SQLite has one writer at a time: a transaction that writes
-    first (before it reads what it counts) already waits for the one before it, so
-    nothing more is needed there. Call it first in the transaction.
+    caller's transaction ends. SQLite: the store's one write lock, taken at once by a write
+    that changes nothing (SQLite has one writer at a time, so this serialises every writer,
+    whatever its key). It waits for the writer before it up to the busy timeout (5 s), then
+    raises "database is locked" (:func:`is_busy`). A transaction that only read so far
+    would instead take the lock at its first real write, and could have read rows another
+    writer was about to change.
     """
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+    elif conn.dialect.name == "sqlite":
+        table = changes.DATA_VERSION
+        conn.execute(update(table).where(false()).values(id=table.c.id))
 
 
 # --- after a bulk load ----------------------------------------------------------------
