@@ -33,9 +33,18 @@ from bioconnect.settings import Settings, get_settings, resolve_data_dir
 from bioconnect.sources.mapped import REPAIRS, SOURCE_ROW
 from bioconnect.store import schema
 from bioconnect.store.changes import audit
-from bioconnect.store.database import refresh_statistics, replace_tables, transaction
+from bioconnect.store.database import (
+    refresh_statistics,
+    replace_tables,
+    serialise_on,
+    transaction,
+)
 
 ORG_COLUMNS = list(ORGANISATION_FIELDS)
+
+#: The key (:func:`~bioconnect.store.database.serialise_on`) every writer of the registry
+#: or its inputs takes first: an ingest, a review decision, a startup list's pairs.
+REGISTRY_WRITES = "registry"
 
 
 @dataclass
@@ -546,6 +555,7 @@ def ingest(
         _refuse_shrinking_sources(engine, report.files, unregister)
     progress.step("writing the store")
     with transaction(engine) as conn:
+        serialise_on(conn, REGISTRY_WRITES)
         table = schema.table(schema.UserSource)
         if unregister is not None:
             conn.execute(table.delete().where(table.c.name == unregister))
