@@ -21,7 +21,13 @@ from bioconnect.model.mapping import Mapping
 from bioconnect.model.preset import Preset, Source
 from bioconnect.registry.resolve import resolve
 from bioconnect.services.ingest import ingest
-from bioconnect.services.review import Candidate, decide, list_candidates
+from bioconnect.services.review import (
+    GROUPED,
+    Candidate,
+    compute_registry,
+    decide,
+    list_candidates,
+)
 from bioconnect.services.user_sources import import_user_source
 from bioconnect.store import schema
 from storekit import preset_with, table_snapshot
@@ -119,6 +125,7 @@ def test_review_queue_end_to_end(
     )
     decide(engine, second_id, False, actor="analyst")
     assert _org_of(engine, second.left_key) != _org_of(engine, second.right_key)
+    _check_registry_is_whole(engine)
 
     with engine.connect() as conn:
         audit = conn.execute(select(schema.AuditEntry.action, schema.AuditEntry.actor)).all()
@@ -184,6 +191,7 @@ def test_other_writers_go_on_while_a_decision_is_computed(
         (second.left_key, second.right_key, "rejected"),
     }
     assert merged.pending == len(list_candidates(engine, "pending", limit=1000))
+    _check_registry_is_whole(engine)
 
 
 def test_a_decision_whose_inputs_keep_changing_is_a_503_and_saves_nothing(
@@ -230,6 +238,21 @@ def test_a_decision_whose_inputs_keep_changing_is_a_503_and_saves_nothing(
             select(schema.MatchDecision.left_key, schema.MatchDecision.decided_by)
         ).all()
     assert [tuple(r) for r in stored] == [(second.left_key, "other")]
+
+
+def _check_registry_is_whole(engine: Engine) -> None:
+    """A decision writes only the organisations it changed: the store then holds what a
+    rebuild from scratch computes, row for row, and every participation its record's
+    organisation."""
+    again = compute_registry(engine)
+    assert {c.table: c.keys for c in again.changes} == {name: [] for name in GROUPED}
+    assert again.relinked == []
+    with engine.connect() as conn:
+        astray = conn.exec_driver_sql(
+            "SELECT count(*) FROM participation p LEFT JOIN record_link r "
+            "ON r.record_key = p.record_key WHERE p.org_id IS DISTINCT FROM r.org_id"
+        ).scalar()
+    assert astray == 0
 
 
 def _id_of(engine: Engine, pair: Candidate) -> int:

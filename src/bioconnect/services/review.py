@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, Row, select
+from sqlalchemy import Connection, Engine, Row, bindparam, select
 
 from bioconnect.errors import InputError, NotFoundError, StoreBusy
 from bioconnect.model.preset import Preset
@@ -31,7 +31,16 @@ from bioconnect.services.places import locate
 from bioconnect.services.readmodel import ReadModel
 from bioconnect.store import schema
 from bioconnect.store.changes import audit
-from bioconnect.store.database import bulk_insert, empty_tables, serialise_on, transaction
+from bioconnect.store.database import (
+    GroupChanges,
+    bulk_insert,
+    empty_tables,
+    group_changes,
+    replace_groups,
+    serialise_on,
+    transaction,
+)
+from bioconnect.store.schema import Base
 
 C = schema.table(schema.MatchCandidate)
 MD = schema.table(schema.MatchDecision)
@@ -48,6 +57,16 @@ REGISTRY_TABLES = (
     "match_candidate",
     "organisation",
 )
+#: The registry's tables a decision writes group by group (an organisation's rows, a
+#: record's link), with the column that names a group: a decision changes a few
+#: organisations, and only their rows are written. The candidate pairs are written whole.
+GROUPED = {
+    "organisation": "id",
+    "organisation_name": "org_id",
+    "organisation_identifier": "org_id",
+    "field_provenance": "org_id",
+    "record_link": "record_key",
+}
 
 
 class RecordSource(ReadModel):
@@ -188,6 +207,8 @@ class Rebuilt:
 
     stamp: tuple[object, ...]
     tables: dict[str, pd.DataFrame]
+    changes: list[GroupChanges]
+    relinked: list[dict[str, str | None]]
     pending: int
 
 
@@ -201,6 +222,7 @@ class _Inputs:
     decisions: pd.DataFrame
     participations: pd.DataFrame
     domains: pd.DataFrame
+    registry: dict[str, pd.DataFrame]
 
 
 def _read_inputs(engine: Engine) -> _Inputs:
@@ -229,12 +251,20 @@ def _read_inputs(engine: Engine) -> _Inputs:
         domains = pd.read_sql(
             select(schema.ProjectDomain.project_id, schema.ProjectDomain.domain), conn
         )
+        registry = {
+            name: pd.read_sql(
+                select(table := Base.metadata.tables[name]).order_by(*table.primary_key), conn
+            )
+            for name in GROUPED
+        }
     order = {s.name: i for i, s in enumerate(preset.sources + preset.official_sources)}
     priority["priority"] = priority["source"].map(order).fillna(len(order)).astype(int)
     records = records.merge(
         priority[["id", "priority"]].rename(columns={"id": "source_file_id"}), on="source_file_id"
     )
-    return _Inputs(stamp, preset, data_dir, records, pairs, decisions, participations, domains)
+    return _Inputs(
+        stamp, preset, data_dir, records, pairs, decisions, participations, domains, registry
+    )
 
 
 def compute_registry(engine: Engine, decision: tuple[str, str, bool] | None = None) -> Rebuilt:
@@ -271,18 +301,37 @@ def compute_registry(engine: Engine, decision: tuple[str, str, bool] | None = No
         "organisation_name": registry.names,
         "field_provenance": provenance,
     }
-    return Rebuilt(inputs.stamp, tables, int((candidates["status"] == "pending").sum()))
+    changes = [
+        group_changes(name, key, inputs.registry[name], tables[name])
+        for name, key in GROUPED.items()
+    ]
+    was = inputs.registry["record_link"].set_index("record_key")["org_id"]
+    now = links.set_index("record_key")["org_id"]
+    relinked = [
+        {"key": key, "org": now.get(key)}
+        for key in sorted(set(was.index) | set(now.index))
+        if was.get(key) != now.get(key)
+    ]
+    pending = int((candidates["status"] == "pending").sum())
+    return Rebuilt(inputs.stamp, tables, changes, relinked, pending)
 
 
 def write_registry(conn: Connection, rebuilt: Rebuilt) -> None:
-    """Replace the registry with ``rebuilt``, in the caller's transaction."""
-    empty_tables(conn, REGISTRY_TABLES)
-    for name in reversed(REGISTRY_TABLES):
-        bulk_insert(conn, name, rebuilt.tables[name])
-    conn.exec_driver_sql(
-        "UPDATE participation SET org_id = "
-        "(SELECT r.org_id FROM record_link r WHERE r.record_key = participation.record_key)"
-    )
+    """Write ``rebuilt`` over the registry it was computed from, in the caller's transaction:
+    the organisations and record links that changed, the candidate pairs whole, and the
+    organisation of each participation whose record changed organisation."""
+    for changes in rebuilt.changes:
+        replace_groups(conn, changes)
+    empty_tables(conn, ["match_candidate"])
+    bulk_insert(conn, "match_candidate", rebuilt.tables["match_candidate"])
+    if rebuilt.relinked:
+        part = schema.table(schema.Participation)
+        conn.execute(
+            part.update()
+            .where(part.c.record_key == bindparam("key"))
+            .values(org_id=bindparam("org")),
+            rebuilt.relinked,
+        )
 
 
 def _record_decision(

@@ -255,6 +255,67 @@ def empty_tables(conn: Connection, tables: Sequence[str]) -> None:
     writer_for(conn).empty(conn, tables)
 
 
+@dataclass(frozen=True)
+class GroupChanges:
+    """How to bring a table from the rows it holds to new rows, one group at a time.
+
+    A group is the rows that share a value of ``key`` (an organisation's names, say). Every
+    row of each group in ``keys`` is deleted, then ``rows`` (those groups' new rows, in
+    ``columns``) are inserted; the other groups are left as they are.
+    """
+
+    table: str
+    key: str
+    keys: list[Any]
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+def group_changes(table: str, key: str, old: pd.DataFrame, new: pd.DataFrame) -> GroupChanges:
+    """The groups of ``table`` whose rows differ between ``old`` (the stored rows, read in
+    primary-key order) and ``new`` (what it should hold).
+
+    Rows are compared on ``new``'s columns of the table other than a surrogate ``id``, as
+    plain Python values (every missing value as None), in order within a group; a group
+    only in one of the two frames differs too. Computing this needs no transaction: the
+    caller must make sure ``old`` is still what the table holds when the changes are
+    written (:func:`replace_groups`).
+
+    Examples
+    --------
+    >>> old = pd.DataFrame({"id": [1, 2, 3], "org_id": ["a", "b", "b"], "name": ["A", "B", "B2"]})
+    >>> new = pd.DataFrame({"org_id": ["a", "b", "c"], "name": ["A", "B", "C"]})
+    >>> changes = group_changes("organisation_name", "org_id", old, new)
+    >>> changes.keys, changes.rows
+    (['b', 'c'], [('b', 'B'), ('c', 'C')])
+    """
+    known = Base.metadata.tables[table].columns
+    columns = [c for c in new.columns if c in known and not (c == "id" and c != key)]
+
+    def grouped(frame: pd.DataFrame) -> dict[Any, list[tuple[Any, ...]]]:
+        groups: dict[Any, list[tuple[Any, ...]]] = {}
+        at = columns.index(key)
+        for row in frame_rows(frame, columns):
+            groups.setdefault(row[at], []).append(row)
+        return groups
+
+    before, after = grouped(old), grouped(new)
+    keys = [k for k in after if before.get(k) != after[k]]
+    keys += [k for k in before if k not in after]
+    return GroupChanges(table, key, keys, columns, [r for k in keys for r in after.get(k, [])])
+
+
+def replace_groups(conn: Connection, changes: GroupChanges) -> None:
+    """Delete every row of the changed groups and insert their new rows, in the caller's
+    transaction (see :func:`group_changes`)."""
+    table = Base.metadata.tables[changes.table]
+    column = table.c[changes.key]
+    for start in range(0, len(changes.keys), 500):
+        conn.execute(table.delete().where(column.in_(changes.keys[start : start + 500])))
+    if changes.rows:
+        writer_for(conn).insert(conn, changes.table, changes.columns, changes.rows)
+
+
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Connection]:
     """One transaction: committed when the block ends, rolled back when it raises.
