@@ -33,14 +33,15 @@ from bioconnect.store import schema
 from bioconnect.store.changes import audit
 from bioconnect.store.database import (
     GroupChanges,
+    StoredRows,
     bulk_insert,
     empty_tables,
     group_changes,
     replace_groups,
     serialise_on,
+    stored_rows,
     transaction,
 )
-from bioconnect.store.schema import Base
 
 C = schema.table(schema.MatchCandidate)
 MD = schema.table(schema.MatchDecision)
@@ -222,7 +223,7 @@ class _Inputs:
     decisions: pd.DataFrame
     participations: pd.DataFrame
     domains: pd.DataFrame
-    registry: dict[str, pd.DataFrame]
+    registry: dict[str, StoredRows]
 
 
 def _read_inputs(engine: Engine) -> _Inputs:
@@ -251,12 +252,7 @@ def _read_inputs(engine: Engine) -> _Inputs:
         domains = pd.read_sql(
             select(schema.ProjectDomain.project_id, schema.ProjectDomain.domain), conn
         )
-        registry = {
-            name: pd.read_sql(
-                select(table := Base.metadata.tables[name]).order_by(*table.primary_key), conn
-            )
-            for name in GROUPED
-        }
+        registry = {name: stored_rows(conn, name) for name in GROUPED}
     order = {s.name: i for i, s in enumerate(preset.sources + preset.official_sources)}
     priority["priority"] = priority["source"].map(order).fillna(len(order)).astype(int)
     records = records.merge(
@@ -302,14 +298,15 @@ def compute_registry(engine: Engine, decision: tuple[str, str, bool] | None = No
         "field_provenance": provenance,
     }
     changes = [
-        group_changes(name, key, inputs.registry[name], tables[name])
-        for name, key in GROUPED.items()
+        group_changes(inputs.registry[name], key, tables[name]) for name, key in GROUPED.items()
     ]
-    was = inputs.registry["record_link"].set_index("record_key")["org_id"]
-    now = links.set_index("record_key")["org_id"]
+    stored = inputs.registry["record_link"]
+    at = stored.columns.index
+    was = {row[at("record_key")]: row[at("org_id")] for row in stored.rows}
+    now = dict(zip(links["record_key"], links["org_id"], strict=True))
     relinked = [
         {"key": key, "org": now.get(key)}
-        for key in sorted(set(was.index) | set(now.index))
+        for key in sorted(was.keys() | now.keys())
         if was.get(key) != now.get(key)
     ]
     pending = int((candidates["status"] == "pending").sum())

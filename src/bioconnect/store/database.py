@@ -286,6 +286,36 @@ def empty_tables(conn: Connection, tables: Sequence[str]) -> None:
 
 
 @dataclass(frozen=True)
+class StoredRows:
+    """A table's rows as stored, in primary-key order: plain Python tuples (None for NULL) in
+    ``columns``, which are every column but a surrogate integer ``id``."""
+
+    table: str
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+def stored_rows(conn: Connection, table: str) -> StoredRows:
+    """Every row of ``table`` (see :class:`StoredRows`), read with the driver's own cursor:
+    about twice as fast as through pandas for the registry's 480,000 rows."""
+    t = Base.metadata.tables[table]
+    columns = [
+        c.name
+        for c in t.columns
+        if not (c.primary_key and c.name == "id" and c.type.python_type is int)
+    ]
+    names = ", ".join(f'"{c}"' for c in columns)
+    order = ", ".join(f'"{c.name}"' for c in t.primary_key)
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(f'SELECT {names} FROM "{table}" ORDER BY {order}')
+        rows = [tuple(row) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
+    return StoredRows(table, columns, rows)
+
+
+@dataclass(frozen=True)
 class GroupChanges:
     """How to bring a table from the rows it holds to new rows, one group at a time.
 
@@ -301,38 +331,42 @@ class GroupChanges:
     rows: list[tuple[Any, ...]]
 
 
-def group_changes(table: str, key: str, old: pd.DataFrame, new: pd.DataFrame) -> GroupChanges:
-    """The groups of ``table`` whose rows differ between ``old`` (the stored rows, read in
-    primary-key order) and ``new`` (what it should hold).
+def group_changes(old: StoredRows, key: str, new: pd.DataFrame) -> GroupChanges:
+    """The groups of ``old.table`` whose rows differ between ``old`` (:func:`stored_rows`)
+    and ``new`` (what the table should hold).
 
-    Rows are compared on ``new``'s columns of the table other than a surrogate ``id``, as
-    plain Python values (every missing value as None), in order within a group; a group
-    only in one of the two frames differs too. Computing this needs no transaction: the
-    caller must make sure ``old`` is still what the table holds when the changes are
-    written (:func:`replace_groups`).
+    Rows are compared on the columns ``new`` and ``old`` share, as plain Python values
+    (every missing value as None; ``1 == 1.0 == True``), in order within a group; a group
+    only on one side differs too. Computing this needs no transaction: the caller must
+    make sure the table still holds ``old`` when the changes are written
+    (:func:`replace_groups`).
 
     Examples
     --------
-    >>> old = pd.DataFrame({"id": [1, 2, 3], "org_id": ["a", "b", "b"], "name": ["A", "B", "B2"]})
+    >>> old = StoredRows("organisation_name", ["org_id", "name"], [("a", "A"), ("b", "B"), ("b", "B2")])
     >>> new = pd.DataFrame({"org_id": ["a", "b", "c"], "name": ["A", "B", "C"]})
-    >>> changes = group_changes("organisation_name", "org_id", old, new)
+    >>> changes = group_changes(old, "org_id", new)
     >>> changes.keys, changes.rows
     (['b', 'c'], [('b', 'B'), ('c', 'C')])
     """
-    known = Base.metadata.tables[table].columns
-    columns = [c for c in new.columns if c in known and not (c == "id" and c != key)]
+    columns = [c for c in new.columns if c in old.columns]
+    rows = old.rows
+    if columns != old.columns:
+        at = [old.columns.index(c) for c in columns]
+        rows = [tuple(row[i] for i in at) for row in rows]
 
-    def grouped(frame: pd.DataFrame) -> dict[Any, list[tuple[Any, ...]]]:
+    def grouped(rows: Iterable[tuple[Any, ...]]) -> dict[Any, list[tuple[Any, ...]]]:
         groups: dict[Any, list[tuple[Any, ...]]] = {}
         at = columns.index(key)
-        for row in frame_rows(frame, columns):
+        for row in rows:
             groups.setdefault(row[at], []).append(row)
         return groups
 
-    before, after = grouped(old), grouped(new)
+    before, after = grouped(rows), grouped(frame_rows(new, columns))
     keys = [k for k in after if before.get(k) != after[k]]
     keys += [k for k in before if k not in after]
-    return GroupChanges(table, key, keys, columns, [r for k in keys for r in after.get(k, [])])
+    rows = [r for k in keys for r in after.get(k, [])]
+    return GroupChanges(old.table, key, keys, columns, rows)
 
 
 def replace_groups(conn: Connection, changes: GroupChanges) -> None:
