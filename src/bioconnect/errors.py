@@ -30,3 +30,7 @@ class InputError(BioconnectError):
 
 class NotFoundError(BioconnectError):
     """Something the user asked for (an organisation, a preset, a file) does not exist."""
+
+
+class StoreBusy(BioconnectError):
+    """The store was busy with other changes; nothing was saved, and trying again later works."""

@@ -8,7 +8,9 @@ user would keep it in a spreadsheet; the matcher must place each of them.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -17,8 +19,15 @@ from sqlalchemy import Engine, select
 from bioconnect.errors import NotFoundError
 from bioconnect.model.mapping import Mapping
 from bioconnect.model.preset import Preset, Source
+from bioconnect.registry.resolve import resolve
 from bioconnect.services.ingest import ingest
-from bioconnect.services.review import Candidate, decide, list_candidates
+from bioconnect.services.review import (
+    GROUPED,
+    Candidate,
+    compute_registry,
+    decide,
+    list_candidates,
+)
 from bioconnect.services.user_sources import import_user_source
 from bioconnect.store import schema
 from storekit import preset_with, table_snapshot
@@ -116,6 +125,7 @@ def test_review_queue_end_to_end(
     )
     decide(engine, second_id, False, actor="analyst")
     assert _org_of(engine, second.left_key) != _org_of(engine, second.right_key)
+    _check_registry_is_whole(engine)
 
     with engine.connect() as conn:
         audit = conn.execute(select(schema.AuditEntry.action, schema.AuditEntry.actor)).all()
@@ -130,6 +140,132 @@ def test_review_queue_end_to_end(
     assert (second.left_key, second.right_key) not in keys
     statuses = {(c.left_key, c.right_key): c.status for c in list_candidates(engine, "accepted")}
     assert statuses[(first.left_key, first.right_key)] == "accepted"
+
+
+def test_other_writers_go_on_while_a_decision_is_computed(
+    engine: Engine,
+    region_data: Path,
+    stakeholder_list: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 11, item 3: a decision rebuilds the registry before it takes the write lock.
+
+    While the first decision is being computed, another connection writes at once (on
+    SQLite with no busy timeout at all: before, the decision held the write lock for the
+    whole rebuild), and a second decision is made and applied in full. The first one sees
+    that its inputs changed, computes again, and both are applied.
+    """
+    ingest(engine, _preset(), region_data)
+    path, mapping = stakeholder_list
+    import_user_source(engine, path, mapping, actor="analyst", data_dir=region_data)
+    first, second = list_candidates(engine, "pending")[:2]
+    calls: list[str] = []
+
+    def resolve_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        calls.append("resolve")
+        if len(calls) == 1:
+            if engine.dialect.name == "sqlite":
+                other = sqlite3.connect(engine.url.database or "", timeout=0)
+                other.execute("BEGIN IMMEDIATE")  # "database is locked" if anyone writes
+                other.execute("UPDATE data_version SET changed_at = changed_at")
+                other.commit()
+                other.close()
+                calls.append("wrote")
+            decide(engine, second.id, False, actor="other")
+        return resolve(*args, **kwargs)
+
+    monkeypatch.setattr("bioconnect.services.review.resolve", resolve_meanwhile)
+    merged = decide(engine, first.id, True, actor="analyst")
+    # the first computation, the second decision's, and the first's again
+    assert calls.count("resolve") == 3
+    assert calls.count("wrote") == (engine.dialect.name == "sqlite")
+    assert merged.org_id == _org_of(engine, first.left_key) == _org_of(engine, first.right_key)
+    assert _org_of(engine, second.left_key) != _org_of(engine, second.right_key)
+    decided = {
+        (c.left_key, c.right_key, c.status)
+        for status in ("accepted", "rejected")
+        for c in list_candidates(engine, status)
+    }
+    assert decided == {
+        (first.left_key, first.right_key, "accepted"),
+        (second.left_key, second.right_key, "rejected"),
+    }
+    assert merged.pending == len(list_candidates(engine, "pending", limit=1000))
+    _check_registry_is_whole(engine)
+
+
+def test_a_decision_whose_inputs_keep_changing_is_a_503_and_saves_nothing(
+    engine: Engine,
+    region_data: Path,
+    stakeholder_list: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another decision lands while each attempt is computed: after the last attempt the
+    API answers 503 with Retry-After, and the decision is not stored."""
+    from bioconnect.services.accounts import add_user
+    from bioconnect.settings import Settings
+    from bioconnect.web import create_app
+    from webkit import csrf_headers, signed_in
+
+    ingest(engine, _preset(), region_data)
+    path, mapping = stakeholder_list
+    import_user_source(engine, path, mapping, actor="analyst", data_dir=region_data)
+    first, second = list_candidates(engine, "pending")[:2]
+    flips = iter([True, False] * 5)
+    nested: list[bool] = []
+
+    def resolve_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        if not nested:  # each attempt of the first decision, not the other's own rebuild
+            nested.append(True)
+            decide(engine, _id_of(engine, second), next(flips), actor="other")
+            nested.pop()
+        return resolve(*args, **kwargs)
+
+    add_user(engine, "reviewer", "correct horse battery staple", "editor")
+    client = signed_in(create_app(engine, settings=Settings()), "reviewer")
+    monkeypatch.setattr("bioconnect.services.review.ATTEMPTS", 2)
+    monkeypatch.setattr("bioconnect.services.review.resolve", resolve_meanwhile)
+    answer = client.post(
+        f"/api/v1/review/candidates/{first.id}",
+        json={"same": True},
+        headers=csrf_headers(client),
+    )
+    assert answer.status_code == 503, answer.text
+    assert answer.headers["Retry-After"] == "5"
+    assert "Nothing was saved" in answer.json()["detail"]["fix"]
+    with engine.connect() as conn:
+        stored = conn.execute(
+            select(schema.MatchDecision.left_key, schema.MatchDecision.decided_by)
+        ).all()
+    assert [tuple(r) for r in stored] == [(second.left_key, "other")]
+
+
+def _check_registry_is_whole(engine: Engine) -> None:
+    """A decision writes only the organisations it changed: the store then holds what a
+    rebuild from scratch computes, row for row, and every participation its record's
+    organisation."""
+    again = compute_registry(engine)
+    assert {c.table: c.keys for c in again.changes} == {name: [] for name in GROUPED}
+    assert again.relinked == []
+    with engine.connect() as conn:
+        astray = conn.exec_driver_sql(
+            "SELECT count(*) FROM participation p LEFT JOIN record_link r "
+            "ON r.record_key = p.record_key WHERE p.org_id IS DISTINCT FROM r.org_id"
+        ).scalar()
+    assert astray == 0
+
+
+def _id_of(engine: Engine, pair: Candidate) -> int:
+    """The pair's id now (a rebuild numbers the pairs anew)."""
+    table = schema.MatchCandidate
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                select(table.id).where(
+                    table.left_key == pair.left_key, table.right_key == pair.right_key
+                )
+            ).scalar_one()
+        )
 
 
 def _check_cards(engine: Engine, pair: Candidate) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pandas as pd
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 
 from bioconnect.errors import BioconnectError, InputError
 from bioconnect.store import schema
@@ -16,6 +18,7 @@ from bioconnect.store.database import (
     make_engine,
     normalise_url,
     open_store,
+    serialise_on,
     table_names,
     transaction,
 )
@@ -125,6 +128,36 @@ def test_a_failed_transaction_writes_nothing(engine: Engine) -> None:
         raise RuntimeError("boom")
     with engine.connect() as conn:
         assert conn.execute(select(schema.Organisation.id)).all() == []
+
+
+def test_serialise_on_holds_the_key_until_the_transaction_ends(engine: Engine) -> None:
+    """Another transaction cannot take the same key meanwhile: on SQLite the one write lock
+    (taken before anything is read), on PostgreSQL the advisory lock."""
+
+    def free() -> bool:
+        if engine.dialect.name == "sqlite":
+            other = sqlite3.connect(engine.url.database or "", timeout=0, isolation_level=None)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("ROLLBACK")
+                return True
+            except sqlite3.OperationalError as exc:
+                assert "database is locked" in str(exc)
+                return False
+            finally:
+                other.close()
+        with engine.connect() as other:
+            taken = other.execute(
+                text("SELECT pg_try_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": "key"}
+            ).scalar()
+            other.rollback()
+            return bool(taken)
+
+    assert free()
+    with transaction(engine) as conn:
+        serialise_on(conn, "key")
+        assert not free()
+    assert free()
 
 
 def test_urls() -> None:

@@ -33,9 +33,20 @@ from bioconnect.settings import Settings, get_settings, resolve_data_dir
 from bioconnect.sources.mapped import REPAIRS, SOURCE_ROW
 from bioconnect.store import schema
 from bioconnect.store.changes import audit
-from bioconnect.store.database import refresh_statistics, replace_tables, transaction
+from bioconnect.store.database import (
+    TableRows,
+    refresh_statistics,
+    replace_tables,
+    serialise_on,
+    table_rows,
+    transaction,
+)
 
 ORG_COLUMNS = list(ORGANISATION_FIELDS)
+
+#: The key (:func:`~bioconnect.store.database.serialise_on`) every writer of the registry
+#: or its inputs takes first: an ingest, a review decision, a startup list's pairs.
+REGISTRY_WRITES = "registry"
 
 
 @dataclass
@@ -436,9 +447,10 @@ def _stored_user_sources(engine: Engine) -> list[tuple[str, Path, Mapping]]:
     ]
 
 
-def write_tables(conn: Any, tables: Tables) -> dict[str, int]:
-    """Replace the store's open data with ``tables`` inside the caller's transaction."""
-    return replace_tables(conn, tables.frames, schema.BULK_TABLES)
+def write_tables(conn: Any, rows: dict[str, TableRows]) -> dict[str, int]:
+    """Replace the store's open data with ``rows`` (:func:`table_rows` of
+    :attr:`Tables.frames`) inside the caller's transaction."""
+    return replace_tables(conn, rows, schema.BULK_TABLES)
 
 
 def plan_sources(
@@ -545,7 +557,9 @@ def ingest(
     if not allow_shrink:
         _refuse_shrinking_sources(engine, report.files, unregister)
     progress.step("writing the store")
+    rows = {name: table_rows(name, frame) for name, frame in frames.items()}
     with transaction(engine) as conn:
+        serialise_on(conn, REGISTRY_WRITES)
         table = schema.table(schema.UserSource)
         if unregister is not None:
             conn.execute(table.delete().where(table.c.name == unregister))
@@ -559,7 +573,7 @@ def ingest(
             else:
                 conn.execute(table.update().where(table.c.id == known).values(**register))
             audit(conn, actor, "sources.add", "user_source", register["name"], register["path"])
-        report.counts = write_tables(conn, tables)
+        report.counts = write_tables(conn, rows)
         report.seconds = time.perf_counter() - started
         summary = json.dumps(report.as_dict())
         conn.execute(

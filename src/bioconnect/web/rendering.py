@@ -18,7 +18,7 @@ from markupsafe import Markup
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bioconnect.errors import BioconnectError, InputError, NotFoundError
+from bioconnect.errors import BioconnectError, InputError, NotFoundError, StoreBusy
 from bioconnect.services.accounts import RateLimited
 from bioconnect.services.atlas import ATTRIBUTION
 from bioconnect.services.regions import filter_choices as region_filter_choices
@@ -228,9 +228,10 @@ BUSY_RETRY_AFTER = 5
 
 
 async def _store_error(request: Request, exc: Exception) -> Response:
-    """The store was busy with another writer past its timeout: 503 with Retry-After, never
-    500. Any other database error is a bug, and stays a 500."""
-    if not is_busy(exc):
+    """The store was busy with another writer past its timeout (or a change kept meeting
+    others, :class:`StoreBusy`): 503 with Retry-After, never 500. Any other database error
+    is a bug, and stays a 500."""
+    if not isinstance(exc, StoreBusy) and not is_busy(exc):
         raise exc
     response = error_page(
         request,
@@ -244,6 +245,7 @@ async def _store_error(request: Request, exc: Exception) -> Response:
 
 _HANDLERS: tuple[tuple[type[Exception], Any], ...] = (
     (DBAPIError, _store_error),
+    (StoreBusy, _store_error),
     (SignInRequired, _sign_in_required),
     (Forbidden, _forbidden),
     (CsrfFailed, _csrf_failed),

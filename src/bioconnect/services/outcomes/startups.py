@@ -30,12 +30,13 @@ from bioconnect.outcomes import (
 )
 from bioconnect.registry.link import identifier_links, list_key, score_list_rows
 from bioconnect.registry.resolve import LIST_PREFIX, Thresholds, link_status
+from bioconnect.services.ingest import REGISTRY_WRITES
 from bioconnect.services.outcomes.cohorts import HORIZONS, Curve, EntryCount, curve_model
 from bioconnect.services.readmodel import ReadModel
 from bioconnect.sources.mapped import read_mapped
 from bioconnect.store import schema
 from bioconnect.store.changes import audit
-from bioconnect.store.database import bulk_insert, transaction
+from bioconnect.store.database import bulk_insert, serialise_on, transaction
 from bioconnect.store.outcomes_tables import Startup, StartupList
 
 #: The shipped mapping of a startup list (in the preset's ``mappings/`` folder).
@@ -324,6 +325,7 @@ def import_startups(
     if same:
         return report
     with transaction(engine) as conn:
+        serialise_on(conn, REGISTRY_WRITES)  # the list's pairs are a registry input
         _write(
             conn, head | {"imported_by": actor, "imported_at": schema.utcnow()}, stored, rows, pairs
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, Engine, false, select, update
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
 from bioconnect.errors import BioconnectError, NotFoundError
@@ -30,19 +30,6 @@ def _next_item_id(ids: Sequence[str]) -> str:
     return f"A{n:0{width}d}"
 
 
-def _wait_for_other_proposals(conn: Connection) -> None:
-    """Make proposals take turns, so two never pick the same next id.
-
-    PostgreSQL: an advisory lock (:func:`serialise_on`). SQLite: a write that changes
-    nothing, made before anything is read, takes the one writer's lock, so the ids read
-    next are the latest.
-    """
-    serialise_on(conn, "plan-inbox")
-    if conn.dialect.name == "sqlite":
-        plans = schema.table(schema.PlanHead)
-        conn.execute(update(plans).where(false()).values(id=plans.c.id))
-
-
 def propose_action_item(
     engine: Engine,
     text: str,
@@ -64,7 +51,7 @@ def propose_action_item(
     for _ in range(3):
         try:
             with transaction(engine) as conn:
-                _wait_for_other_proposals(conn)
+                serialise_on(conn, "plan-inbox")  # so two never pick the same next id
                 head = _one_plan(conn, region)
                 rows = conn.execute(
                     select(t.c.record_id, t.c.record, t.c.position).where(t.c.plan_id == head.id)
