@@ -173,7 +173,11 @@ Group = Annotated[
     Literal["academia", "industry", "investors", "public", "intermediaries", "other"] | None,
     Query(description="Stakeholder group."),
 ]
-Domain = Annotated[str | None, Query(max_length=40, pattern=r"^[a-z_]+$")]
+#: The network's domains (``bioconnect.network.build.DOMAINS``; a test checks they agree).
+Domain = Annotated[
+    Literal["health", "industrial", "agrifood", "marine", "environmental"] | None,
+    Query(description="Research domain."),
+]
 Programme = Annotated[Literal["H2020", "HORIZON"] | None, Query()]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pathlib
 import tempfile
 from dataclasses import asdict, dataclass
+from enum import IntEnum
 from typing import Annotated, Literal
 
 from fastapi import Body, Depends, Path, Query, Request
@@ -104,16 +105,26 @@ def atlas_filters(
 Filters = Annotated[AtlasFilters, Depends(atlas_filters)]
 
 
+class NutsLevel(IntEnum):
+    """The NUTS levels the map draws (``bioconnect.services.maps.LEVELS``)."""
+
+    countries = 0
+    regions = 2
+    small_regions = 3
+
+
 @router.get("/atlas/map", response_model=GeoJSON, tags=["atlas"])
 def get_atlas_map(
     request: Request,
     user: Reader,
     filters: Filters,
-    level: Annotated[int, Query(ge=0, le=3, description="NUTS level: 0 (countries), 2 or 3.")] = 0,
+    level: Annotated[
+        NutsLevel, Query(description="NUTS level: 0 (countries), 2 (regions) or 3 (small regions).")
+    ] = NutsLevel.countries,
 ) -> GeoJSON:
     """NUTS regions with organisations, participations and EC contribution, as GeoJSON."""
     return maps.atlas_map(
-        engine_of(request), preset=preset_of(request), level=level, **asdict(filters)
+        engine_of(request), preset=preset_of(request), level=int(level), **asdict(filters)
     )
 
 
