@@ -7,6 +7,9 @@ server refuses is one the schema forbids, and every answer is documented.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +18,7 @@ from sqlalchemy import Engine
 
 from bioconnect.settings import Settings
 from bioconnect.web import create_app
+from webkit import csrf_headers, role_clients
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +99,169 @@ def test_filters_that_select_nothing_are_not_refused_as_malformed(
     response = client.get(address)
     assert response.status_code == 404, response.text
     assert response.json()["detail"]["fix"]
+
+
+def _strings(spec: Any, components: dict[str, Any], seen: set[str]) -> Iterator[dict[str, Any]]:
+    """Every string schema in ``spec``, following $refs into ``components`` once each."""
+    if isinstance(spec, list):
+        for item in spec:
+            yield from _strings(item, components, seen)
+        return
+    if not isinstance(spec, dict):
+        return
+    ref = spec.get("$ref")
+    if isinstance(ref, str):
+        name = ref.rsplit("/", 1)[1]
+        if name not in seen:
+            seen.add(name)
+            yield from _strings(components[name], components, seen)
+    if spec.get("type") == "string":
+        yield spec
+    if spec.get("type") == "object" and spec.get("additionalProperties") is not False:
+        yield {"type": "string", **spec.get("propertyNames", {})}
+    for key, value in spec.items():
+        if key not in ("$ref", "propertyNames", "examples", "default"):
+            yield from _strings(value, components, seen)
+
+
+PROBES = ("\x00", "a\x00", "\x00a", "a\x01b", "\x1b", "a\x7f")
+
+
+def test_the_schema_says_no_text_holds_a_control_character(empty_app: Any) -> None:
+    """Before: every text was any string, and NUL or another control character got 400
+    from refuse_control_characters; now each text's pattern (or enum) leaves them out."""
+    schema = empty_app.openapi()
+    components = schema["components"]["schemas"]
+    checked = 0
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            requests = [p["schema"] for p in operation.get("parameters", [])]
+            body = operation.get("requestBody", {}).get("content", {})
+            requests += [media["schema"] for media in body.values()]
+            for text in _strings(requests, components, set()):
+                if {"enum", "const", "format"} & set(text):
+                    continue
+                assert "pattern" in text, (operation["operationId"], text)
+                assert not any(re.search(text["pattern"], p) for p in PROBES), text["pattern"]
+                checked += 1
+    assert checked > 100
+
+
+def test_request_bodies_take_no_undeclared_field(empty_app: Any, tmp_path: Path) -> None:
+    """Before: a field the model lacks was ignored, and refused with 400 when its name or
+    value held a control character; now the schema and the server refuse it (422)."""
+    schema = empty_app.openapi()
+    components = schema["components"]["schemas"]
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                name = media["schema"]["$ref"].rsplit("/", 1)[1]
+                assert components[name]["additionalProperties"] is False, name
+    admin = _admin(tmp_path)
+    extra = {"username": "newcomer", "password": "x" * 12, "\x06": {"x": None}}
+    answer = admin.post("/api/v1/users", json=extra, headers=csrf_headers(admin))
+    assert answer.status_code in (400, 422), answer.text
+    extra = {"username": "newcomer", "password": "x" * 12, "nickname": "n"}
+    answer = admin.post("/api/v1/users", json=extra, headers=csrf_headers(admin))
+    assert answer.status_code == 422 and "nickname" in answer.text
+
+
+def _admin(tmp_path: Path) -> TestClient:
+    from bioconnect.store.database import open_store
+
+    engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    return role_clients(engine).by_role["admin"]
+
+
+def test_what_does_not_fit_the_store_is_409_and_documented(empty_app: Any, tmp_path: Path) -> None:
+    """Before: a name already taken, a survey not open, a report without its data and a
+    record whose id is not its address's were 400, which says the request is malformed,
+    though the schema allows it. Now 409 (and 503 for a busy store), in every operation."""
+    schema = empty_app.openapi()
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            assert {"409", "503"} <= set(operation["responses"]), operation["operationId"]
+    admin = _admin(tmp_path)
+    new = {"username": "newcomer", "password": "x" * 12}
+    assert admin.post("/api/v1/users", json=new, headers=csrf_headers(admin)).status_code == 201
+    again = admin.post("/api/v1/users", json=new, headers=csrf_headers(admin))
+    assert again.status_code == 409 and "already exists" in again.json()["detail"]["problem"]
+    survey = {
+        "name": "s",
+        "title": "A survey",
+        "questions": [{"kind": "text", "text": "Why?"}],
+    }
+    assert admin.post("/api/v1/dialogue/surveys", json=survey, headers=csrf_headers(admin))
+    answers = {"answers": [{"question": 1, "answer": "Because."}]}
+    draft = admin.post(
+        "/api/v1/dialogue/surveys/s/answers", json=answers, headers=csrf_headers(admin)
+    )
+    assert draft.status_code == 409 and "is draft" in draft.json()["detail"]["problem"]
+
+
+def test_post_to_an_address_that_only_reads_is_405_not_a_bad_report_kind(
+    empty_app: Any,
+) -> None:
+    """Before: ``POST /api/v1/reports/diff`` matched ``POST /reports/{kind}`` and got 422
+    for the kind 'diff'; the schema says /reports/diff takes GET only."""
+    client = TestClient(empty_app)
+    for path in ("/api/v1/reports/diff", "/api/v1/reports/editions"):
+        answer = client.post(path)
+        assert answer.status_code == 405 and answer.headers["allow"] == "GET"
+
+
+def _valid(schema: dict[str, Any], name: str, document: Any) -> bool:
+    import jsonschema_rs
+
+    root = {"$ref": f"#/components/schemas/{name}", "components": schema["components"]}
+    return bool(jsonschema_rs.Draft202012Validator(root).is_valid(document))
+
+
+@pytest.mark.parametrize(
+    ("model", "refused", "taken"),
+    [
+        (
+            "StudyIn",
+            {"name": "s", "title": "t", "items": [" "]},
+            {"name": "s", "title": "t", "items": ["Fund pilots"]},
+        ),
+        (
+            "SurveyIn",
+            {"name": "s", "title": "t", "questions": [{"kind": "single", "text": "q"}]},
+            {"name": "s", "title": "t", "questions": [{"kind": "text", "text": "q"}]},
+        ),
+        (
+            "SurveyIn",
+            {
+                "name": "s",
+                "title": "t",
+                "questions": [{"kind": "likert", "text": "q", "options": ["a", "b"]}],
+            },
+            {
+                "name": "s",
+                "title": "t",
+                "questions": [{"kind": "ranking", "text": "q", "options": ["a", "b"]}],
+            },
+        ),
+        (
+            "NewUser",
+            {"username": " bob", "password": "x" * 10},
+            {"username": "Bob", "password": "x" * 10},
+        ),
+        ("NewSnapshot", {"name": "current"}, {"name": "Before the review"}),
+        ("NewSnapshot", {"name": "trailing "}, {"name": "v2"}),
+        (
+            "ObservationCreate",
+            {"value": 1, "date": "2020-01-01", "unit": "", "source": " "},
+            {"value": 1, "date": "2020-01-01", "unit": "", "source": "Register"},
+        ),
+    ],
+)
+def test_the_schema_refuses_what_the_services_refuse(
+    empty_app: Any, model: str, refused: Any, taken: Any
+) -> None:
+    """Before: blank texts, options a question kind does not take, and names the services
+    refuse were valid by the schema and answered 400."""
+    schema = empty_app.openapi()
+    assert not _valid(schema, model, refused)
+    assert _valid(schema, model, taken)

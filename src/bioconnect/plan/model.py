@@ -144,7 +144,10 @@ class Initiative(_Record):
     gender_dimension: NonEmptyText | None = None
     cross_border: bool = False
     kpis: list[Id] = Field(default_factory=list)
-    scores: dict[CriterionKey, Score] = Field(default_factory=dict)
+    # a key that is not a criterion key is refused, which pydantic's schema leaves unsaid
+    scores: dict[CriterionKey, Score] = Field(
+        default_factory=dict, json_schema_extra={"additionalProperties": False}
+    )
     version: Annotated[int, Field(ge=1)] = 1
 
 

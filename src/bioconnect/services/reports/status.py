@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bioconnect.errors import BioconnectError, InputError, NotFoundError
+from bioconnect.errors import BioconnectError, ConflictError, NotFoundError
 from bioconnect.model.preset import Preset
 from bioconnect.reports.document import Figure, ReportDocument, Source, Table
 from bioconnect.services.progress import Progress
@@ -104,7 +104,7 @@ def _atlas(engine: Engine, preset: Preset, out: Collected) -> None:
     d = dashboard(engine, preset, "focus")
     everything = atlas_summary(engine, preset, "all")
     if not everything.rows:
-        raise InputError(
+        raise ConflictError(
             f"The store holds no atlas data for the {preset.name} preset.",
             f"Load it first: `bioconnect ingest --preset {preset.name}`.",
         )
@@ -323,7 +323,7 @@ def _benchmark(engine: Engine, preset: Preset, out: Collected) -> None:
     try:
         page = benchmark_page(engine, preset.name)
     except NotFoundError as exc:
-        raise InputError(
+        raise ConflictError(
             "The status report needs benchmark data, and the store holds no scoreboard "
             f"edition ({exc.problem}).",
             f"Load the European Innovation Scoreboard first: `{IMPORT_COMMAND}`.",

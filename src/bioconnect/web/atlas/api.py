@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from fastapi import Body, Depends, Path, Query, Request
 from fastapi.responses import FileResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 from starlette.background import BackgroundTask
 
 from bioconnect.services import maps, organisations, projects, review
@@ -34,6 +34,7 @@ from bioconnect.web.routing import (
     Page,
     Programme,
     Reader,
+    RequestBody,
     Text,
     Year,
     api_router,
@@ -54,7 +55,7 @@ class ProjectPage(Page):
     items: list[ProjectSummary]
 
 
-class Decision(BaseModel):
+class Decision(RequestBody):
     same: bool = Field(description="True when the two records are the same organisation.")
     note: str | None = Field(default=None, max_length=2000)
 
