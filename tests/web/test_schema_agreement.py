@@ -265,3 +265,18 @@ def test_the_schema_refuses_what_the_services_refuse(
     schema = empty_app.openapi()
     assert not _valid(schema, model, refused)
     assert _valid(schema, model, taken)
+
+
+def test_a_whole_number_written_5_0_is_an_integer() -> None:
+    """Before: the strict plan records refused the score ``5.0``, which JSON Schema's
+    ``integer`` allows (422 for a schema-valid initiative); ``"5"`` and ``5.5`` stay out."""
+    from pydantic import ValidationError
+
+    from bioconnect.services.plan import Initiative
+
+    record = '{"id": "I1", "title": "t", "pillar": "p", "version": 2.0, "scores": {"%s": %s}}'
+    taken = Initiative.model_validate_json(record % ("impact", "5.0"))
+    assert taken.scores == {"impact": 5} and taken.version == 2
+    for value in ('"5"', "5.5", "true"):
+        with pytest.raises(ValidationError):
+            Initiative.model_validate_json(record % ("impact", value))

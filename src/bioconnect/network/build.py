@@ -190,10 +190,9 @@ def build_network(
     Raises
     ------
     InputError
-        For a missing column, an unknown scope, domain, stakeholder group or weight.
-    NothingMatches
-        (an ``InputError`` too) For filters that select nothing: a country or programme
-        no participation has, an empty year window, or no participation left.
+        For a missing column, an unknown scope, domain, stakeholder group or weight; as
+        ``NothingMatches`` for filters that select nothing (a country or programme no
+        participation has, an empty year window, no participation left).
 
     Examples
     --------
@@ -252,9 +251,8 @@ def build_network(
         _check_countries(participations["country"], country_list)
     if programme_list is not None:
         programme = participations["programme"]
-        _check_choice(
-            programme_list, sorted(programme.dropna().unique()), "programme", NothingMatches
-        )
+        known = sorted(programme.dropna().unique())
+        _check_choice(programme_list, known, "programme", NothingMatches)
         keep &= programme.isin(programme_list).to_numpy(dtype=bool)
     if start_year is not None or end_year is not None:
         keep &= _year_window(participations["start_year"], keep, start_year, end_year)
