@@ -250,6 +250,13 @@ def _valid(schema: dict[str, Any], name: str, document: Any) -> bool:
         ),
         ("NewSnapshot", {"name": "current"}, {"name": "Before the review"}),
         ("NewSnapshot", {"name": "trailing "}, {"name": "v2"}),
+        # U+0085 is white space to Python and pydantic, not to JavaScript's \\s
+        ("NewSnapshot", {"name": "\u0085"}, {"name": "\u200b"}),
+        (
+            "StudyIn",
+            {"name": "s", "title": "\u0085", "items": ["x"]},
+            {"name": "s", "title": "t\u0085", "items": ["x"]},
+        ),
         (
             "ObservationCreate",
             {"value": 1, "date": "2020-01-01", "unit": "", "source": " "},

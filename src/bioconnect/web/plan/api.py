@@ -51,6 +51,7 @@ from bioconnect.services.plan import (
     save_record,
     snapshot_plan,
 )
+from bioconnect.services.text_rules import SPACE
 from bioconnect.web.routing import BUSY, CONFLICT_DESCRIPTION, Problem, ProblemDetail, RequestBody
 from bioconnect.web.security import csrf_protect, require
 
@@ -234,7 +235,7 @@ class NewSnapshot(RequestBody):
     name: str = Field(
         max_length=200,
         # one line, without leading or trailing white space, other than 'current'
-        pattern=r"^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$",
+        pattern=rf"^[^{SPACE}\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]*[^{SPACE}\x00-\x1f\x7f])?$",
         json_schema_extra={"not": {"const": CURRENT}},
     )
 
