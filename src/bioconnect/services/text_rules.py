@@ -34,6 +34,11 @@ SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u300
 #: :data:`BODY_TEXT` that is not only white space (the services strip text, then refuse
 #: it when empty).
 NON_BLANK_TEXT = rf"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*[^{SPACE}\x00-\x1f\x7f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+#: One line without control characters, and without white space at either end (what a
+#: form's line is once stripped): a name, or an option that answers must repeat exactly.
+TRIMMED_LINE = rf"^[^{SPACE}\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]*[^{SPACE}\x00-\x1f\x7f])?$"
 
 #: Text that must say something: checked (422) and published by a request model.
 NonBlankText = Annotated[str, StringConstraints(pattern=NON_BLANK_TEXT)]
+#: A :data:`TRIMMED_LINE`, checked and published by a request model.
+TrimmedLine = Annotated[str, StringConstraints(pattern=TRIMMED_LINE)]

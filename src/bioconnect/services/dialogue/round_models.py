@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from bioconnect.services.readmodel import ReadModel
-from bioconnect.services.text_rules import NonBlankText
+from bioconnect.services.text_rules import NonBlankText, TrimmedLine
 
 #: The question kinds a survey may hold.
 QuestionKind = Literal["single", "multiple", "likert", "ranking", "text"]
@@ -142,8 +142,8 @@ class DelphiGoalProposal(ReadModel):
 
 #: The kinds of question answered with options, which need 2 to 20 of them; the others take none.
 CHOICE_KINDS = ("single", "multiple", "ranking")
-#: What an option may be: one line that says something, up to 200 characters.
-Option = Annotated[NonBlankText, Field(max_length=200)]
+#: What an option may be: one trimmed line, up to 200 characters (answers repeat it).
+Option = Annotated[TrimmedLine, Field(max_length=200)]
 
 
 class QuestionIn(BaseModel):

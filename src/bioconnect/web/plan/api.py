@@ -51,7 +51,7 @@ from bioconnect.services.plan import (
     save_record,
     snapshot_plan,
 )
-from bioconnect.services.text_rules import SPACE
+from bioconnect.services.text_rules import TRIMMED_LINE
 from bioconnect.web.routing import BUSY, CONFLICT_DESCRIPTION, Problem, ProblemDetail, RequestBody
 from bioconnect.web.security import csrf_protect, require
 
@@ -235,7 +235,7 @@ class NewSnapshot(RequestBody):
     name: str = Field(
         max_length=200,
         # one line, without leading or trailing white space, other than 'current'
-        pattern=rf"^[^{SPACE}\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]*[^{SPACE}\x00-\x1f\x7f])?$",
+        pattern=TRIMMED_LINE,
         json_schema_extra={"not": {"const": CURRENT}},
     )
 
