@@ -120,7 +120,9 @@ def fuzz(app: Any, headers: dict[str, str], seconds: int, seed: int) -> Run:
             run.operations.add(event.recorder.label)
             run.failures.extend(_failures(event.recorder))
         elif isinstance(event, events.NonFatalError):
-            run.failures.append(f"{event.label}: error: {event.value!r}")
+            sample = event.info.code_sample or ""
+            trace = event.info.traceback[-2500:]
+            run.failures.append(f"{event.label}: error: {event.value!r}\n{sample}\n{trace}")
         elif isinstance(event, events.FatalError):
             run.failures.append(f"fatal: {event.exception!r}")
         elif isinstance(event, events.EngineFinished):

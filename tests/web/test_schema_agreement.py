@@ -300,3 +300,19 @@ def test_a_whole_number_written_5_0_is_an_integer() -> None:
     for value in ('"5"', "5.5", "true"):
         with pytest.raises(ValidationError):
             Initiative.model_validate_json(record % ("impact", value))
+
+
+def test_a_network_without_ties_is_answered(baltic_sqlite: Engine) -> None:
+    """Found by the fuzzing: Estonia's public bodies in projects from 2024 are five
+    organisations and no tie; the funding weight failed on the empty tie list, and the
+    summary's undefined shares (NaN) could not be written as JSON: 500s. Now null."""
+    client = TestClient(create_app(baltic_sqlite, settings=Settings(public_read=True)))
+    query = "countries=EE&group=public&start_year=2024&weight=funding"
+    summary = client.get(f"/api/v1/network/summary?{query}")
+    assert summary.status_code == 200, summary.text
+    body = summary.json()
+    assert body["structure"]["n_nodes"] > 0 and body["structure"]["n_edges"] == 0
+    assert body["cross_border_share"] == {"edges": None, "weighted": None}
+    assert body["core_periphery"]["correlation"] is None
+    for path in ("/api/v1/network", "/api/v1/network/metrics", "/api/v1/network/recommendations"):
+        assert client.get(f"{path}?{query}").status_code == 200, path

@@ -432,6 +432,8 @@ def _tie_weights(
         # The tie pattern comes from shared projects; the weight may be 0 when both
         # contributions are unknown, so the pattern cannot come from ``mean`` itself.
         source, target, _ = _upper_triangle(incidence @ incidence.T)
+        if len(source) == 0:  # no tie: indexing with empty arrays gives a sparse matrix
+            return source, target, np.zeros(0)
         return source, target, np.asarray(mean[source, target], dtype=float).ravel()
     if project_size is None:
         product = incidence @ incidence.T

@@ -248,11 +248,10 @@ def _network(engine: Engine, preset: Preset, out: Collected) -> None:
             method="ties of projects starting in each year, between organisations of two countries.",
         ),
     }
-    out.figures["cross-border share (with reference)"] = f"{d.network.cross_border_share.edges:.3f}"
-    if d.network_region_only is not None:
-        out.figures["cross-border share (region only)"] = (
-            f"{d.network_region_only.cross_border_share.edges:.3f}"
-        )
+    shares = {"with reference": d.network, "region only": d.network_region_only}
+    for which, network in shares.items():
+        if network is not None and network.cross_border_share.edges is not None:
+            out.figures[f"cross-border share ({which})"] = f"{network.cross_border_share.edges:.3f}"
 
 
 GROUP_NAMES = ("Emerging", "Moderate", "Strong", "Leader")
