@@ -94,6 +94,31 @@ def copy_sqlite(source: Engine, copy: Path) -> str:
     return f"sqlite:///{copy}"
 
 
+def copy_store(source: Engine, tmp: Path) -> Iterator[str]:
+    """A copy of the store ``source`` (SQLite or PostgreSQL) for a test that writes; yields
+    its URL, and drops a PostgreSQL copy afterwards.
+
+    PostgreSQL copies a database as the template of a new one, which needs the source to
+    have no open connection: the source's pool is emptied first (it reconnects on use).
+    """
+    if source.dialect.name == "sqlite":
+        yield copy_sqlite(source, tmp / "copy.sqlite")
+        return
+    template = source.url.database
+    source.dispose()
+    name = f"bioconnect_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(_psycopg_url(POSTGRES_ADMIN), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    finally:
+        admin.dispose()
+    try:
+        yield f"{POSTGRES_ADMIN.rsplit('/', 1)[0]}/{name}"
+    finally:
+        _drop_postgres_database(name)
+
+
 def table_snapshot(engine: Engine) -> dict[str, tuple[int, int]]:
     """Row count and an order-independent checksum of every table but the logs (and data version)."""
     from bioconnect.store.schema import Base

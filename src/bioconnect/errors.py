@@ -34,3 +34,16 @@ class NotFoundError(BioconnectError):
 
 class StoreBusy(BioconnectError):
     """The store was busy with other changes; nothing was saved, and trying again later works."""
+
+
+class ConflictError(InputError):
+    """What the user asked for conflicts with what the store holds now: a name that is
+    taken, a survey that is not open, a report whose data is not loaded (HTTP 409).
+
+    The same request may succeed later, or with another name; it is well formed.
+    """
+
+
+class NothingMatches(NotFoundError, InputError):
+    """Well-formed filters that select nothing: a country no participation has, an empty
+    time window (HTTP 404, as for an unknown organisation; to the CLI, an input error)."""

@@ -48,6 +48,17 @@ def test_funding_weight_is_sum_of_pairwise_means_with_unknown_as_zero() -> None:
     assert np.isnan(net.nodes.set_index("org_id").at["d", "ec_contribution"])
 
 
+@pytest.mark.parametrize("weight", ["projects", "fractional", "funding"])
+def test_a_network_without_ties_has_nodes_and_no_edges(weight: str) -> None:
+    """Found by the API fuzzing (issue 11, item 10): with no tie, the funding weight
+    indexed a sparse matrix with empty arrays and failed (a 500 on /api/v1/network)."""
+    money = {("a", "P1"): 10.0, ("b", "P2"): 30.0}
+    net = build_network(
+        participations({"P1": ["a"], "P2": ["b"]}, contributions=money), weight=weight
+    )
+    assert net.n_edges == 0 and net.nodes["org_id"].tolist() == ["a", "b"]
+
+
 def test_region_scope_keeps_only_region_organisations() -> None:
     net = build_network(participations(PROJECTS, COUNTRIES), countries=["EE", "FI"])
     assert net.nodes["org_id"].tolist() == ["a", "c"]

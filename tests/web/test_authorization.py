@@ -199,7 +199,8 @@ def _walk(routes: Any, prefix: str = "") -> list[tuple[str, str]]:
         if included is not None:  # an included router (newer FastAPI keeps them nested)
             found += _walk(included.routes, prefix + route.include_context.prefix)
             continue
-        path = getattr(route, "path", None)
+        # the address as the schema writes it: /reports/{kind}, not {kind:report_kind}
+        path = getattr(route, "path_format", None)
         methods = getattr(route, "methods", None) or set()
         if path is None or path.startswith("/static"):
             continue

@@ -49,7 +49,7 @@ def test_stakeholders_vote_only_while_open(store: Engine, clients: Clients) -> N
     voter = clients.by_role["stakeholder"]
     body = {"statement": 3, "vote": 1}
     closed = voter.post(f"{BASE}/brexit/votes", json=body, headers=csrf_headers(voter))
-    assert closed.status_code == 400 and "takes no votes" in closed.json()["detail"]["problem"]
+    assert closed.status_code == 409 and "takes no votes" in closed.json()["detail"]["problem"]
     set_status(store, "brexit", "open", actor="setup")
     ok = voter.post(f"{BASE}/brexit/votes", json=body, headers=csrf_headers(voter))
     assert ok.status_code == 200 and ok.json()["participant"] >= 1_000_000
@@ -73,7 +73,7 @@ def test_editors_propose_a_consensus_statement_as_a_goal(store: Engine, clients:
     item = next(i for i in load_plan(store).action_items if i.id == made.json()["item_id"])
     assert "Group-informed consensus" in item.text
     no = editor.post(f"{BASE}/brexit/goals", json={"statement": 26}, headers=csrf_headers(editor))
-    assert no.status_code == 400 and "has no consensus" in no.json()["detail"]["problem"]
+    assert no.status_code == 409 and "has no consensus" in no.json()["detail"]["problem"]
 
 
 def test_replaying_the_brexit_vote_log_through_the_api_gives_the_offline_groups(

@@ -74,7 +74,7 @@ def test_delphi_api_roles_and_round_feedback(clients: Clients) -> None:
     }
     # a rating for the closed round 1 is refused with one clear error
     late = _post(holder, f"{DELPHI}/goals/ratings", body)
-    assert late.status_code == 400
+    assert late.status_code == 409
     assert late.json()["detail"]["problem"] == "Round 1 of 'goals' is closed; it takes no ratings."
     out_of_scale = _post(
         holder, f"{DELPHI}/goals/ratings", {"ratings": [{"item": 1, "rating": 10}]}
@@ -105,7 +105,7 @@ def test_survey_api_roles(clients: Clients) -> None:
         "answers": [{"question": 1, "answer": ["b", "a"]}, {"question": 2, "answer": MARKUP}]
     }
     draft = _post(holder, f"{SURVEYS}/s/answers", answers)
-    assert draft.status_code == 400 and "is draft" in draft.json()["detail"]["problem"]
+    assert draft.status_code == 409 and "is draft" in draft.json()["detail"]["problem"]
     _post(editor, f"{SURVEYS}/s/status", {"status": "open"})
     assert _post(viewer, f"{SURVEYS}/s/answers", answers).status_code == 403
     assert _post(holder, f"{SURVEYS}/s/answers", answers).json()["answers"]["1"] == ["b", "a"]

@@ -129,9 +129,10 @@ def test_observations_by_api_with_roles_and_bad_inputs(
     assert viewer.post(OBSERVATIONS, json=body, headers=csrf_headers(viewer)).status_code == 403
     before = _state(engine)
     for change, status, problem in (
-        ({"unit": "projects"}, 400, "'projects' is not the unit of KPI 'cross_border_projects'"),
-        ({"date": "2999-12-31"}, 400, "column 'date': 2999-12-31 is in the future"),
-        ({"source": " "}, 400, "column 'source': the cell is empty"),
+        # well formed, but not the KPI's unit, or a day to come: 409 (issue 11, item 10)
+        ({"unit": "projects"}, 409, "'projects' is not the unit of KPI 'cross_border_projects'"),
+        ({"date": "2999-12-31"}, 409, "column 'date': 2999-12-31 is in the future"),
+        ({"source": " "}, 422, "body.source: String should match pattern"),
     ):
         got = editor.post(OBSERVATIONS, json=body | change, headers=csrf_headers(editor))
         assert got.status_code == status, got.text

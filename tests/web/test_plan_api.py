@@ -145,7 +145,8 @@ def test_goal_and_kpi_versions_follow_saves(clients: Clients) -> None:
         json={"record": {"id": "G98", "title": "x"}, "expected_version": 2},
         headers=headers,
     )
-    assert wrong_id.status_code == 400
+    assert wrong_id.status_code == 409  # RFC 9110: a PUT that does not fit its target
+    assert "not the id in the address" in wrong_id.json()["detail"]["problem"]
     stale = editor.delete("/api/v1/plan/goals/G99?expected_version=1", headers=headers)
     assert stale.status_code == 409
     gone = editor.delete("/api/v1/plan/goals/G99?expected_version=2", headers=headers)

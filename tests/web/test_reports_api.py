@@ -127,11 +127,10 @@ def test_a_report_that_cannot_be_made_is_refused_and_nothing_is_kept(
 ) -> None:
     admin = role_clients(baltic_sqlite).by_role["admin"]
     headers = csrf_headers(admin)
-    unknown = _post(admin, "budget", **headers)
-    assert unknown.status_code == 422
-    assert "Input should be 'status', 'plan' or 'evaluation'" in unknown.json()["detail"]["problem"]
+    unknown = _post(admin, "budget", **headers)  # no such report: no such address
+    assert unknown.status_code == 404
     status = _post(admin, "status", **headers)
-    assert status.status_code == 400
+    assert status.status_code == 409  # well formed, but the store lacks the data
     problem = status.json()["detail"]
     assert "the store holds no scoreboard edition" in problem["problem"]
     assert problem["fix"].startswith("Load the European Innovation Scoreboard first")

@@ -24,6 +24,13 @@ network_app = typer.Typer(
 )
 
 
+def _measure(value: object) -> str:
+    """A measure for the table: 4 significant digits, '–' when undefined (null)."""
+    if value is None:
+        return "–"
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
 @network_app.command("build")
 @network_query()
 def network_build(
@@ -51,9 +58,9 @@ def network_build(
         return
     table = Table("measure", "value", title="Collaboration network")
     for key, value in data.structure.model_dump().items():
-        table.add_row(key, f"{value:.4g}" if isinstance(value, float) else str(value))
-    table.add_row("cross-border share (weighted)", f"{data.cross_border_share.weighted:.4g}")
-    table.add_row("core-periphery correlation", f"{data.core_periphery.correlation:.4g}")
+        table.add_row(key, _measure(value))
+    table.add_row("cross-border share (weighted)", _measure(data.cross_border_share.weighted))
+    table.add_row("core-periphery correlation", _measure(data.core_periphery.correlation))
     table.add_row("main core k", str(data.core_periphery.main_core_k))
     out.print(table)
     brokers = [b.model_dump() for b in data.brokers_between_countries]

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from bioconnect.errors import InputError
+from bioconnect.errors import InputError, NothingMatches
 from bioconnect.network.graph import CollaborationNetwork
 
 if TYPE_CHECKING:
@@ -84,13 +84,18 @@ def _as_tuple(values: str | Iterable[str] | None) -> tuple[str, ...] | None:
     return tuple(values)
 
 
-def _check_choice(values: tuple[str, ...] | None, allowed: Iterable[str], what: str) -> None:
+def _check_choice(
+    values: tuple[str, ...] | None,
+    allowed: Iterable[str],
+    what: str,
+    error: type[InputError] = InputError,
+) -> None:
     if values is None:
         return
     allowed = tuple(allowed)
     unknown = [v for v in values if v not in allowed]
     if unknown:
-        raise InputError(
+        raise error(
             f"Unknown {what} {', '.join(map(repr, unknown))}.",
             f"Use one of {', '.join(allowed)}.",
         )
@@ -185,8 +190,9 @@ def build_network(
     Raises
     ------
     InputError
-        For a missing column, an unknown country, scope, programme, domain, stakeholder
-        group or weight, an empty year window, or filters that leave no participation.
+        For a missing column, an unknown scope, domain, stakeholder group or weight; as
+        ``NothingMatches`` for filters that select nothing (a country or programme no
+        participation has, an empty year window, no participation left).
 
     Examples
     --------
@@ -222,7 +228,7 @@ def build_network(
     _check_choice(domain_list, DOMAINS, "domain")
     _check_choice(group_list, STAKEHOLDER_GROUPS, "stakeholder group")
     if start_year is not None and end_year is not None and start_year > end_year:
-        raise InputError(
+        raise NothingMatches(
             f"The time window {start_year}–{end_year} is empty: the start year is after the end.",
             "Give start_year <= end_year.",
         )
@@ -245,7 +251,8 @@ def build_network(
         _check_countries(participations["country"], country_list)
     if programme_list is not None:
         programme = participations["programme"]
-        _check_choice(programme_list, sorted(programme.dropna().unique()), "programme")
+        known = sorted(programme.dropna().unique())
+        _check_choice(programme_list, known, "programme", NothingMatches)
         keep &= programme.isin(programme_list).to_numpy(dtype=bool)
     if start_year is not None or end_year is not None:
         keep &= _year_window(participations["start_year"], keep, start_year, end_year)
@@ -275,7 +282,7 @@ def build_network(
         keep, orgs, org_codes, proj_codes, len(proj_ids), country_list, scope, group_list
     )
     if not keep.any():
-        raise InputError(
+        raise NothingMatches(
             f"No participation matches the filters {params}.",
             "Widen the filters (countries, programmes, domains, groups or years).",
         )
@@ -299,7 +306,7 @@ def _check_countries(country: pd.Series, country_list: tuple[str, ...]) -> None:
     unknown = [c for c in country_list if c not in known]
     if unknown:
         hints = [f"{c} is {_CORDIS_HINTS[c]} in CORDIS" for c in unknown if c in _CORDIS_HINTS]
-        raise InputError(
+        raise NothingMatches(
             f"Unknown country code(s) {', '.join(unknown)}: no participation has them.",
             ("; ".join(hints) + ". " if hints else "")
             + "Use CORDIS two-letter codes, e.g. "
@@ -321,7 +328,7 @@ def _year_window(
     if not (keep & window).any():
         span = years[~np.isnan(years)]
         covered = f"{int(span.min())}–{int(span.max())}" if len(span) else "none"
-        raise InputError(
+        raise NothingMatches(
             f"No project starts in the time window {_window_text(start_year, end_year)}.",
             f"Choose years the data covers ({covered}).",
         )
@@ -425,6 +432,8 @@ def _tie_weights(
         # The tie pattern comes from shared projects; the weight may be 0 when both
         # contributions are unknown, so the pattern cannot come from ``mean`` itself.
         source, target, _ = _upper_triangle(incidence @ incidence.T)
+        if len(source) == 0:  # no tie: indexing with empty arrays gives a sparse matrix
+            return source, target, np.zeros(0)
         return source, target, np.asarray(mean[source, target], dtype=float).ravel()
     if project_size is None:
         product = incidence @ incidence.T

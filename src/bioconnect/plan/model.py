@@ -53,8 +53,19 @@ NonEmptyText = Annotated[
 Line = Annotated[str, StringConstraints(min_length=1, pattern=_LINE)]
 #: A criterion key: lower-case letters, digits and underscores.
 CriterionKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+def _whole(value: object) -> object:
+    """``5.0`` is the whole number 5, as JSON Schema's ``integer`` says; ``5.5`` is not."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+#: Whole numbers (the records are strict: ``"5"`` is refused, ``5.0`` is 5).
+_AS_WHOLE = BeforeValidator(_whole)
 #: A score on the 1–5 scale.
-Score = Annotated[int, Field(ge=1, le=5)]
+Score = Annotated[int, Field(ge=1, le=5), _AS_WHOLE]
 #: A finite number of euros, zero or more.
 Euros = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
@@ -144,8 +155,11 @@ class Initiative(_Record):
     gender_dimension: NonEmptyText | None = None
     cross_border: bool = False
     kpis: list[Id] = Field(default_factory=list)
-    scores: dict[CriterionKey, Score] = Field(default_factory=dict)
-    version: Annotated[int, Field(ge=1)] = 1
+    # a key that is not a criterion key is refused, which pydantic's schema leaves unsaid
+    scores: dict[CriterionKey, Score] = Field(
+        default_factory=dict, json_schema_extra={"additionalProperties": False}
+    )
+    version: Annotated[int, Field(ge=1), _AS_WHOLE] = 1
 
 
 class Kpi(_Record):

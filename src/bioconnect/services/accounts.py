@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, func, select, update
 
-from bioconnect.errors import BioconnectError, InputError, NotFoundError
+from bioconnect.errors import BioconnectError, ConflictError, InputError, NotFoundError
 from bioconnect.services.readmodel import ReadModel
 from bioconnect.store import schema
 from bioconnect.store.changes import audit
@@ -152,7 +152,7 @@ def add_user(
     with transaction(engine) as conn:
         exists = conn.execute(select(USERS.c.id).where(USERS.c.username == name)).scalar()
         if exists is not None:
-            raise InputError(
+            raise ConflictError(
                 f"The user {name!r} already exists.",
                 "Choose another name, or change this user's role with `bioconnect users set-role`.",
             )

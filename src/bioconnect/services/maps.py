@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Engine, distinct, func, select
 
-from bioconnect.errors import InputError
+from bioconnect.errors import InputError, NothingMatches
 from bioconnect.model.preset import load_preset
 from bioconnect.registry.places import GEONAMES_CREDIT
 from bioconnect.services.readmodel import ReadModel
@@ -124,7 +124,7 @@ def _filters(
     if end_year is not None:
         where.append(PR.c.start_year <= end_year)
     if start_year is not None and end_year is not None and start_year > end_year:
-        raise InputError(
+        raise NothingMatches(
             f"The years are out of order ({start_year} > {end_year}).",
             "Give the earlier year first.",
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -235,6 +236,11 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return json.loads(frame.to_json(orient="records", date_format="iso"))
 
 
+def _defined(value: Any) -> Any:
+    """``None`` for a measure that is not defined (NaN: no ties, or one organisation)."""
+    return None if isinstance(value, float) and math.isnan(value) else value
+
+
 def network_summary(
     engine: Engine, query: NetworkQuery, *, refresh: bool = False
 ) -> NetworkSummary:
@@ -246,12 +252,15 @@ def network_summary(
         cp = core_periphery(net)
         return {
             "params": net.params,
-            "structure": summary,
+            "structure": {key: _defined(value) for key, value in summary.items()},
             "cross_border_share": {
-                "edges": cross_border_edge_share(net),
-                "weighted": cross_border_edge_share(net, weighted=True),
+                "edges": _defined(cross_border_edge_share(net)),
+                "weighted": _defined(cross_border_edge_share(net, weighted=True)),
             },
-            "core_periphery": {"correlation": cp.correlation, "main_core_k": cp.main_core_k},
+            "core_periphery": {
+                "correlation": _defined(cp.correlation),
+                "main_core_k": cp.main_core_k,
+            },
             "brokers_between_countries": _records(group_brokers(net, by="country", top=10)),
             "brokers_between_domains": _records(group_brokers(net, by="domain", top=10))
             if net.nodes["domain"].notna().any()

@@ -29,20 +29,21 @@ class Structure(ReadModel):
 
     n_nodes: int
     n_edges: int
-    density: float
-    mean_degree: float
+    # null when undefined: one organisation has no pair, a network without ties no share
+    density: float | None
+    mean_degree: float | None
     n_components: int
     n_isolates: int
-    largest_component_share: float
-    fragmentation: float
-    cross_border_edge_share: float
+    largest_component_share: float | None
+    fragmentation: float | None
+    cross_border_edge_share: float | None
 
 
 class CrossBorderShare(ReadModel):
-    """The share of ties joining two countries, by count and by weight."""
+    """The share of ties joining two countries, by count and by weight (null without ties)."""
 
-    edges: float
-    weighted: float
+    edges: float | None
+    weighted: float | None
 
 
 class CorePeriphery(ReadModel):

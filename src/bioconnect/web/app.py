@@ -28,7 +28,7 @@ from bioconnect.settings import Settings, get_settings
 from bioconnect.web.etag import ETagMiddleware
 from bioconnect.web.limits import CostLimiter
 from bioconnect.web.rendering import display_text, install_error_handlers
-from bioconnect.web.routing import API_PREFIX, document_security, refuse_control_characters
+from bioconnect.web.routing import API_PREFIX, document_api, refuse_control_characters
 from bioconnect.web.security import (
     SecurityHeadersMiddleware,
 )
@@ -143,5 +143,5 @@ def create_app(
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _include_routers(app)
-    document_security(app)
+    document_api(app)
     return app

@@ -17,8 +17,15 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
-from bioconnect.errors import BioconnectError, InputError, NotFoundError, StoreBusy
+from bioconnect.errors import (
+    BioconnectError,
+    ConflictError,
+    InputError,
+    NotFoundError,
+    StoreBusy,
+)
 from bioconnect.services.accounts import RateLimited
 from bioconnect.services.atlas import ATTRIBUTION
 from bioconnect.services.regions import filter_choices as region_filter_choices
@@ -187,6 +194,11 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return error_page(request, 404, exc.problem, exc.fix)
 
 
+async def _conflict(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ConflictError)
+    return error_page(request, 409, exc.problem, exc.fix)
+
+
 async def _bad_input(request: Request, exc: Exception) -> Response:
     # InputError and every other BioconnectError: the request asked for something impossible
     assert isinstance(exc, BioconnectError)
@@ -212,14 +224,45 @@ async def _invalid_request(request: Request, exc: Exception) -> Response:
     )
 
 
+#: The methods a 405 answer may name in its ``Allow`` header, in this order.
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods the app's routes take at this request's path (for ``Allow``)."""
+    routes = request.app.router.routes
+    allowed = []
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in routes):
+            allowed.append(method)
+    return allowed
+
+
+def _or_list(words: list[str], last: str) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
+
+
+def _method_not_allowed(request: Request) -> Response:
+    """405 with ``Allow`` (RFC 9110 requires it), naming the methods this path takes."""
+    allowed = allowed_methods(request) or ["GET"]
+    response = error_page(
+        request,
+        405,
+        f"This address does not take {request.method}; it takes {_or_list(allowed, 'and')}.",
+        f"Use {_or_list(allowed, 'or')}"
+        + (f" (see {API_PREFIX}/openapi.json)." if is_api(request) else "."),
+    )
+    response.headers["Allow"] = ", ".join(allowed)
+    return response
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 404:
         return error_page(request, 404, "There is no such page.", "Go to the dashboard at /.")
     if exc.status_code == 405:
-        return error_page(
-            request, 405, "This address does not take that method.", "Use GET to read it."
-        )
+        return _method_not_allowed(request)
     return error_page(request, exc.status_code, str(exc.detail), "Try again.")
 
 
@@ -254,6 +297,7 @@ _HANDLERS: tuple[tuple[type[Exception], Any], ...] = (
     (RateLimited, _rate_limited),
     (TooCostly, _rate_limited),
     (NotFoundError, _not_found),
+    (ConflictError, _conflict),
     (InputError, _bad_input),
     (BioconnectError, _bad_input),
     (RequestValidationError, _invalid_request),

@@ -12,14 +12,22 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 from starlette.datastructures import FormData
 
 from bioconnect.errors import InputError
 from bioconnect.services.accounts import Role, User
+from bioconnect.services.text_rules import ADDRESS_TEXT, BODY_TEXT
 from bioconnect.web.security import API_PREFIX as API_PREFIX
 from bioconnect.web.security import csrf_protect, require
+
+
+class RequestBody(BaseModel):
+    """A JSON request body: a field the model does not declare is refused (422), so the
+    schema says ``additionalProperties: false`` and means it."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class ProblemDetail(BaseModel):
@@ -93,6 +101,25 @@ async def refuse_control_characters(request: Request) -> None:
             _refuse("field", name, text, _BODY_CONTROL)
 
 
+#: What a 409 means (:class:`bioconnect.errors.ConflictError`).
+CONFLICT_DESCRIPTION = (
+    "The request is well formed but does not fit what the store holds now: a name that is "
+    "taken, a survey or round that is not open, data not loaded yet (the problem says what)."
+)
+
+
+#: The answer when the store was busy with another writer (``web.rendering``).
+BUSY: dict[str, Any] = {
+    **error_response("The store is busy with another change; nothing was saved."),
+    "headers": {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again.",
+            "schema": {"type": "integer"},
+        }
+    },
+}
+
+
 def api_router(**kwargs: Any) -> APIRouter:
     """A router for API routes: CSRF-checked, with the common error answers documented."""
     return APIRouter(
@@ -105,7 +132,9 @@ def api_router(**kwargs: Any) -> APIRouter:
             401: error_response("Sign in first (or the store requires accounts for reading)."),
             403: error_response("Your role may not do this, or the CSRF token is missing."),
             404: error_response("No such organisation, project or resource."),
+            409: error_response(CONFLICT_DESCRIPTION),
             422: error_response("A parameter is missing or malformed."),
+            503: BUSY,
         },
         **kwargs,
     )
@@ -133,15 +162,59 @@ SECURITY_SCHEMES: dict[str, Any] = {
 }
 
 
-def document_security(app: FastAPI) -> None:
-    """Add the ways to authenticate to the app's OpenAPI schema (all optional: public
-    reading may need none)."""
+def _publish_text_rule(spec: Any, pattern: str, components: dict[str, Any], seen: set[str]) -> None:
+    """Give every string of ``spec`` without a pattern, enum or format the ``pattern``,
+    and every object that takes extra keys a ``propertyNames`` rule (following $refs)."""
+    if not isinstance(spec, dict):
+        return
+    ref = spec.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+        name = ref.rsplit("/", 1)[1]
+        if name not in seen:
+            seen.add(name)
+            _publish_text_rule(components.get(name), pattern, components, seen)
+    if spec.get("type") == "string" and not {"pattern", "enum", "const", "format"} & set(spec):
+        spec["pattern"] = pattern
+    extra = spec.get("additionalProperties", True)
+    if spec.get("type") == "object" and extra is not False:
+        spec.setdefault("propertyNames", {"pattern": pattern})
+    children: list[Any] = [spec.get("items"), extra, spec.get("not")]
+    for key in ("anyOf", "oneOf", "allOf", "prefixItems"):
+        children.extend(spec.get(key, []))
+    for key in ("properties", "patternProperties"):
+        children.extend(spec.get(key, {}).values())
+    for child in children:
+        _publish_text_rule(child, pattern, components, seen)
+
+
+def publish_text_rule(schema: dict[str, Any]) -> None:
+    """Say in ``schema`` what :func:`refuse_control_characters` refuses (with 400): a
+    control character in a path or query parameter (any; ``ADDRESS_TEXT``) or in a JSON
+    body's text (tab and line breaks allowed; ``BODY_TEXT``), keys included.
+
+    Patterns a route declares itself are kept: they admit no control character.
+    """
+    components = schema.get("components", {}).get("schemas", {})
+    seen: set[str] = set()
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                _publish_text_rule(parameter.get("schema"), ADDRESS_TEXT, components, set())
+            body = operation.get("requestBody", {}).get("content", {})
+            media = body.get("application/json", {})
+            _publish_text_rule(media.get("schema"), BODY_TEXT, components, seen)
+
+
+def document_api(app: FastAPI) -> None:
+    """Complete the app's OpenAPI schema: the ways to authenticate (all optional: public
+    reading may need none), and the text rule every route enforces."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
-        schema = build()
+        schema = build()  # cached by FastAPI; the additions below are idempotent
         schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
         schema["security"] = [{"bearerToken": []}, {"sessionCookie": []}, {}]
+        publish_text_rule(schema)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -180,7 +253,11 @@ Group = Annotated[
     Literal["academia", "industry", "investors", "public", "intermediaries", "other"] | None,
     Query(description="Stakeholder group."),
 ]
-Domain = Annotated[str | None, Query(max_length=40, pattern=r"^[a-z_]+$")]
+#: The network's domains (``bioconnect.network.build.DOMAINS``; a test checks they agree).
+Domain = Annotated[
+    Literal["health", "industrial", "agrifood", "marine", "environmental"] | None,
+    Query(description="Research domain."),
+]
 Programme = Annotated[Literal["H2020", "HORIZON"] | None, Query()]
 
 

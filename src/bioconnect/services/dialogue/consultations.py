@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, select
 
-from bioconnect.errors import InputError, NotFoundError
+from bioconnect.errors import ConflictError, InputError, NotFoundError
 from bioconnect.services.accounts import audit
 from bioconnect.services.dialogue.models import ConsultationSummary
 from bioconnect.services.dialogue.polis_files import (
@@ -320,14 +320,14 @@ def record_vote(
             raise NotFoundError(f"No consultation named {name!r}.", "See the list at /dialogue.")
         cid, status = int(head.id), str(head.status)
         if status != "open":
-            raise InputError(
+            raise ConflictError(
                 f"The consultation {name!r} is {status}; it takes no votes.", "Open it first."
             )
         facts = conn.execute(
             _VOTE_FACTS, {"cid": cid, "statement": statement, "participant": participant}
         ).one()
         if facts.shown != 1:
-            raise InputError(
+            raise ConflictError(
                 f"Statement {statement} does not exist in {name!r}"
                 + (
                     "."

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bioconnect.charts.delphi import delphi_chart
 from bioconnect.dialogue import consensus_reached, item_feedback, kendall_w, stability
-from bioconnect.errors import BioconnectError, InputError, NotFoundError
+from bioconnect.errors import BioconnectError, ConflictError, InputError, NotFoundError
 from bioconnect.services.accounts import audit
 from bioconnect.services.dialogue.round_models import (
     ConcordanceOut,
@@ -128,7 +128,9 @@ def create_study(
         )
     with transaction(engine) as conn:
         if conn.execute(select(STUDY.c.id).where(STUDY.c.name == name)).scalar() is not None:
-            raise InputError(f"A Delphi study named {name!r} exists already.", "Pick another name.")
+            raise ConflictError(
+                f"A Delphi study named {name!r} exists already.", "Pick another name."
+            )
         inserted = conn.execute(
             STUDY.insert().values(
                 name=name,
@@ -215,7 +217,7 @@ def close_round(engine: Engine, name: str, *, actor: str) -> DelphiStudySummary:
             select(ROUND.c.round).where(ROUND.c.study_id == sid, ROUND.c.status == "open")
         ).scalar()
         if number is None:
-            raise InputError(f"No round of {name!r} is open.", "Open a round first.")
+            raise ConflictError(f"No round of {name!r} is open.", "Open a round first.")
         conn.execute(
             ROUND.update()
             .where(ROUND.c.study_id == sid, ROUND.c.round == number)
@@ -240,14 +242,14 @@ def _answerable_round(conn: Connection, sid: int, name: str, round_no: int | Non
     )
     current = next((r for r, s in rounds.items() if s == "open"), None)
     if round_no is not None and round_no not in rounds:
-        raise InputError(f"{name!r} has no round {round_no}.", "Answer the open round.")
+        raise ConflictError(f"{name!r} has no round {round_no}.", "Answer the open round.")
     if round_no is not None and rounds[round_no] != "open":
-        raise InputError(
+        raise ConflictError(
             f"Round {round_no} of {name!r} is closed; it takes no ratings.",
             "Answer the open round" + (f" ({current})." if current else " when one opens."),
         )
     if current is None:
-        raise InputError(
+        raise ConflictError(
             f"No round of {name!r} is open; it takes no ratings.", "Wait for the next round."
         )
     return int(current)
@@ -278,7 +280,7 @@ def record_ratings(
             known = set(conn.execute(select(ITEM.c.item).where(ITEM.c.study_id == sid)).scalars())
             unknown = sorted(set(checked) - known)
             if unknown:
-                raise InputError(
+                raise ConflictError(
                     f"{name!r} has no item {unknown[0]}.", f"Rate the items 1 to {max(known)}."
                 )
             now = schema.utcnow()

@@ -10,7 +10,7 @@ import re
 
 from sqlalchemy import Engine
 
-from bioconnect.errors import InputError, NotFoundError
+from bioconnect.errors import ConflictError, NotFoundError
 from bioconnect.services.dialogue.delphi import delphi_results
 from bioconnect.services.dialogue.goals import promote_inbox_goal
 from bioconnect.services.dialogue.round_models import (
@@ -35,10 +35,10 @@ def _goal_evidence(results: DelphiResults, item: int) -> tuple[DelphiRoundResult
             f"{results.study.name!r} has no item {item}.", "Pick one of the study's items."
         )
     if not found:
-        raise InputError(f"Item {item} has no ratings yet.", "Propose items with consensus.")
+        raise ConflictError(f"Item {item} has no ratings yet.", "Propose items with consensus.")
     rr, it = found[-1]
     if not it.consensus:
-        raise InputError(
+        raise ConflictError(
             f"Item {item} of {results.study.name!r} has no consensus in round {rr.round}: "
             f"IQR {it.iqr:g}, {it.share_high:.0%} rated 7–9, {it.share_low:.0%} rated 1–3.",
             "Propose items with IQR ≤ 1, or ≥ 70 % rating 7–9 and < 15 % rating 1–3.",

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine
 
 from bioconnect.dialogue import Z_90
-from bioconnect.errors import InputError, NotFoundError
+from bioconnect.errors import ConflictError, NotFoundError
 from bioconnect.services.dialogue.analysis import consultation_consensus, overall_support
 from bioconnect.services.dialogue.models import GoalProposal
 from bioconnect.services.plan import (
@@ -40,7 +40,7 @@ def _evidence(engine: Engine, name: str, statement: int) -> tuple[str, str]:
     overall = next((c for c in result.agree if c.statement == statement), None)
     n_agree, n_votes, pa, pat = overall_support(engine, name, statement)
     if not (pa > 0.5 and pat > Z_90):
-        raise InputError(
+        raise ConflictError(
             f"Statement {statement} of {name!r} has no consensus: {n_agree} of {n_votes} agree "
             f"(smoothed share {pa:.2f}, z = {pat:.2f}).",
             "Propose statements that most participants agree with (share > 0.5, z > 1.2816).",
@@ -120,7 +120,7 @@ def promote_inbox_goal(
     first, _, evidence = item.text.partition("\n")
     match = head.match(first)
     if match is None:
-        raise InputError(
+        raise ConflictError(
             f"Inbox item {item_id} is not a goal proposed from {source}.",
             "Merge it into an initiative instead.",
         )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from bioconnect.services.readmodel import ReadModel
+from bioconnect.services.text_rules import NonBlankText, TrimmedLine
 
 #: The question kinds a survey may hold.
 QuestionKind = Literal["single", "multiple", "likert", "ranking", "text"]
@@ -139,12 +140,42 @@ class DelphiGoalProposal(ReadModel):
 # ------------------------------------------------------------------------------ surveys
 
 
+#: The kinds of question answered with options, which need 2 to 20 of them; the others take none.
+CHOICE_KINDS = ("single", "multiple", "ranking")
+#: What an option may be: one trimmed line, up to 200 characters (answers repeat it).
+Option = Annotated[TrimmedLine, Field(max_length=200)]
+
+
 class QuestionIn(BaseModel):
     """A question to create (``options`` for choices and rankings; ``levels`` for Likert)."""
 
+    model_config = ConfigDict(
+        extra="forbid",  # a request body: unknown fields refused
+        # what the survey service checks, said in the schema (it answers 400 otherwise)
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "properties": {
+                        "kind": {"enum": list(CHOICE_KINDS)},
+                        "options": {"minItems": 2},
+                    },
+                    "required": ["options"],
+                },
+                {
+                    "properties": {
+                        "kind": {"not": {"enum": list(CHOICE_KINDS)}},
+                        "options": {"maxItems": 0},
+                    }
+                },
+            ]
+        },
+    )
+
     kind: QuestionKind
-    text: str = Field(min_length=1, max_length=1000)
-    options: list[str] = Field(default_factory=list, max_length=20)
+    text: NonBlankText = Field(max_length=1000)
+    options: list[Option] = Field(
+        default_factory=list, max_length=20, json_schema_extra={"uniqueItems": True}
+    )
     levels: int | None = Field(default=None, ge=3, le=11)
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, select
 
 from bioconnect.charts.delphi import choice_chart, likert_chart, ranking_chart
 from bioconnect.dialogue import borda, choice_counts, likert_summary, schulze
-from bioconnect.errors import InputError, NotFoundError
+from bioconnect.errors import ConflictError, InputError, NotFoundError
 from bioconnect.services.accounts import audit
 from bioconnect.services.dialogue.delphi import (
     MAX_DESCRIPTION,
@@ -28,6 +28,7 @@ from bioconnect.services.dialogue.delphi import (
     retry_on_conflict,
 )
 from bioconnect.services.dialogue.round_models import (
+    CHOICE_KINDS,
     Answer,
     LikertOut,
     QuestionIn,
@@ -51,7 +52,7 @@ STATUSES: tuple[Status, ...] = ("draft", "open", "closed")
 #: Longest open-text answer and option, in characters; most questions and options.
 MAX_ANSWER, MAX_OPTION, MAX_QUESTIONS, MAX_OPTIONS = 2000, 200, 40, 20
 LIKERT_LEVELS = 5
-_CHOICES = ("single", "multiple", "ranking")
+_CHOICES = CHOICE_KINDS
 
 
 def _survey_id(conn: Connection, name: str) -> int:
@@ -102,7 +103,7 @@ def create_survey(
     checked = [_checked_question(i, q) for i, q in enumerate(questions, 1)]
     with transaction(engine) as conn:
         if conn.execute(select(SURVEY.c.id).where(SURVEY.c.name == name)).scalar() is not None:
-            raise InputError(f"A survey named {name!r} exists already.", "Pick another name.")
+            raise ConflictError(f"A survey named {name!r} exists already.", "Pick another name.")
         inserted = conn.execute(
             SURVEY.insert().values(
                 name=name,
@@ -191,12 +192,12 @@ def set_survey_status(engine: Engine, name: str, status: str, *, actor: str) -> 
 def _options(q: SurveyQuestionOut, answer: object, *, many: bool) -> list[str]:
     picked = answer if isinstance(answer, list) else None
     if picked is None or not picked or (not many and len(picked) != 1):
-        raise InputError(
+        raise ConflictError(
             f"Question {q.question} needs {'one or more options' if many else 'one option'}.",
             f"Choose from: {', '.join(q.options)}.",
         )
     if len(set(picked)) != len(picked) or not set(picked) <= set(q.options):
-        raise InputError(
+        raise ConflictError(
             f"The answer to question {q.question} repeats an option or names one it lacks.",
             f"Choose from: {', '.join(q.options)}.",
         )
@@ -212,13 +213,13 @@ def check_answer(q: SurveyQuestionOut, answer: object) -> Answer:
     if q.kind == "likert":
         levels = q.levels or LIKERT_LEVELS
         if isinstance(answer, bool) or not isinstance(answer, int) or not 1 <= answer <= levels:
-            raise InputError(
+            raise ConflictError(
                 f"The answer to question {q.question} is {answer!r}; it takes 1 to {levels}.",
                 f"Choose a level from 1 to {levels}.",
             )
         return answer
     if not isinstance(answer, str):
-        raise InputError(f"Question {q.question} takes text.", "Write your answer as text.")
+        raise ConflictError(f"Question {q.question} takes text.", "Write your answer as text.")
     return check_text(answer, f"answer to question {q.question}", MAX_ANSWER)
 
 
@@ -234,13 +235,13 @@ def record_answers(
             sid = _survey_id(conn, name)
             status = conn.execute(select(SURVEY.c.status).where(SURVEY.c.id == sid)).scalar()
             if status != "open":
-                raise InputError(
+                raise ConflictError(
                     f"The survey {name!r} is {status}; it takes no answers.", "Wait until it opens."
                 )
             questions = {q.question: q for q in _questions(conn, sid)}
             unknown = sorted(set(answers) - set(questions))
             if unknown:
-                raise InputError(
+                raise ConflictError(
                     f"{name!r} has no question {unknown[0]}.",
                     f"Answer the questions 1 to {max(questions)}.",
                 )

@@ -12,12 +12,13 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, Engine, select
 
-from bioconnect.errors import InputError
+from bioconnect.errors import ConflictError, InputError
 from bioconnect.model.values import ValueProblem, parse_date, parse_number
 from bioconnect.outcomes import kpi_progress
 from bioconnect.plan import Kpi
 from bioconnect.services.accounts import audit
 from bioconnect.services.plan import load_plan
+from bioconnect.services.text_rules import NonBlankText
 from bioconnect.store import schema
 from bioconnect.store.schema import table
 
@@ -50,12 +51,12 @@ class Observation(BaseModel):
 class ObservationCreate(BaseModel):
     """One observation to record (the API's request body; the form has the same fields)."""
 
+    model_config = ConfigDict(extra="forbid")  # a request body: unknown fields refused
+
     value: float = Field(allow_inf_nan=False, description="The measured value.")
     date: dt.date = Field(description="When it was measured (not in the future).")
     unit: str = Field(max_length=200, description="The KPI's unit, as the plan gives it.")
-    source: str = Field(
-        min_length=1, max_length=SOURCE_LIMIT, description="Where the value comes from."
-    )
+    source: NonBlankText = Field(max_length=SOURCE_LIMIT, description="Where the value comes from.")
 
 
 class ObservationImport(BaseModel):
@@ -105,9 +106,14 @@ def _kpis(engine: Engine, region: str | None) -> tuple[int, dict[str, Kpi]]:
 
 
 def _check_row(
-    kpis: Mapping[str, Kpi], cells: Mapping[str, object], where: str, today: dt.date
+    kpis: Mapping[str, Kpi],
+    cells: Mapping[str, object],
+    where: str,
+    today: dt.date,
+    mismatch: type[InputError] = InputError,
 ) -> tuple[str, dt.date, float, str]:
-    """The KPI id, date, value and unit of one observation, or an error naming the cell."""
+    """The KPI id, date, value and unit of one observation, or an error naming the cell
+    (``mismatch`` for a date after ``today`` or a unit other than the KPI's)."""
     kpi_id = str(cells.get("kpi") or "").strip()
     if kpi_id not in kpis:
         known = ", ".join(sorted(kpis)) or "none"
@@ -129,12 +135,12 @@ def _check_row(
             "every observation needs a date and a value",
         )
     if day > today:
-        raise InputError(
+        raise mismatch(
             f"{where}, column 'date': {day} is in the future", "record what has been measured"
         )
     unit, expected = str(cells.get("unit") or "").strip(), kpis[kpi_id].unit.strip()
     if expected and unit.casefold() != expected.casefold():
-        raise InputError(
+        raise mismatch(
             f"{where}, column 'unit': {unit!r} is not the unit of KPI {kpi_id!r}",
             f"give the value in {expected!r}",
         )
@@ -203,7 +209,12 @@ def record_observation(
     """
     plan_id, kpis = _kpis(engine, region)
     cells = {"kpi": kpi, "date": date, "value": value, "unit": unit}
-    row = _check_row(kpis, cells, "the form", today or dt.date.today())
+    # typed values (the API) are well formed; a date after today or another unit than the
+    # KPI's does not fit the plan or the day: 409
+    typed = not isinstance(value, str) and isinstance(date, dt.date)
+    row = _check_row(
+        kpis, cells, "the form", today or dt.date.today(), ConflictError if typed else InputError
+    )
     cited = source.strip()
     if not cited:
         raise InputError(

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine, or_, select
 
-from bioconnect.errors import InputError, NotFoundError
+from bioconnect.errors import ConflictError, InputError, NotFoundError
 from bioconnect.plan import Plan, PlanDiff, diff_plans, plan_from_yaml, plan_to_yaml, read_plan
 from bioconnect.services.accounts import AUDIT, Role, audit
 from bioconnect.services.plan.records import _ENTITIES, _config, _detail, _one_plan, _plan_from
@@ -57,7 +57,7 @@ def snapshot_plan(engine: Engine, name: str, *, actor: str, region: str | None =
         if row is not None:
             if row.plan_yaml == text:
                 return Snapshot(row.name, row.created_at, row.created_by, head.region)
-            raise InputError(
+            raise ConflictError(
                 f"A snapshot called {name!r} already exists (taken {row.created_at} by "
                 f"{row.created_by}) and the plan has changed since.",
                 "Choose another name.",

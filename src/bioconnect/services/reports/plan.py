@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bioconnect.errors import InputError
+from bioconnect.errors import ConflictError
 from bioconnect.model.preset import Preset
 from bioconnect.reports.document import ReportDocument, Source, Table
 from bioconnect.services.plan import Plan, PlanConfig, load_plan, load_plan_config
@@ -33,7 +33,7 @@ def stored_plan(engine: Engine, preset: Preset, report: str) -> StoredPlan:
     """The plan of the preset's region; an empty plan is refused with the way to fill it."""
     plan = load_plan(engine, region=preset.name)
     if not plan.initiatives:
-        raise InputError(
+        raise ConflictError(
             f"The action plan {plan.name!r} has no initiatives, so the {report} would be empty.",
             "Add initiatives in the plan editor, or import a plan file: "
             "`bioconnect plan import FILE`.",

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bioconnect.errors import BioconnectError, InputError, NotFoundError
+from bioconnect.errors import BioconnectError, ConflictError, NotFoundError
 from bioconnect.model.preset import Preset
 from bioconnect.reports.document import Figure, ReportDocument, Source, Table
 from bioconnect.services.progress import Progress
@@ -104,7 +104,7 @@ def _atlas(engine: Engine, preset: Preset, out: Collected) -> None:
     d = dashboard(engine, preset, "focus")
     everything = atlas_summary(engine, preset, "all")
     if not everything.rows:
-        raise InputError(
+        raise ConflictError(
             f"The store holds no atlas data for the {preset.name} preset.",
             f"Load it first: `bioconnect ingest --preset {preset.name}`.",
         )
@@ -248,11 +248,10 @@ def _network(engine: Engine, preset: Preset, out: Collected) -> None:
             method="ties of projects starting in each year, between organisations of two countries.",
         ),
     }
-    out.figures["cross-border share (with reference)"] = f"{d.network.cross_border_share.edges:.3f}"
-    if d.network_region_only is not None:
-        out.figures["cross-border share (region only)"] = (
-            f"{d.network_region_only.cross_border_share.edges:.3f}"
-        )
+    shares = {"with reference": d.network, "region only": d.network_region_only}
+    for which, network in shares.items():
+        if network is not None and network.cross_border_share.edges is not None:
+            out.figures[f"cross-border share ({which})"] = f"{network.cross_border_share.edges:.3f}"
 
 
 GROUP_NAMES = ("Emerging", "Moderate", "Strong", "Leader")
@@ -323,7 +322,7 @@ def _benchmark(engine: Engine, preset: Preset, out: Collected) -> None:
     try:
         page = benchmark_page(engine, preset.name)
     except NotFoundError as exc:
-        raise InputError(
+        raise ConflictError(
             "The status report needs benchmark data, and the store holds no scoreboard "
             f"edition ({exc.problem}).",
             f"Load the European Innovation Scoreboard first: `{IMPORT_COMMAND}`.",

@@ -16,19 +16,33 @@ from bioconnect.services.accounts import (
     set_role,
 )
 from bioconnect.services.tokens import TokenOut, list_tokens, revoke_token
-from bioconnect.web.routing import Admin, Limit, Offset, Reader, Viewer, api_router, engine_of
+from bioconnect.web.routing import (
+    Admin,
+    Limit,
+    Offset,
+    Reader,
+    RequestBody,
+    Viewer,
+    api_router,
+    engine_of,
+)
 
 router = api_router()
 
 
-class NewUser(BaseModel):
-    username: str = Field(min_length=2, max_length=80)
+class NewUser(RequestBody):
+    username: str = Field(
+        max_length=80,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,79}$",
+        description="Letters, digits, '.', '_' or '-', starting with a letter or digit "
+        "(kept in lower case).",
+    )
     password: str = Field(min_length=10, max_length=200)
     role: Literal["admin", "editor", "stakeholder", "viewer"] = "viewer"
     display_name: str | None = Field(default=None, max_length=200)
 
 
-class RoleChange(BaseModel):
+class RoleChange(RequestBody):
     role: Literal["admin", "editor", "stakeholder", "viewer"]
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import pathlib
 import tempfile
 from dataclasses import asdict, dataclass
+from enum import IntEnum
 from typing import Annotated, Literal
 
 from fastapi import Body, Depends, Path, Query, Request
 from fastapi.responses import FileResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 from starlette.background import BackgroundTask
 
 from bioconnect.services import maps, organisations, projects, review
@@ -33,6 +34,7 @@ from bioconnect.web.routing import (
     Page,
     Programme,
     Reader,
+    RequestBody,
     Research,
     Text,
     Year,
@@ -54,7 +56,7 @@ class ProjectPage(Page):
     items: list[ProjectSummary]
 
 
-class Decision(BaseModel):
+class Decision(RequestBody):
     same: bool = Field(description="True when the two records are the same organisation.")
     note: str | None = Field(default=None, max_length=2000)
 
@@ -105,19 +107,29 @@ def atlas_filters(
 Filters = Annotated[AtlasFilters, Depends(atlas_filters)]
 
 
+class NutsLevel(IntEnum):
+    """The NUTS levels the map draws (``bioconnect.services.maps.LEVELS``)."""
+
+    countries = 0
+    regions = 2
+    small_regions = 3
+
+
 @router.get("/atlas/map", response_model=GeoJSON, tags=["atlas"])
 def get_atlas_map(
     request: Request,
     user: Reader,
     filters: Filters,
-    level: Annotated[int, Query(ge=0, le=3, description="NUTS level: 0 (countries), 2 or 3.")] = 0,
+    level: Annotated[
+        NutsLevel, Query(description="NUTS level: 0 (countries), 2 (regions) or 3 (small regions).")
+    ] = NutsLevel.countries,
     research: Research = "all",
 ) -> GeoJSON:
     """NUTS regions with organisations, participations and EC contribution, as GeoJSON."""
     return maps.atlas_map(
         engine_of(request),
         preset=preset_of(request),
-        level=level,
+        level=int(level),
         scope=research,
         **asdict(filters),
     )

@@ -29,7 +29,7 @@ from bioconnect.services.dialogue import (
     propose_goal,
     record_account_vote,
 )
-from bioconnect.web.routing import Editor, Reader, Stakeholder, api_router, engine_of
+from bioconnect.web.routing import Editor, Reader, RequestBody, Stakeholder, api_router, engine_of
 
 router = api_router(prefix="/dialogue", tags=["dialogue"])
 
@@ -38,7 +38,7 @@ Name = Annotated[
 ]
 
 
-class VoteIn(BaseModel):
+class VoteIn(RequestBody):
     statement: int = Field(ge=0, le=2_000_000_000, description="The statement's id.")
     vote: Literal[-1, 0, 1] = Field(description="1 agree, -1 disagree, 0 pass.")
 
@@ -50,7 +50,7 @@ class VoteOut(BaseModel):
     vote: int
 
 
-class GoalIn(BaseModel):
+class GoalIn(RequestBody):
     statement: int = Field(ge=0, le=2_000_000_000, description="A statement with consensus.")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import Body, Path, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from bioconnect.services.dialogue.delphi import (
     close_round,
@@ -27,12 +27,12 @@ from bioconnect.services.dialogue.delphi import (
 )
 from bioconnect.services.dialogue.delphi_goals import propose_delphi_goal
 from bioconnect.services.dialogue.round_models import (
-    Answer,
     DelphiForm,
     DelphiGoalProposal,
     DelphiRatingOut,
     DelphiResults,
     DelphiStudySummary,
+    Option,
     QuestionIn,
     SurveyAnswerOut,
     SurveyForm,
@@ -49,7 +49,16 @@ from bioconnect.services.dialogue.surveys import (
     survey_results,
     survey_summary,
 )
-from bioconnect.web.routing import Editor, Reader, Stakeholder, api_router, engine_of, preset_of
+from bioconnect.services.text_rules import NonBlankText
+from bioconnect.web.routing import (
+    Editor,
+    Reader,
+    RequestBody,
+    Stakeholder,
+    api_router,
+    engine_of,
+    preset_of,
+)
 
 router = api_router(prefix="/dialogue", tags=["dialogue"])
 
@@ -58,57 +67,59 @@ Study = Annotated[str, Path(max_length=100, pattern=_NAME, description="The stud
 SurveyName = Annotated[str, Path(max_length=100, pattern=_NAME, description="The survey's name.")]
 
 
-class StudyIn(BaseModel):
+class StudyIn(RequestBody):
     name: str = Field(
         max_length=100, pattern=_NAME, description="Lower-case letters, digits, . - _"
     )
-    title: str = Field(min_length=1, max_length=200)
+    title: NonBlankText = Field(max_length=200)
     description: str = Field(default="", max_length=4000)
-    items: list[str] = Field(min_length=1, max_length=60, description="The items to rate 1–9.")
+    items: list[Annotated[NonBlankText, Field(max_length=1000)]] = Field(
+        min_length=1, max_length=60, description="The items to rate 1–9."
+    )
 
 
-class RoundIn(BaseModel):
+class RoundIn(RequestBody):
     action: Literal["open", "close"] = Field(
         description="open: open the next round (closing the open one); close: close it."
     )
 
 
-class RatingIn(BaseModel):
+class RatingIn(RequestBody):
     item: int = Field(ge=1, le=1000)
     rating: int = Field(ge=1, le=9, description="1 = not important … 9 = very important.")
 
 
-class RatingsIn(BaseModel):
+class RatingsIn(RequestBody):
     round: int | None = Field(
         default=None, ge=1, le=1000, description="The open round (checked when given)."
     )
     ratings: list[RatingIn] = Field(min_length=1, max_length=60)
 
 
-class DelphiGoalIn(BaseModel):
+class DelphiGoalIn(RequestBody):
     item: int = Field(ge=1, le=1000, description="An item with consensus in its latest round.")
 
 
-class SurveyIn(BaseModel):
+class SurveyIn(RequestBody):
     name: str = Field(max_length=100, pattern=_NAME)
-    title: str = Field(min_length=1, max_length=200)
+    title: NonBlankText = Field(max_length=200)
     description: str = Field(default="", max_length=4000)
     questions: list[QuestionIn] = Field(min_length=1, max_length=40)
 
 
-class SurveyStatusIn(BaseModel):
+class SurveyStatusIn(RequestBody):
     status: Literal["draft", "open", "closed"]
 
 
-class AnswerIn(BaseModel):
+class AnswerIn(RequestBody):
     question: int = Field(ge=1, le=1000)
-    answer: Answer = Field(
+    answer: int | Annotated[NonBlankText, Field(max_length=2000)] | list[Option] = Field(
         description="An option (single choice), options (multiple choice; ranking, best "
         "first), a level (Likert) or text (open question)."
     )
 
 
-class AnswersIn(BaseModel):
+class AnswersIn(RequestBody):
     answers: list[AnswerIn] = Field(min_length=1, max_length=40)
 
 

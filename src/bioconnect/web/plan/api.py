@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
-from bioconnect.errors import InputError, NotFoundError
+from bioconnect.errors import ConflictError, NotFoundError
 from bioconnect.services.accounts import Role, User
 from bioconnect.services.plan import (
     CURRENT,
@@ -51,7 +51,8 @@ from bioconnect.services.plan import (
     save_record,
     snapshot_plan,
 )
-from bioconnect.web.routing import Problem, ProblemDetail
+from bioconnect.services.text_rules import TRIMMED_LINE
+from bioconnect.web.routing import BUSY, CONFLICT_DESCRIPTION, Problem, ProblemDetail, RequestBody
 from bioconnect.web.security import csrf_protect, require
 
 #: The pattern of a record id (as :mod:`bioconnect.plan.model` defines it).
@@ -97,7 +98,9 @@ router = APIRouter(
         401: {"model": Problem, "description": "Sign in first."},
         403: {"model": Problem, "description": "Your role may not do this, or no CSRF token."},
         404: {"model": Problem, "description": "No plan is stored, or no such record."},
+        409: {"model": Problem, "description": CONFLICT_DESCRIPTION},
         422: {"model": Problem, "description": "A parameter is missing or malformed."},
+        503: BUSY,
     },
 )
 
@@ -107,6 +110,15 @@ Editor = Annotated[User, Depends(require(Role.editor))]
 RecordId = Annotated[str, Path(max_length=100, pattern=ID_PATTERN, description="The record id.")]
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"model": ConflictProblem, "description": "Someone else changed the record."}
+}
+#: A change may also name another record than its address (RFC 9110 suggests 409 for a PUT
+#: that does not fit its target).
+EDIT_CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {
+        "model": ConflictProblem | Problem,
+        "description": "Someone else changed the record (both versions are given), or the "
+        "record's id is not the id in the address.",
+    }
 }
 
 
@@ -161,7 +173,7 @@ def _find(plan: Plan, kind: RecordKind, record_id: str) -> Any:
 
 def _same_id(record_id: str, record: Any) -> None:
     if record.id != record_id:
-        raise InputError(
+        raise ConflictError(
             f"The record's id {record.id!r} is not the id in the address, {record_id!r}.",
             "Ids cannot be changed: create a new record and delete the old one.",
         )
@@ -185,17 +197,17 @@ class KpiOut(BaseModel):
     record: Kpi
 
 
-class GoalEdit(BaseModel):
+class GoalEdit(RequestBody):
     record: Goal
     expected_version: int = Field(ge=1, le=2**31 - 1, description="The version you started from.")
 
 
-class InitiativeEdit(BaseModel):
+class InitiativeEdit(RequestBody):
     record: Initiative
     expected_version: int = Field(ge=1, le=2**31 - 1, description="The version you started from.")
 
 
-class KpiEdit(BaseModel):
+class KpiEdit(RequestBody):
     record: Kpi
     expected_version: int = Field(ge=1, le=2**31 - 1, description="The version you started from.")
 
@@ -204,11 +216,11 @@ class Deleted(BaseModel):
     deleted: bool = Field(description="False when the record was already gone.")
 
 
-class Proposal(BaseModel):
+class Proposal(RequestBody):
     text: str = Field(min_length=1, max_length=5000, description="The idea.")
 
 
-class MergeInto(BaseModel):
+class MergeInto(RequestBody):
     initiative: str = Field(max_length=100, pattern=ID_PATTERN)
 
 
@@ -219,8 +231,13 @@ class SnapshotOut(BaseModel):
     region: str
 
 
-class NewSnapshot(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+class NewSnapshot(RequestBody):
+    name: str = Field(
+        max_length=200,
+        # one line, without leading or trailing white space, other than 'current'
+        pattern=TRIMMED_LINE,
+        json_schema_extra={"not": {"const": CURRENT}},
+    )
 
 
 class FieldChangeOut(BaseModel):
@@ -341,7 +358,7 @@ def get_goal(request: Request, user: Reader, record_id: RecordId) -> dict[str, A
     return _get(request, "goal", record_id)
 
 
-@router.put("/goals/{record_id}", response_model=GoalOut, responses=CONFLICT)
+@router.put("/goals/{record_id}", response_model=GoalOut, responses=EDIT_CONFLICT)
 def put_goal(
     request: Request, user: Editor, record_id: RecordId, edit: Annotated[GoalEdit, Body()]
 ) -> Any:
@@ -376,7 +393,7 @@ def get_initiative(request: Request, user: Reader, record_id: RecordId) -> dict[
     return _get(request, "initiative", record_id)
 
 
-@router.put("/initiatives/{record_id}", response_model=InitiativeOut, responses=CONFLICT)
+@router.put("/initiatives/{record_id}", response_model=InitiativeOut, responses=EDIT_CONFLICT)
 def put_initiative(
     request: Request, user: Editor, record_id: RecordId, edit: Annotated[InitiativeEdit, Body()]
 ) -> Any:
@@ -411,7 +428,7 @@ def get_kpi(request: Request, user: Reader, record_id: RecordId) -> dict[str, An
     return _get(request, "kpi", record_id)
 
 
-@router.put("/kpis/{record_id}", response_model=KpiOut, responses=CONFLICT)
+@router.put("/kpis/{record_id}", response_model=KpiOut, responses=EDIT_CONFLICT)
 def put_kpi(
     request: Request, user: Editor, record_id: RecordId, edit: Annotated[KpiEdit, Body()]
 ) -> Any:

@@ -3,7 +3,7 @@ any format, the key figures that changed between two, and new editions (editors)
 
 Every answer is a read model of :mod:`bioconnect.services.reports`, which does the work;
 a report that cannot be made is refused with its problem and fix, and nothing is kept:
-400 when a source is missing (no scoreboard loaded), 404 when there is no plan.
+409 when a source is missing (no scoreboard loaded), 404 when there is no plan.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from typing import Annotated, Any
 
 from fastapi import Path, Query, Request
 from fastapi.responses import Response
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from bioconnect.services.reports import (
     MEDIA_TYPES,
+    REPORT_KINDS,
     EditionDiff,
     EditionSummary,
     Format,
@@ -30,6 +32,16 @@ from bioconnect.web.reports.files import EditionId, EditionParam, download
 from bioconnect.web.routing import API_PREFIX, Editor, Reader, api_router, engine_of, preset_of
 
 router = api_router(prefix="/reports", tags=["reports"])
+
+
+class _KindConvertor(StringConvertor):
+    """A report's kind in a path: other words do not match the route, so ``POST
+    /reports/diff`` is a 405 (``/reports/diff`` takes GET), not a 422 for kind 'diff'."""
+
+    regex = "|".join(REPORT_KINDS)
+
+
+register_url_convertor("report_kind", _KindConvertor())
 
 
 class ReportEditionSummary(EditionSummary):
@@ -105,7 +117,7 @@ def get_diff(
     return ReportEditionDiff.model_validate(diff.model_dump())
 
 
-@router.post("/{kind}", response_model=ReportEditionSummary, status_code=201)
+@router.post("/{kind:report_kind}", response_model=ReportEditionSummary, status_code=201)
 def post_report(
     request: Request,
     response: Response,
