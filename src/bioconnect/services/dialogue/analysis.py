@@ -20,7 +20,7 @@ from bioconnect.dialogue import (
     vote_matrix,
     weighted_agreement,
 )
-from bioconnect.errors import InputError
+from bioconnect.errors import ConflictError
 from bioconnect.services.dialogue.consultations import (
     consultation_summary,
     load_export,
@@ -49,7 +49,7 @@ class _Computed:
 def _compute(engine: Engine, name: str) -> _Computed:
     export = load_export(engine, name)
     if not export.votes:
-        raise InputError(f"The consultation {name!r} has no votes yet.", "Collect votes first.")
+        raise ConflictError(f"The consultation {name!r} has no votes yet.", "Collect votes first.")
     matrix = vote_matrix(
         [v.participant for v in export.votes],
         [v.statement for v in export.votes],
@@ -186,7 +186,7 @@ def overall_support(engine: Engine, name: str, statement: int) -> tuple[int, int
     c = _compute(engine, name)
     m = c.groups.matrix
     if statement not in m.statements:
-        raise InputError(
+        raise ConflictError(
             f"Statement {statement} has no votes in {name!r}.", "Pick a voted statement."
         )
     j = m.statements.index(statement)
