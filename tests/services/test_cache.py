@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import Engine, create_engine, select
+from sqlalchemy import Engine, create_engine, event, select
 
 from bioconnect.errors import InputError, NotFoundError
 from bioconnect.services import cache
@@ -250,3 +250,53 @@ def test_the_lru_keeps_the_latest_used_entries() -> None:
     assert len(lru) == 2
     with pytest.raises(ValueError):
         cache.LRU(0)
+
+
+def _statements(engine: Engine) -> list[str]:
+    seen: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+    return seen
+
+
+def test_kept_answers_come_from_memory_and_anything_else_is_left_to_a_thread(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``from_memory`` answers without one statement to the store, or not at all."""
+    monkeypatch.setattr(cache, "VERSION_TTL", 3600.0)
+    with transaction(engine) as conn:  # a commit of this process: the version is due
+        audit(conn, "tests", "update", "plan", None, "")
+    statements = _statements(engine)
+    assert cache.from_memory(list_organisations, engine, "tartu") == (False, None)
+    assert statements == []  # not even the data version was read
+    computed = list_organisations(engine, "tartu")
+    assert statements  # the version and the search
+    statements.clear()
+    found, kept = cache.from_memory(list_organisations, engine, "tartu")
+    assert found and kept == computed and statements == []
+    # another query is not kept: nothing is computed, nothing reaches the store
+    assert cache.from_memory(list_organisations, engine, "riga") == (False, None)
+    assert statements == []
+
+    # a read that is not kept (no `cached` in its way) is stopped at its first statement
+    reached: list[str] = []
+
+    def uncached_read() -> int:
+        with engine.connect() as conn:
+            count = conn.execute(select(schema.table(schema.Organisation).c.id)).all()
+        reached.append("after the statement")
+        return len(count)
+
+    assert cache.from_memory(uncached_read) == (False, None)
+    assert reached == [] and statements == []
+    assert uncached_read() == 0 and reached  # outside memory-only mode it runs
+
+    # a write of this process makes the next answer due to be read again
+    with transaction(engine) as conn:
+        audit(conn, "tests", "update", "plan", None, "")
+    statements.clear()
+    assert cache.from_memory(list_organisations, engine, "tartu") == (False, None)
+    assert statements == []
+    # and so does the version growing old
+    list_organisations(engine, "tartu")
+    monkeypatch.setattr(cache, "VERSION_TTL", 0.0)
+    assert cache.from_memory(list_organisations, engine, "tartu") == (False, None)

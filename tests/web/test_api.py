@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from bioconnect.settings import Settings
 from bioconnect.web import create_app
@@ -166,3 +168,46 @@ def test_the_server_freezes_its_startup_objects_out_of_the_collectors_sight(
             assert client.get("/api/v1/me").status_code == 200
     finally:
         gc.unfreeze()
+
+
+def test_kept_searches_are_answered_without_a_thread_or_the_store(
+    baltic_store: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search API and page answer a kept search on the event loop: no worker thread
+    (two hops per request, and the order of answers left to the GIL) and no statement."""
+    from bioconnect.services import cache
+    from bioconnect.web import routing
+
+    monkeypatch.setattr(cache, "VERSION_TTL", 3600.0)
+    hops: list[str] = []
+    run_in_threadpool = routing.run_in_threadpool
+
+    async def counted(func: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(func.__name__)
+        return await run_in_threadpool(func, *args, **kwargs)
+
+    monkeypatch.setattr(routing, "run_in_threadpool", counted)
+    statements: list[str] = []
+
+    def seen(*args: Any) -> None:
+        statements.append(args[2])
+
+    client = _client(baltic_store)
+    urls = ["/api/v1/organisations?q=kaunas&limit=7", "/search?q=kaunas&offset=0"]
+    first = [client.get(url) for url in urls]
+    assert [r.status_code for r in first] == [200, 200]
+    # computed in a thread (unless an earlier test of this process left them kept)
+    assert set(hops) <= {"list_organisations", "_search_results"}
+    computed = list(hops)
+    event.listen(baltic_store, "before_cursor_execute", seen)
+    try:
+        again = [client.get(url) for url in urls]
+    finally:
+        event.remove(baltic_store, "before_cursor_execute", seen)
+    assert hops == computed and statements == []
+    assert [r.content for r in again] != [] and again[0].json() == first[0].json()
+    assert again[1].text.count("KAUNO TECHNOLOGIJOS UNIVERSITETAS") == 1
+    # the HTMX request gets the same kept results, without the frame
+    part = client.get(urls[1], headers={"HX-Request": "true"})
+    assert part.status_code == 200 and "<html" not in part.text
+    assert part.text in again[1].text and hops == computed

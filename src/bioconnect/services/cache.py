@@ -41,13 +41,48 @@ from typing import Any, NoReturn, TypeVar, cast
 from sqlalchemy import Engine
 
 from bioconnect.store import changes
-from bioconnect.store.database import local_commits, store_key
+from bioconnect.store.database import (
+    NotInMemory,
+    in_memory_only_mode,
+    local_commits,
+    memory_only,
+    store_key,
+)
 
 VERSION_TTL = 1.0
 """Seconds a process trusts the data version it last read (writes of its own excepted)."""
 
 T = TypeVar("T")
 DataVersion = int
+
+
+def from_memory(func: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[bool, T | None]:
+    """``(True, func(*args, **kwargs))`` when it can be answered from what is kept in memory,
+    without a statement to the store (the data version is fresh and every :func:`cached`
+    answer it needs is kept); otherwise ``(False, None)``, and nothing was computed.
+
+    ``func`` must only read (it may be stopped at its first statement). A server calls
+    this on its event loop and, on ``False``, calls ``func`` again in a worker thread.
+
+    Example
+    -------
+    >>> from bioconnect.store.database import open_store
+    >>> engine = open_store("sqlite:///:memory:")
+    >>> answers = LRU(8)
+    >>> def answer() -> int:
+    ...     return cached(engine, answers, "two", lambda: 1 + 1)
+    >>> from_memory(answer)  # not kept yet (and the version not read)
+    (False, None)
+    >>> answer()
+    2
+    >>> from_memory(answer)
+    (True, 2)
+    """
+    try:
+        with memory_only():
+            return True, func(*args, **kwargs)
+    except NotInMemory:
+        return False, None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,6 +110,8 @@ def data_version(engine: Engine) -> DataVersion:
     seen = _VERSIONS.get(key)
     if seen is not None and seen.commits == commits and now - seen.at < VERSION_TTL:
         return seen.version
+    if in_memory_only_mode():
+        raise NotInMemory("the data version is due to be read again")
     version = read_data_version(engine)
     with _VERSIONS_LOCK:
         _VERSIONS[key] = _Seen(version, commits, now)
@@ -304,6 +341,8 @@ def cached(
     hit = None if refresh else lru.get(full_key)
     if hit is not None and hit.version == version:
         return hit.get()
+    if in_memory_only_mode():
+        raise NotInMemory(f"{key!r} is not kept")
     value = compute()
     try:
         entry = _Entry(version, freeze(value), copied=False)

@@ -12,6 +12,7 @@ import threading
 import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,8 +54,57 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class NotInMemory(Exception):
+    """Raised, in :func:`memory_only` mode, by anything that would ask the store."""
+
+
+_MEMORY_ONLY: ContextVar[bool] = ContextVar("bioconnect_memory_only", default=False)
+
+
+@contextmanager
+def memory_only() -> Iterator[None]:
+    """Within this block no statement reaches the store: each raises :class:`NotInMemory`.
+
+    A web server answers kept results on its event loop this way, and runs the call again
+    in a worker thread when it raises (:func:`bioconnect.services.cache.from_memory`).
+
+    Example
+    -------
+    >>> engine = make_engine("sqlite:///:memory:")
+    >>> with memory_only(), engine.connect() as conn:
+    ...     conn.execute(text("SELECT 1"))
+    Traceback (most recent call last):
+    ...
+    bioconnect.store.database.NotInMemory: SELECT 1
+    """
+    token = _MEMORY_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _MEMORY_ONLY.reset(token)
+
+
+def in_memory_only_mode() -> bool:
+    """True inside :func:`memory_only`."""
+    return _MEMORY_ONLY.get()
+
+
+def _refuse_in_memory_mode(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    if _MEMORY_ONLY.get():
+        raise NotInMemory(statement)
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; the SQLite file's folder is created when missing."""
+    """An engine for ``url``; the SQLite file's folder is created when missing.
+
+    Every engine refuses statements inside :func:`memory_only`.
+    """
+    engine = _make_engine(url)
+    event.listen(engine, "before_cursor_execute", _refuse_in_memory_mode)
+    return engine
+
+
+def _make_engine(url: str) -> Engine:
     url = normalise_url(url)
     try:
         parsed = make_url(url)

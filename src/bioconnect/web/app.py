@@ -28,7 +28,12 @@ from bioconnect.settings import Settings, get_settings
 from bioconnect.web.etag import ETagMiddleware
 from bioconnect.web.limits import CostLimiter
 from bioconnect.web.rendering import display_text, install_error_handlers
-from bioconnect.web.routing import API_PREFIX, document_api, refuse_control_characters
+from bioconnect.web.routing import (
+    API_PREFIX,
+    SectionRouter,
+    document_api,
+    refuse_control_characters,
+)
 from bioconnect.web.security import (
     SecurityHeadersMiddleware,
 )
@@ -73,6 +78,8 @@ def _include_routers(app: FastAPI) -> None:
     from bioconnect.web.reports import api as reports_api
     from bioconnect.web.reports import pages as reports_pages
 
+    api_section = SectionRouter(api=True)
+    page_section = SectionRouter(api=False)
     for api in (
         accounts_api,
         atlas_api,
@@ -84,7 +91,7 @@ def _include_routers(app: FastAPI) -> None:
         outcomes_api,
         reports_api,
     ):
-        app.include_router(api.router, prefix=API_PREFIX)
+        api_section.include_router(api.router)
     for pages in (
         atlas_pages,
         network_pages,
@@ -98,7 +105,9 @@ def _include_routers(app: FastAPI) -> None:
         dialogue_pages,  # before dialogue_manage: /dialogue/join/{token} before /dialogue/{name}/…
         dialogue_manage,
     ):
-        app.include_router(pages.router)
+        page_section.include_router(pages.router)
+    app.include_router(api_section, prefix=API_PREFIX)
+    app.include_router(page_section)
 
 
 def create_app(
@@ -132,6 +141,9 @@ def create_app(
         trim_blocks=True,
         lstrip_blocks=True,
         finalize=display_text,  # names with bidi overrides cannot reorder the page
+        # templates are read once: a changed template needs a restart (as the code does);
+        # checking every template's modification time cost 3% of a search page
+        auto_reload=False,
     )
     app.state.templates = Jinja2Templates(env=environment)
 

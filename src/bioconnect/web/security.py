@@ -17,9 +17,9 @@
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from collections.abc import Callable, Coroutine
-from http.cookies import SimpleCookie
 from typing import Any
 
 from fastapi import Request
@@ -201,15 +201,23 @@ def set_csrf_cookie(response: Any, token: str, *, secure: bool) -> None:
 
 
 def csrf_cookie_header(token: str, *, secure: bool) -> bytes:
-    """The ``Set-Cookie`` value :func:`set_csrf_cookie` writes, for ASGI middleware."""
-    cookie: SimpleCookie = SimpleCookie()
-    cookie[CSRF_COOKIE] = token
-    cookie[CSRF_COOKIE]["path"] = "/"
-    cookie[CSRF_COOKIE]["httponly"] = True
-    cookie[CSRF_COOKIE]["samesite"] = "strict"
-    if secure:
-        cookie[CSRF_COOKIE]["secure"] = True
-    return cookie.output(header="").strip().encode("latin-1")
+    """The ``Set-Cookie`` value :func:`set_csrf_cookie` writes, for ASGI middleware.
+
+    Written directly (``SimpleCookie`` took 7 microseconds a request): the token is ours,
+    URL-safe base64, so it needs no quoting; anything else is refused.
+
+    Example
+    -------
+    >>> csrf_cookie_header("abc-_1", secure=True)
+    b'bc_csrf=abc-_1; HttpOnly; Path=/; SameSite=strict; Secure'
+    """
+    if not _URL_SAFE.fullmatch(token):
+        raise ValueError("a CSRF token is URL-safe base64")
+    value = f"{CSRF_COOKIE}={token}; HttpOnly; Path=/; SameSite=strict"
+    return (value + "; Secure" if secure else value).encode("ascii")
+
+
+_URL_SAFE = re.compile(r"[A-Za-z0-9_-]{1,200}")
 
 
 _REPLACED_HEADERS = (

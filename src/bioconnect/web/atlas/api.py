@@ -40,6 +40,7 @@ from bioconnect.web.routing import (
     Year,
     api_router,
     engine_of,
+    kept_or_computed,
     page_of,
     preset_of,
     split_codes,
@@ -146,7 +147,7 @@ def get_atlas_points(
 
 
 @router.get("/organisations", response_model=OrganisationPage, tags=["organisations"])
-def get_organisations(
+async def get_organisations(
     request: Request,
     user: Reader,
     q: Text = "",
@@ -157,7 +158,8 @@ def get_organisations(
     offset: Offset = 0,
 ) -> OrganisationPage:
     """Organisations, most active first; ``q`` searches names and identifiers."""
-    rows, total = organisations.list_organisations(
+    rows, total = await kept_or_computed(
+        organisations.list_organisations,
         engine_of(request),
         q,
         countries=list(split_codes(countries)) or None,

@@ -5,15 +5,18 @@ Each calls a service and renders a template; no logic lives here.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Form, Path, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+from sqlalchemy import Engine
 
 from bioconnect.services import atlas, organisations, projects, review
 from bioconnect.services.cache import LRU, cached
+from bioconnect.services.projects import ProjectSummary
 from bioconnect.web.rendering import filter_choices, render, research_choices
-from bioconnect.web.routing import Editor, Reader, engine_of, page_router
+from bioconnect.web.routing import Editor, Reader, engine_of, kept_or_computed, page_router
 
 router = page_router()
 
@@ -94,8 +97,49 @@ def project_page(
 SEARCH_PAGE = 25
 
 
+# The results part of search pages as rendered HTML, kept until the store's data changes:
+# it is the same for every visitor, and rendering it was most of the page's CPU time.
+_SEARCH_RESULTS = LRU(512)
+
+
+def _search_results(
+    engine: Engine, templates: Any, text: str, country: str, offset: int, project_offset: int
+) -> Markup:
+    def results() -> str:
+        orgs: list[organisations.OrganisationSummary] = []
+        projs: list[ProjectSummary] = []
+        n_orgs = n_projs = 0
+        if text.strip():
+            orgs, n_orgs = organisations.list_organisations(
+                engine,
+                text,
+                countries=[country] if country else None,
+                limit=SEARCH_PAGE,
+                offset=offset,
+            )
+            projs, n_projs = projects.search_projects(
+                engine, text, limit=SEARCH_PAGE, offset=project_offset
+            )
+        return str(
+            templates.get_template("search_results.html").render(
+                query_text=text,
+                country=country,
+                orgs=orgs,
+                projs=projs,
+                n_orgs=n_orgs,
+                n_projs=n_projs,
+                offset=offset,
+                project_offset=project_offset,
+                page_size=SEARCH_PAGE,
+            )
+        )
+
+    key = (text, country, offset, project_offset)
+    return Markup(cached(engine, _SEARCH_RESULTS, key, results))
+
+
 @router.get("/search")
-def search_page(
+async def search_page(
     request: Request,
     user: Reader,
     q: Annotated[str, Query(max_length=200)] = "",
@@ -103,35 +147,26 @@ def search_page(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     project_offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Response:
-    orgs: list[organisations.OrganisationSummary] = []
-    projs: list[projects.ProjectSummary] = []
-    n_orgs = n_projs = 0
-    if q.strip():
-        orgs, n_orgs = organisations.list_organisations(
-            engine_of(request),
-            q,
-            countries=[country] if country else None,
-            limit=SEARCH_PAGE,
-            offset=offset,
-        )
-        projs, n_projs = projects.search_projects(
-            engine_of(request), q, limit=SEARCH_PAGE, offset=project_offset
-        )
-    template = "search_results.html" if request.headers.get("hx-request") else "search.html"
+    country = country.upper()
+    results = await kept_or_computed(
+        _search_results,
+        engine_of(request),
+        request.app.state.templates.env,
+        q,
+        country,
+        offset,
+        project_offset,
+    )
+    if request.headers.get("hx-request"):
+        return HTMLResponse(results)
     return render(
         request,
-        template,
+        "search.html",
         active="search",
         query_text=q,
-        country=country.upper(),
+        country=country,
         countries=request.app.state.preset.all_countries,
-        orgs=orgs,
-        projs=projs,
-        n_orgs=n_orgs,
-        n_projs=n_projs,
-        offset=offset,
-        project_offset=project_offset,
-        page_size=SEARCH_PAGE,
+        results=results,
     )
 
 
