@@ -112,6 +112,20 @@ def data_version(engine: Engine) -> DataVersion:
         return seen.version
     if in_memory_only_mode():
         raise NotInMemory("the data version is due to be read again")
+    return _read_and_keep(engine, key, commits, now)
+
+
+def refresh_data_version(engine: Engine) -> DataVersion:
+    """Read the store's data version now and trust it for the next :data:`VERSION_TTL`.
+
+    A server calls this every half :data:`VERSION_TTL` in the background, so that a
+    request never finds the version due (:func:`from_memory` would then send it, and every
+    request arriving while the version is read, to a worker thread, each reading it).
+    """
+    return _read_and_keep(engine, store_key(engine), local_commits(engine), time.monotonic())
+
+
+def _read_and_keep(engine: Engine, key: str, commits: int, now: float) -> DataVersion:
     version = read_data_version(engine)
     with _VERSIONS_LOCK:
         _VERSIONS[key] = _Seen(version, commits, now)
