@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, create_engine, event
 
 from bioconnect.settings import Settings
 from bioconnect.web import create_app
@@ -211,3 +211,38 @@ def test_kept_searches_are_answered_without_a_thread_or_the_store(
     part = client.get(urls[1], headers={"HX-Request": "true"})
     assert part.status_code == 200 and "<html" not in part.text
     assert part.text in again[1].text and hops == computed
+
+
+def test_the_server_keeps_the_data_version_fresh_in_the_background(
+    engine: Engine,
+) -> None:
+    """While the app runs, its data version is read in the background (every half
+    ``VERSION_TTL``), so requests find it fresh; another process's write shows without a
+    request asking for it."""
+    import time
+
+    from bioconnect.services import cache
+    from bioconnect.store.changes import audit
+    from bioconnect.store.database import store_key, transaction
+
+    key = store_key(engine)
+    cache._VERSIONS.pop(key, None)
+    with TestClient(create_app(engine, settings=Settings())):
+        deadline = time.monotonic() + 30  # a bound for a loaded machine, not a timing test
+        while key not in cache._VERSIONS and time.monotonic() < deadline:
+            time.sleep(0.05)
+        first = cache._VERSIONS[key]
+        assert cache.from_memory(cache.data_version, engine) == (True, first.version)
+        # another worker's write: an engine of its own, whose commits we do not count
+        other = create_engine(engine.url)
+        try:
+            with transaction(other) as conn:
+                audit(conn, "tests", "update", "plan", None, "")
+        finally:
+            other.dispose()
+        while cache._VERSIONS[key].version == first.version and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert cache._VERSIONS[key].version == first.version + 1
+    refreshed = cache._VERSIONS[key].at
+    time.sleep(2 * cache.VERSION_TTL)  # the server has stopped: so has its reader
+    assert cache._VERSIONS[key].at == refreshed
