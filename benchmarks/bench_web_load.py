@@ -19,7 +19,9 @@ The baseline is the floor of the server stack: a plain Starlette app on the same
 (same worker count, uvloop and httptools) answering the same URLs with the very bodies the
 warm-up received, read from memory. The ratio column is our p95 / the baseline's p95.
 
-The goal (acceptance line): p95 at most 100 ms and zero errors with 50 concurrent clients.
+The goal (acceptance line): p95 at most 100 ms and zero errors with 50 concurrent clients;
+for the search API and page on either store, p99 at most 100 ms too (issue 11). The script
+exits with status 1 when a run misses its goal.
 
 Usage::
 
@@ -58,6 +60,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 GOAL_P95_MS = 100.0
+#: Mixes whose p99 must also be within the goal (issue 11: search on PostgreSQL).
+GOAL_P99_MIXES = frozenset({"search", "search page"})
 # wrk plays 50 anonymous visitors from one address: the cost limit for anonymous callers
 # (bioconnect.web.limits) would refuse it, as it is meant to. The server is measured here,
 # not the limit, so the server runs with the largest budgets the settings allow.
@@ -431,6 +435,12 @@ def measure(
 # --- the report -----------------------------------------------------------------------
 
 
+def meets_goal(r: Result) -> bool:
+    """p95 (and for the search mixes p99) at most 100 ms, no error."""
+    tail = r.p99_ms if r.mix in GOAL_P99_MIXES else r.p95_ms
+    return max(r.p95_ms, tail) <= GOAL_P95_MS and r.non_2xx == 0 and r.socket_errors == 0
+
+
 def table(results: list[Result]) -> list[str]:
     floor = {(r.workers, r.mix): r.p95_ms for r in results if r.backend == "baseline"}
     lines = [
@@ -442,8 +452,7 @@ def table(results: list[Result]) -> list[str]:
     for r in results:
         base = floor.get((r.workers, r.mix))
         ratio = f"{r.p95_ms / base:.1f}" if base and r.backend != "baseline" else ""
-        met = r.p95_ms <= GOAL_P95_MS and r.non_2xx == 0 and r.socket_errors == 0
-        goal = "" if r.backend == "baseline" else ("yes" if met else "**no**")
+        goal = "" if r.backend == "baseline" else ("yes" if meets_goal(r) else "**no**")
         lines.append(
             f"| {r.backend} | {r.workers} | {r.mix} | {r.rps:,.0f} | {r.p50_ms:.1f} "
             f"| {r.p90_ms:.1f} | {r.p95_ms:.1f} | {r.p99_ms:.1f} | {r.max_ms:.0f} "
@@ -555,6 +564,10 @@ def main() -> None:
     print("\n".join(table(results)))
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in results], indent=2))
+    missed = [r for r in results if r.backend != "baseline" and not meets_goal(r)]
+    if missed:
+        runs = ", ".join(f"{r.backend} w{r.workers} {r.mix}" for r in missed)
+        sys.exit(f"The goal is missed by: {runs}")
 
 
 if __name__ == "__main__":
