@@ -178,7 +178,10 @@ def test_same_data_same_bytes(
     assert again.edition != status_pdf.edition
     assert again.content.decode("utf-8") == status_html
     # ... and a stored edition gives the same PDF bytes again
-    assert reports.edition_file(full_store, again.edition, "pdf").content == status_pdf.content
+    kept = reports.edition_file(full_store, again.edition, "pdf")
+    assert kept.content == status_pdf.content
+    # rendered once: the next download is the kept file, until the data changes
+    assert reports.edition_file(full_store, again.edition, "pdf") is kept
     # another stated time changes the dates and nothing else
     later = reports.build_document(full_store, "status", created="2027-01-01T00:00:00Z")
     assert (

@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from bioconnect.errors import InputError
 from bioconnect.reports.document import ReportDocument
+from bioconnect.services.cache import LRU, cached
 from bioconnect.services.progress import NoProgress, Progress
 from bioconnect.services.reports.editions import (
     FORMATS,
@@ -178,9 +179,24 @@ def make_report(
     )
 
 
+#: Files of stored editions, kept until the store's data changes: an edition never changes,
+#: and a PDF of it took seconds to render again for every download. Few, as they are large.
+_EDITION_FILES = LRU(8)
+
+
 def edition_file(engine: Engine, edition_id: int, fmt: str) -> RenderedReport:
-    """A stored edition in ``fmt``; the same edition gives the same bytes each time."""
+    """A stored edition in ``fmt``; the same edition gives the same bytes each time (it is
+    rendered once and kept until the store's data changes)."""
     chosen = check_format(fmt)
+    return cached(
+        engine,
+        _EDITION_FILES,
+        (edition_id, chosen),
+        lambda: _edition_file(engine, edition_id, chosen),
+    )
+
+
+def _edition_file(engine: Engine, edition_id: int, chosen: Format) -> RenderedReport:
     summary, html = edition_html(engine, edition_id)
     return RenderedReport(
         kind=summary.kind,

@@ -103,8 +103,8 @@ def get_edition_file(
     request: Request, user: Reader, edition_id: EditionId, format: FormatParam = "pdf"
 ) -> Response:
     """A kept edition as a file; the same edition gives the same bytes each time. A PDF or
-    Word file is rendered for each request (seconds of work), so callers who have not
-    signed in are metered."""
+    Word file is rendered on the first request (seconds of work) and kept until the data
+    changes; callers who have not signed in are metered."""
     return download(edition_file(engine_of(request), edition_id, format))
 
 
