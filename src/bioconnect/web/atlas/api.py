@@ -172,9 +172,9 @@ async def get_organisations(
 
 
 @router.get("/organisations/{org_id}", response_model=OrganisationDetail, tags=["organisations"])
-def get_organisation(request: Request, user: Reader, org_id: str) -> OrganisationDetail:
+async def get_organisation(request: Request, user: Reader, org_id: str) -> OrganisationDetail:
     """One organisation: identifiers, names, funding, projects, partners and provenance."""
-    return organisations.organisation_detail(engine_of(request), org_id)
+    return await kept_or_computed(organisations.organisation_detail, engine_of(request), org_id)
 
 
 @router.get("/projects", response_model=ProjectPage, tags=["projects"])

@@ -67,7 +67,7 @@ _ORGANISATION_BODIES = LRU(256)
 
 
 @router.get("/organisations/{org_id}")
-def organisation_page(
+async def organisation_page(
     request: Request,
     user: Reader,
     org_id: Annotated[str, Path(max_length=80)],
@@ -82,7 +82,9 @@ def organisation_page(
         template = request.app.state.templates.get_template("organisation_detail.html")
         return detail.organisation, template.render(detail=detail, projects_shown=shown)
 
-    org, html = cached(engine, _ORGANISATION_BODIES, (org_id, show_all), body)
+    org, html = await kept_or_computed(
+        cached, engine, _ORGANISATION_BODIES, (org_id, show_all), body
+    )
     return render(request, "organisation.html", active="search", org=org, body=html)
 
 

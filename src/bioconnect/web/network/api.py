@@ -36,6 +36,7 @@ from bioconnect.web.routing import (
     Year,
     api_router,
     engine_of,
+    kept_or_computed,
     page_of,
     preset_of,
     split_codes,
@@ -84,7 +85,7 @@ Network = Annotated[NetworkQuery, Depends(network_query)]
     dependencies=[Costly],
     responses={200: {"model": NetworkGraph, "description": "graphology JSON."}, **TOO_COSTLY},
 )
-def get_network(
+async def get_network(
     request: Request,
     user: Reader,
     query: Network,
@@ -98,7 +99,8 @@ def get_network(
     The ``max_nodes`` strongest organisations are drawn with their ``max_edges`` heaviest
     ties. The answer is sent straight from the analysis cache.
     """
-    view = network_view_body(
+    view = await kept_or_computed(
+        network_view_body,
         engine_of(request),
         query,
         min_weight=min_weight,
