@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import igraph
 import networkx as nx
@@ -190,6 +191,33 @@ def test_cli_export_and_errors(
         assert main(args) == 1
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("baltic_store", ["sqlite"], indirect=True)
+def test_cli_research_switch(
+    baltic_store: Engine, cli_store: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--research focus`` counts the preset's focus domains, as the web pages do by
+    default; ``all`` (the default) all research; ``--domain`` chooses over both."""
+    from bioconnect.services.network import NetworkQuery, network_summary
+
+    def built(*args: str) -> dict[str, Any]:
+        assert main(["network", "build", "--format", "json", *args]) == 0
+        return dict(json.loads(capsys.readouterr().out)["structure"])
+
+    everything, focus, marine = (
+        built(),
+        built("--research", "focus"),
+        built("--research", "focus", "--domain", "marine"),
+    )
+    assert built("--research", "all") == everything
+    domains = ("health", "industrial", "agrifood", "marine", "environmental")
+    expected = network_summary(baltic_store, NetworkQuery(domains=domains)).structure
+    assert focus == expected.model_dump(mode="json")
+    assert marine["n_nodes"] < focus["n_nodes"] < everything["n_nodes"]
+    assert main(["network", "build", "--research", "biotech"]) == 1
+    err = capsys.readouterr().err
+    assert "Unknown scope 'biotech'" in err and "Use focus or all" in err
 
 
 def test_holdout_evaluation_reproduces_the_documented_figures(baltic_store: Engine) -> None:

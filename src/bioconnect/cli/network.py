@@ -43,6 +43,7 @@ def network_build(
     \b
     Example:
         bioconnect network build --countries EE,LV,LT,FI --from 2014 --to 2020
+        bioconnect network build --research focus     # the preset's focus, as the web shows
     """
     from bioconnect.services.network import network_summary
     from bioconnect.services.store import connect

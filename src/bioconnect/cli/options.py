@@ -57,6 +57,14 @@ ProgrammeOption = Annotated[
 DomainOption = Annotated[
     str | None, typer.Option("--domain", help="Only projects in these domains (comma-separated).")
 ]
+ResearchOption = Annotated[
+    str,
+    typer.Option(
+        "--research",
+        help="focus: only the preset's focus domains (as the web pages show by default); "
+        "all: all research.",
+    ),
+]
 GroupOption = Annotated[
     str | None, typer.Option("--group", help="Only these stakeholder groups (comma-separated).")
 ]
@@ -72,6 +80,7 @@ NETWORK_FILTERS = (
     inspect.Parameter("scope", _KIND, default="region", annotation=ScopeOption),
     inspect.Parameter("programme", _KIND, default=None, annotation=ProgrammeOption),
     inspect.Parameter("domain", _KIND, default=None, annotation=DomainOption),
+    inspect.Parameter("research", _KIND, default="all", annotation=ResearchOption),
     inspect.Parameter("group", _KIND, default=None, annotation=GroupOption),
     inspect.Parameter("start", _KIND, default=None, annotation=FromOption),
     inspect.Parameter("end", _KIND, default=None, annotation=ToOption),
@@ -93,14 +102,18 @@ def region_countries(countries: str | None, preset: str) -> list[str]:
 def build_query(**given: Any) -> NetworkQuery:
     """The :class:`NetworkQuery` that the filter options' values (by parameter name) describe."""
     from bioconnect.services.network import NetworkQuery
+    from bioconnect.services.regions import load_region
+    from bioconnect.services.scope import scope_domains
 
     values = {p.name: p.default for p in NETWORK_FILTERS} | given
+    # --domain chooses; else --research focus keeps the preset's focus domains
+    focus = scope_domains(load_region(values["preset"]), values["research"])
     return NetworkQuery(
         preset=values["preset"],
         countries=_split(values["countries"]),
         scope=values["scope"],
         programmes=_split(values["programme"]),
-        domains=_split(values["domain"]),
+        domains=_split(values["domain"]) or tuple(focus or ()),
         stakeholder_groups=_split(values["group"]),
         start_year=values["start"],
         end_year=values["end"],
@@ -111,7 +124,7 @@ def build_query(**given: Any) -> NetworkQuery:
 def network_query(*names: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Replace a command's ``query`` parameter by the network filter options.
 
-    With no ``names`` the command gets all nine options, else only those named (by
+    With no ``names`` the command gets all ten options, else only those named (by
     parameter name, e.g. ``"preset", "countries", "scope"``).
     """
     chosen = [p for p in NETWORK_FILTERS if not names or p.name in names]

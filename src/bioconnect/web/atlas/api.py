@@ -92,7 +92,7 @@ class AtlasFilters:
     end_year: int | None
 
 
-def atlas_filters(
+async def atlas_filters(
     countries: Country = None,
     group: Group = None,
     domain: Domain = None,

@@ -49,7 +49,7 @@ class MetricsPage(Page):
     items: list[OrganisationMetrics]
 
 
-def network_query(
+async def network_query(
     request: Request,
     countries: Country = None,
     scope: Literal["region", "region_plus_partners"] = "region",
@@ -61,7 +61,8 @@ def network_query(
     weight: Literal["projects", "fractional", "funding"] = "projects",
     research: Research = "all",
 ) -> NetworkQuery:
-    """The network filters every network route takes."""
+    """The network filters every network route takes (``async``: no work to leave to a
+    worker thread, so none of the hop's cost)."""
     return NetworkQuery(
         preset=preset_of(request),
         countries=split_codes(countries),
