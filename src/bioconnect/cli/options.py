@@ -103,17 +103,17 @@ def build_query(**given: Any) -> NetworkQuery:
     """The :class:`NetworkQuery` that the filter options' values (by parameter name) describe."""
     from bioconnect.services.network import NetworkQuery
     from bioconnect.services.regions import load_region
-    from bioconnect.services.scope import scope_domains
+    from bioconnect.services.scope import filter_domains
 
     values = {p.name: p.default for p in NETWORK_FILTERS} | given
-    # --domain chooses; else --research focus keeps the preset's focus domains
-    focus = scope_domains(load_region(values["preset"]), values["research"])
+    preset = load_region(values["preset"])
+    domains = filter_domains(preset, values["research"], _split(values["domain"]))
     return NetworkQuery(
         preset=values["preset"],
         countries=_split(values["countries"]),
         scope=values["scope"],
         programmes=_split(values["programme"]),
-        domains=_split(values["domain"]) or tuple(focus or ()),
+        domains=tuple(domains or ()),
         stakeholder_groups=_split(values["group"]),
         start_year=values["start"],
         end_year=values["end"],

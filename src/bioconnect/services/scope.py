@@ -12,6 +12,7 @@ holds projects outside the domain).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Engine, and_, distinct, func, select, union
@@ -97,20 +98,26 @@ def scope_domains(preset: Preset, scope: Scope) -> list[str] | None:
     return list(preset.focus.domains)
 
 
-def filter_domains(preset: Preset, scope: Scope, domain: str | None = None) -> list[str] | None:
+def filter_domains(
+    preset: Preset, scope: Scope, domain: str | Sequence[str] | None = None
+) -> list[str] | None:
     """The domains a filtered figure (the map, the network) counts: the chosen ``domain``
-    when there is one, else the scope's (the focus's, or None for all research).
+    (one, or several) when there is one, else the scope's (the focus's, or None for all
+    research).
 
     >>> from bioconnect.model.preset import load_preset
     >>> filter_domains(load_preset("baltic"), "focus", "marine")
     ['marine']
+    >>> filter_domains(load_preset("baltic"), "all", ("marine", "health"))
+    ['marine', 'health']
     >>> filter_domains(load_preset("baltic"), "focus")[:2]
     ['health', 'industrial']
     >>> filter_domains(load_preset("baltic"), "all") is None
     True
     """
-    chosen = scope_domains(preset, scope)
-    return [domain] if domain else chosen
+    chosen = scope_domains(preset, scope)  # the scope is checked even when a domain wins
+    picked = [domain] if isinstance(domain, str) else list(domain or ())
+    return picked or chosen
 
 
 def in_scope(countries: list[str], domains: list[str] | None) -> ColumnElement[bool]:

@@ -52,7 +52,6 @@ STATUSES: tuple[Status, ...] = ("draft", "open", "closed")
 #: Longest open-text answer and option, in characters; most questions and options.
 MAX_ANSWER, MAX_OPTION, MAX_QUESTIONS, MAX_OPTIONS = 2000, 200, 40, 20
 LIKERT_LEVELS = 5
-_CHOICES = CHOICE_KINDS
 
 
 def _survey_id(conn: Connection, name: str) -> int:
@@ -65,14 +64,14 @@ def _survey_id(conn: Connection, name: str) -> int:
 def _checked_question(number: int, q: QuestionIn) -> SurveyQuestionOut:
     text = check_text(q.text, f"text of question {number}", MAX_TEXT)
     options = [check_text(o, f"option of question {number}", MAX_OPTION) for o in q.options]
-    if q.kind in _CHOICES and not 2 <= len(options) <= MAX_OPTIONS:
+    if q.kind in CHOICE_KINDS and not 2 <= len(options) <= MAX_OPTIONS:
         raise InputError(
             f"Question {number} ({q.kind}) has {len(options)} options; it needs 2 to {MAX_OPTIONS}.",
             "Give one option per line.",
         )
     if len(set(options)) != len(options):
         raise InputError(f"Question {number} repeats an option.", "Give each option once.")
-    if q.kind not in _CHOICES and options:
+    if q.kind not in CHOICE_KINDS and options:
         raise InputError(
             f"Question {number} ({q.kind}) takes no options.", "Leave its options empty."
         )
